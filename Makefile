@@ -1,0 +1,28 @@
+# The two commands of the README. Each sets up what it needs on a fresh machine.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site test lint serve
+
+# Render-only install: the example site's talks are cached, so no model is needed.
+site:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e .
+	cd example-site && ../$(BIN)/mkdocs build --strict
+
+serve: site
+	cd example-site && ../$(BIN)/mkdocs serve
+
+test:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[transcribe,test]"
+	$(BIN)/ruff check mkdocs_yt2doc tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+lint:
+	$(BIN)/ruff check mkdocs_yt2doc tests bench
+	$(BIN)/ruff format --check mkdocs_yt2doc tests bench
+	$(BIN)/mypy

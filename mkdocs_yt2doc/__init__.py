@@ -1,0 +1,12 @@
+"""mkdocs-yt2doc: turn a list of talk videos into a searchable, chaptered, timestamped archive.
+
+Importing this package must stay cheap: the heavy libraries (faster_whisper, ctranslate2,
+wtpsplit, yt_dlp) are imported inside the stage that needs them, so a build that only renders
+cached talks never loads them.
+"""
+
+__version__ = "0.1.0"
+
+
+class Yt2DocError(Exception):
+    """A problem the user can act on; its message names the talk and the cause."""

@@ -1,0 +1,45 @@
+"""The plugin's options, typed and documented (see the README for the full reference)."""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+
+class WhisperConfig(base.Config):
+    model = c.Type(str, default="large-v3-turbo")
+    """A faster-whisper model name, or the path of a local CTranslate2 model folder."""
+    device = c.Choice(("auto", "cuda", "cpu"), default="auto")
+    """auto: CUDA when CTranslate2 sees a GPU, else CPU."""
+    compute_type = c.Type(str, default="auto")
+    """auto: float16 on GPU, int8 on CPU; any CTranslate2 compute type can be forced."""
+    language = c.Optional(c.Type(str))
+    """Language of every talk (a talk's `language:` beats it); unset: detected per talk."""
+    beam_size = c.Type(int, default=5)
+    """Beam search width; 1 is greedy and faster."""
+    vad = c.Type(bool, default=True)
+    """Skip silence with Silero VAD before decoding (fewer hallucinations in pauses)."""
+
+
+class LLMConfig(base.Config):
+    model = c.Optional(c.Type(str))
+    """An Ollama model name for chaptering; unset: no LLM."""
+    host = c.Type(str, default="http://localhost:11434")
+    """Where the Ollama server listens."""
+
+
+class Yt2DocConfig(base.Config):
+    talks = c.Type(str)
+    """Path of talks.yml, relative to mkdocs.yml (required)."""
+    output_dir = c.Type(str, default="talks")
+    """URL folder of the generated pages."""
+    cache_dir = c.Type(str, default=".yt2doc")
+    """Cache folder, relative to mkdocs.yml; meant to be committed."""
+    transcribe = c.Choice(("auto", "never"), default="auto")
+    """auto: process uncached talks during the build; never: render cached talks only (CI)."""
+    refresh_playlists = c.Type(bool, default=False)
+    """Re-read playlists and feeds on `auto` builds (a network request per playlist)."""
+    nav_title = c.Type(str, default="Talks")
+    """Title of the nav section and of the index page."""
+    whisper = c.SubConfig(WhisperConfig)
+    llm = c.SubConfig(LLMConfig)

@@ -1,0 +1,317 @@
+"""One talk through the stages, with the store in front of each; many talks in catalog order.
+
+The MkDocs plugin and the command line both drive `Pipeline.run`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import Yt2DocError
+from .catalog import Catalog, Talk
+from .chapters import Document, build_document, document_inputs
+from .paragraphs import ParagraphSettings
+from .render import TalkView
+from .sources import (
+    Entry,
+    Media,
+    SourceError,
+    download_audio,
+    fetch_media,
+    local_media,
+    media_from_info,
+    probe,
+)
+from .store import DOCUMENT, MEDIA, TRANSCRIPT, Store, StoreError
+from .transcribe import Transcriber, Transcript, WhisperSettings
+
+log = logging.getLogger("mkdocs.plugins.yt2doc")
+
+RESERVED_SLUGS = {"index", "assets", "search", "404"}
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    cache_dir: Path
+    transcribe: str = "auto"  # auto: process what is missing; never: render what is cached
+    whisper: WhisperSettings = field(default_factory=WhisperSettings)
+    paragraphs: ParagraphSettings = field(default_factory=ParagraphSettings)
+    refresh_playlists: bool = False
+
+    @property
+    def may_process(self) -> bool:
+        return self.transcribe == "auto"
+
+
+@dataclass
+class Job:
+    """A talk on its way through the stages."""
+
+    talk: Talk
+    entry: Entry | None = None
+    key: str | None = None
+    media: Media | None = None
+    document: Document | None = None
+    problem: str | None = None
+
+    @property
+    def title(self) -> str:
+        return (
+            self.talk.title
+            or (self.entry.title if self.entry else None)
+            or (self.media.title if self.media else None)
+            or self.talk.url
+        )
+
+    @property
+    def label(self) -> str:
+        return f"'{self.title}' ({self.talk.where})"
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
+
+
+class Pipeline:
+    def __init__(self, settings: PipelineSettings) -> None:
+        self.settings = settings
+        self.store = Store(settings.cache_dir)
+        self.transcriber = Transcriber(settings.whisper)
+        self.counts: Counter[str] = Counter()  # probes, downloads, transcriptions: for tests
+
+    # -- resolving talks.yml items into talks ------------------------------------------------
+
+    def resolve(self, catalog: Catalog) -> list[Job]:
+        """Expand playlists (from the store when it knows them) and apply later overrides."""
+        sources = self._read_sources()
+        changed = False
+        jobs: list[Job] = []
+        by_entry: dict[str, Job] = {}
+        for talk in catalog.talks:
+            if talk.url in by_entry:  # a later item overriding a playlist entry
+                job = by_entry[talk.url]
+                job.talk = job.talk.merged(talk)
+                continue
+            if talk.local_path is not None:
+                expanded = [Job(talk=talk, key=local_media(talk).key)]
+            else:
+                expanded, expansion = self._entries(talk, sources.get(talk.url))
+                if expansion is not None:
+                    sources[talk.url] = expansion
+                    changed = True
+            for job in expanded:
+                url = job.entry.url if job.entry else talk.url
+                if url in by_entry:
+                    log.warning("yt2doc: %s is listed twice; keeping the first", job.label)
+                    continue
+                by_entry[url] = job
+                jobs.append(job)
+        if changed:
+            self.store.write_sources(sources)
+        return jobs
+
+    def _entries(
+        self, talk: Talk, stored: dict[str, Any] | None
+    ) -> tuple[list[Job], dict[str, Any] | None]:
+        """The talks behind a remote URL, and a new expansion to store (None: unchanged)."""
+        refresh = self.settings.refresh_playlists and bool(stored and stored.get("playlist"))
+        if stored and not (refresh and self.settings.may_process):
+            return self._stored_jobs(talk, stored), None
+        if not self.settings.may_process:
+            return [Job(talk=talk, problem="not processed yet (transcribe: never)")], None
+        try:
+            jobs, is_playlist = self._expand(talk)
+        except Yt2DocError as exc:
+            if stored:  # keep what we had: the stored expansion still renders
+                log.warning("yt2doc: %s: cannot refresh the playlist: %s", talk.label, exc)
+                return self._stored_jobs(talk, stored), None
+            return [Job(talk=talk, problem=str(exc))], None
+        if not all(j.key and j.entry for j in jobs):
+            return jobs, None  # an entry failed: expand again next time
+        entries = [
+            {"url": j.entry.url, "title": j.entry.title, "key": j.key} for j in jobs if j.entry
+        ]
+        return jobs, {"playlist": is_playlist, "entries": entries}
+
+    @staticmethod
+    def _stored_jobs(talk: Talk, stored: dict[str, Any]) -> list[Job]:
+        return [
+            Job(talk=talk, entry=Entry(e["url"], e.get("title")), key=e["key"])
+            for e in stored.get("entries", [])
+        ]
+
+    def _read_sources(self) -> dict[str, Any]:
+        try:
+            return self.store.read_sources()
+        except StoreError as exc:
+            log.warning("yt2doc: %s; playlists will be expanded again", exc)
+            return {}
+
+    def _expand(self, talk: Talk) -> tuple[list[Job], bool]:
+        """The talks behind a URL, and whether it was a playlist."""
+        self.counts["probes"] += 1
+        entries, info = probe(talk.url)
+        if info is not None:  # a single video: its metadata came with the probe
+            media = media_from_info(talk.url, info, None)
+            self._save_media(media)
+            return [Job(talk=talk, entry=entries[0], key=media.key, media=media)], False
+        jobs = []
+        for entry in entries:
+            job = Job(talk=talk, entry=entry)
+            try:
+                self.counts["probes"] += 1
+                job.media = fetch_media(entry)
+                job.key = job.media.key
+                self._save_media(job.media)
+            except SourceError as exc:
+                job.problem = str(exc)
+            jobs.append(job)
+        return jobs, True
+
+    def _save_media(self, media: Media) -> None:
+        self.store.write(media.key, MEDIA, media.to_json())
+
+    # -- one talk through the stages ---------------------------------------------------------
+
+    def _read(self, key: str, name: str) -> dict[str, object] | None:
+        """A stored stage result; a corrupt file is set aside (never deleted) and redone."""
+        try:
+            return self.store.read(key, name)
+        except StoreError as exc:
+            path = self.store.talk_dir(key) / name
+            aside = path.with_name(f"{name}.corrupt-{time.strftime('%Y%m%d%H%M%S')}")
+            try:
+                path.rename(aside)
+                log.warning("yt2doc: %s; moved it to %s", exc, aside.name)
+            except OSError:
+                log.warning("yt2doc: %s", exc)
+            return None
+
+    def complete(self, job: Job) -> Job:
+        """Load or compute each missing stage; on failure record the problem and go on."""
+        if job.problem or not job.key:
+            return job
+        try:
+            self._complete(job)
+        except Yt2DocError as exc:
+            job.problem = str(exc)
+        if job.problem:
+            log.warning("yt2doc: %s: %s", job.label, job.problem)
+        return job
+
+    def _complete(self, job: Job) -> None:
+        assert job.key
+        key = job.key
+        if job.media is None:
+            stored_media = self._read(key, MEDIA)
+            if stored_media:
+                job.media = Media.from_json(stored_media)
+            elif job.talk.local_path is not None:
+                job.media = local_media(job.talk)
+            elif job.entry and self.settings.may_process:
+                self.counts["probes"] += 1
+                job.media = fetch_media(job.entry)
+                self._save_media(job.media)
+        if job.media is None:
+            job.problem = "not processed yet (transcribe: never)"
+            return
+        media = job.media
+        inputs = document_inputs(job.talk, media, self.settings.paragraphs)
+        stored_document = self._read(key, DOCUMENT)
+        if stored_document and stored_document.get("inputs") == inputs:
+            job.document = Document.from_json(stored_document)
+            return
+        stored_transcript = self._read(key, TRANSCRIPT)
+        if stored_transcript:
+            transcript = Transcript.from_json(stored_transcript)
+        elif not self.settings.may_process:
+            job.problem = "not transcribed yet (transcribe: never)"
+            return
+        else:
+            transcript = self._transcribe(job, media)
+        document = build_document(job.talk, media, transcript, self.settings.paragraphs)
+        self.store.write(key, DOCUMENT, document.to_json())
+        job.document = document
+
+    def _transcribe(self, job: Job, media: Media) -> Transcript:
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="yt2doc-") as folder:
+            if job.talk.local_path is not None:
+                audio = job.talk.local_path
+            else:
+                log.info("yt2doc: downloading %s", job.label)
+                self.counts["downloads"] += 1
+                audio = download_audio(media, Path(folder))
+            log.info("yt2doc: transcribing %s", job.label)
+            self.counts["transcriptions"] += 1
+            transcript = self.transcriber.transcribe(audio, language=job.talk.language)
+        self.store.write(media.key, TRANSCRIPT, transcript.to_json())
+        if not media.duration:
+            media = dataclasses.replace(media, duration=transcript.duration)
+            self._save_media(media)
+            job.media = media
+        taken = time.perf_counter() - started
+        log.info(
+            "yt2doc: %s: %.0f s of audio in %.1f s (%.1fx realtime)",
+            job.label,
+            transcript.duration,
+            taken,
+            transcript.duration / taken if taken else 0.0,
+        )
+        return transcript
+
+    # -- the whole catalog -------------------------------------------------------------------
+
+    def run(self, catalog: Catalog) -> list[Job]:
+        jobs = self.resolve(catalog)
+        for job in jobs:
+            self.complete(job)
+        return jobs
+
+
+def views(jobs: list[Job]) -> list[TalkView]:
+    """Page records with unique, safe slugs (talks.yml `slug:` wins, else the title)."""
+    taken = set(RESERVED_SLUGS)
+    result = []
+    for job in jobs:
+        base = slugify(job.talk.slug or "") or slugify(job.title) or (job.key or "talk")
+        base = slugify(base) or "talk"
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        taken.add(slug)
+        talk = job.talk
+        description = talk.description or (job.media.description if job.media else None)
+        result.append(
+            TalkView(
+                slug=slug,
+                title=job.title,
+                speakers=talk.speakers,
+                event=talk.event,
+                date=talk.date.isoformat() if talk.date else _upload_date(job.media),
+                tags=talk.tags,
+                description=description,
+                media=job.media,
+                document=job.document,
+                problem=job.problem,
+                local_path=talk.local_path,
+            )
+        )
+    return result
+
+
+def _upload_date(media: Media | None) -> str | None:
+    date = media.upload_date if media else None
+    if date and re.fullmatch(r"\d{8}", date):
+        return f"{date[:4]}-{date[4:6]}-{date[6:]}"
+    return None

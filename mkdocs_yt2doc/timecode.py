@@ -1,0 +1,44 @@
+"""Seconds <-> "h:mm:ss" text, shared by the catalog (parsing) and the renderer (display)."""
+
+from __future__ import annotations
+
+import re
+
+_CLOCK = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$")
+
+
+def parse_timecode(value: object) -> float:
+    """Read "1:02:03", "12:30", "754", 754 or 754.5 as seconds.
+
+    YAML 1.1 reads an unquoted ``12:30`` as the sexagesimal integer 750, which is the same
+    number of seconds, so integers are taken as they are.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"not a time: {value!r}")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError(f"negative time: {value!r}")
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d+(?:\.\d+)?", text):
+            return float(text)
+        match = _CLOCK.match(text)
+        if match:
+            hours, minutes, seconds = match.groups()
+            if int(minutes) >= 60 and hours is not None:
+                raise ValueError(f"minutes out of range in {value!r}")
+            if float(seconds) >= 60:
+                raise ValueError(f"seconds out of range in {value!r}")
+            return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+    raise ValueError(f'not a time: {value!r} (write "m:ss", "h:mm:ss" or seconds)')
+
+
+def format_timecode(seconds: float) -> str:
+    """754.9 -> "12:34"; 3723 -> "1:02:03". Truncates, like video players do."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"

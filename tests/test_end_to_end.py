@@ -1,0 +1,240 @@
+"""talks.yml -> real `mkdocs build` (Material + search) -> pages, on real parts.
+
+One archive is built once for the module from four kinds of source served on 127.0.0.1 or read
+from disk: a direct media URL, an HTML page with a <video> (yt-dlp's html5 extractor), an RSS
+feed (a playlist, with one entry overridden by a later item), and a local file. Whisper is the
+real tiny.en model; the speech is real (LibriVox).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from mkdocs.config.defaults import MkDocsConfig
+
+from tests.conftest import (
+    CLIPS,
+    MediaServer,
+    build_site,
+    concatenated_speech,
+    copy_clip,
+    reference_text,
+    wer,
+    write_site,
+)
+from tests.htmlpage import read_page
+
+
+@dataclass
+class Archive:
+    project: Path
+    config_file: Path
+    server: MediaServer
+    config: MkDocsConfig
+    reference: str
+
+    @property
+    def site(self) -> Path:
+        return self.project / "site"
+
+    def page(self, slug: str) -> Path:
+        return self.site / "talks" / slug / "index.html"
+
+
+def _feed(server: MediaServer, names: list[str]) -> str:
+    items = "".join(
+        f"<item><title>Episode {i + 1}</title><guid>ep{i + 1}</guid>"
+        f'<enclosure url="{server.url(name)}" type="audio/wav" length="1"/></item>'
+        for i, name in enumerate(names)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>Meetup podcast</title><link>{server.url('')}</link>"
+        f"<description>Readings</description>{items}</channel></rss>"
+    )
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory, whisper_model: str) -> Any:
+    root = tmp_path_factory.mktemp("archive")
+    served = root / "served"
+    served.mkdir()
+    server = MediaServer(served)
+    _, reference = concatenated_speech(served / "speech.wav")
+    for i in (1, 2, 3):
+        copy_clip(i, served / f"clip{i}.wav")
+    (served / "page.html").write_text(
+        "<html><head><title>Clip one on a page</title></head><body>"
+        '<video controls src="clip1.wav"></video></body></html>'
+    )
+    (served / "feed.xml").write_text(_feed(server, ["clip2.wav", "clip3.wav"]))
+    project = root / "project"
+    copy_clip(4, project / "recordings" / "local.wav")
+    talks = {
+        "defaults": {"event": "Test Conf"},
+        "talks": [
+            {
+                "url": server.url("speech.wav"),
+                "title": "Sense and Sensibility, chapter one",
+                "speakers": ["A Reader"],
+                "date": "2026-05-14",
+                "tags": ["austen"],
+                "slug": "sense",
+                "chapters": [
+                    {"start": "0:00", "title": "Opening"},
+                    {"start": "0:12", "title": "The Dashwoods"},
+                ],
+            },
+            server.url("page.html"),
+            server.url("feed.xml"),
+            {"url": server.url("clip3.wav"), "title": "Overridden episode", "speakers": ["B"]},
+            {"url": "recordings/local.wav", "title": "A local recording"},
+        ],
+    }
+    config_file = write_site(project, talks, whisper={"model": whisper_model, "beam_size": 1})
+    config = build_site(config_file)
+    yield Archive(project, config_file, server, config, reference)
+    server.stop()
+
+
+def test_every_source_kind_becomes_a_page(archive: Archive) -> None:
+    talks = archive.site / "talks"
+    pages = sorted(p.parent.name for p in talks.glob("*/index.html"))
+    assert pages == [
+        "a-local-recording",
+        "clip-one-on-a-page-1",
+        "episode-1",
+        "overridden-episode",
+        "sense",
+    ]
+    assert read_page(archive.page("episode-1")).headings[0] == ("h1", "episode-1", "Episode 1")
+    overridden = read_page(archive.page("overridden-episode"))
+    assert (
+        "B" in [a.text for a in overridden.links]
+        or "B" in archive.page("overridden-episode").read_text()
+    )
+    # the local file is copied next to its page, so its timestamps work on a static host
+    assert (talks / "a-local-recording" / "local.wav").is_file()
+
+
+def test_contents_links_resolve_to_chapter_headings(archive: Archive) -> None:
+    page = read_page(archive.page("sense"))
+    assert [a.text for a in page.contents] == ["Opening", "The Dashwoods"]
+    for link in page.contents:
+        assert link.href.startswith("#") and link.href[1:] in page.ids
+    chapter_headings = [h for h in page.headings if h[0] == "h2"]
+    assert [(h[1], h[2]) for h in chapter_headings] == [
+        ("opening", "Opening"),
+        ("the-dashwoods", "The Dashwoods"),
+    ]
+
+
+def test_timestamps_link_the_source_at_the_paragraphs_first_word(archive: Archive) -> None:
+    page = read_page(archive.page("sense"))
+    document = json.loads(
+        next((archive.project / ".yt2doc").glob("generic-speech-*/document.json")).read_text()
+    )
+    transcript = json.loads(
+        next((archive.project / ".yt2doc").glob("generic-speech-*/transcript.json")).read_text()
+    )
+    word_starts = {w["start"] for s in transcript["segments"] for w in s["words"]}
+    assert len(page.paragraphs) == len(document["paragraphs"]) >= 2
+    for shown, stored in zip(page.paragraphs, document["paragraphs"], strict=True):
+        second = int(stored["start"])
+        assert shown.link is not None
+        assert shown.link.href == f"{archive.server.url('speech.wav')}#t={second}"
+        assert shown.id == f"t{second}" or shown.id.startswith(f"t{second}-")
+        assert stored["start"] in word_starts  # the first word's time, not the segment's
+    # the second chapter starts a paragraph at (or just after) 0:12
+    dashwoods = document["chapters"][1]
+    assert 12 <= document["paragraphs"][dashwoods["first_paragraph"]]["start"] < 14
+    # playlist entries link to their own enclosure; local files to the copy in the site
+    episode = read_page(archive.page("episode-1"))
+    assert all(
+        p.link and p.link.href.startswith(archive.server.url("clip2.wav#t="))
+        for p in episode.paragraphs
+    )
+    local = read_page(archive.page("a-local-recording"))
+    assert all(p.link and p.link.href.startswith("local.wav#t=") for p in local.paragraphs)
+
+
+def test_transcript_is_accurate(archive: Archive) -> None:
+    page = read_page(archive.page("sense"))
+    text = " ".join(p.text for p in page.paragraphs)
+    assert wer(archive.reference, text) <= 0.15
+    local = read_page(archive.page("a-local-recording"))
+    assert wer(reference_text(CLIPS[4]), " ".join(p.text for p in local.paragraphs)) <= 0.15
+
+
+def test_search_index_holds_chapter_sections(archive: Archive) -> None:
+    index = json.loads((archive.site / "search" / "search_index.json").read_text())
+    locations = {doc["location"]: doc for doc in index["docs"]}
+    assert "talks/sense/#the-dashwoods" in locations
+    assert locations["talks/sense/#the-dashwoods"]["title"] == "The Dashwoods"
+    assert "amiable woman" in locations["talks/sense/#the-dashwoods"]["text"]
+
+
+def test_index_page_and_nav_list_talks_in_order(archive: Archive) -> None:
+    expected = [
+        ("sense/", "Sense and Sensibility, chapter one"),
+        ("clip-one-on-a-page-1/", "Clip one on a page (1)"),
+        ("episode-1/", "Episode 1"),
+        ("overridden-episode/", "Overridden episode"),
+        ("a-local-recording/", "A local recording"),
+    ]
+    index = read_page(archive.site / "talks" / "index.html")
+    table = [(a.href, a.text) for a in index.links if (a.href, a.text) in expected]
+    assert table == expected
+    assert "Test Conf" in (archive.site / "talks" / "index.html").read_text()
+    # the automatic nav shows them under "Talks", in talks.yml order, after the home page
+    home = read_page(archive.site / "index.html")
+    nav_links = [a.text.strip() for a in home.links if "md-nav__link" in a.classes]
+    talk_titles = [title for _, title in expected]
+    shown = [t for t in nav_links if t in talk_titles]
+    assert shown == talk_titles
+
+
+def test_cache_is_diff_friendly_json(archive: Archive) -> None:
+    cache = archive.project / ".yt2doc"
+    folders = sorted(p.name for p in cache.iterdir() if p.is_dir())
+    assert len(folders) == 5
+    for folder in folders:
+        for name in ("media.json", "transcript.json", "document.json"):
+            text = (cache / folder / name).read_text()
+            data = json.loads(text)
+            assert data["schema"] == 1
+            assert list(data) == sorted(data)
+            assert text.count("\n") > 5  # indented, one record a line
+    transcript = json.loads(next(cache.glob("generic-speech-*/transcript.json")).read_text())
+    assert transcript["settings"]["beam_size"] == 1
+    assert "faster-whisper" in transcript["versions"]
+    sources = json.loads((cache / "sources.json").read_text())
+    feed = sources["urls"][archive.server.url("feed.xml")]
+    assert feed["playlist"] is True and len(feed["entries"]) == 2
+
+
+def test_second_build_offline_is_identical(archive: Archive) -> None:
+    """Cached talks need no network: the server is stopped and nothing is fetched."""
+    before = {p: p.read_bytes() for p in (archive.site / "talks").rglob("*.html")}
+    archive.server.stop()
+    requests_before = len(archive.server.requests)
+    config = build_site(archive.config_file)
+    pipeline = config.plugins["yt2doc"].pipeline
+    assert dict(pipeline.counts) == {}  # no probe, no download, no transcription
+    assert len(archive.server.requests) == requests_before
+    after = {p: p.read_bytes() for p in (archive.site / "talks").rglob("*.html")}
+    assert after == before
+    # and the same from a clean site folder with transcribe: never and --strict, as CI runs it
+    settings = yaml.safe_load(archive.config_file.read_text())
+    settings["plugins"][1]["yt2doc"]["transcribe"] = "never"
+    ci_config = archive.config_file.with_name("mkdocs-ci.yml")
+    ci_config.write_text(yaml.safe_dump(settings))
+    shutil.rmtree(archive.site)
+    build_site(ci_config, strict=True)
+    assert {p: p.read_bytes() for p in (archive.site / "talks").rglob("*.html")} == before
