@@ -103,24 +103,25 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_catalog(path: Path) -> Catalog:
-    """Read and validate talks.yml; raise `CatalogError` naming file and line."""
+def load_catalog(path: Path, name: str | None = None) -> Catalog:
+    """Read and validate talks.yml; raise `CatalogError` naming file and line.
+
+    `name` is how messages call the file (as the user wrote it in mkdocs.yml).
+    """
+    name = name or path.name
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise CatalogError(f"cannot read talks file {path}: {exc.strerror or exc}") from None
+        raise CatalogError(f"cannot read talks file {name}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise CatalogError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        raise CatalogError(f"{name}: not UTF-8 text ({exc.reason})") from None
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise CatalogError(f"{where}: invalid YAML: {exc.problem or exc}") from None
+        raise CatalogError(_yaml_message(name, exc)) from None
     except yaml.YAMLError as exc:
-        raise CatalogError(f"{path}: invalid YAML: {exc}") from None
+        raise CatalogError(f"{name}: invalid YAML: {exc}") from None
 
-    name = path.name
     defaults: dict[str, Any] = {}
     if data is None:
         items: list[Any] = []
@@ -155,6 +156,16 @@ def load_catalog(path: Path) -> Catalog:
         )
         talks.append(_parse_talk(item, defaults, path, f"{name}:{line}"))
     return Catalog(path=path, talks=tuple(talks))
+
+
+def _yaml_message(name: str, exc: yaml.MarkedYAMLError) -> str:
+    """Where the broken construct starts (what the user must fix), then what went wrong."""
+    first = exc.context_mark or exc.problem_mark
+    where = f"{name}:{first.line + 1}:{first.column + 1}" if first else name
+    what = f"{exc.context}: {exc.problem}" if exc.context else str(exc.problem)
+    if exc.context_mark and exc.problem_mark:
+        what += f" (line {exc.problem_mark.line + 1}, column {exc.problem_mark.column + 1})"
+    return f"{where}: invalid YAML: {what}"
 
 
 def _list_item_lines(text: str) -> list[int]:

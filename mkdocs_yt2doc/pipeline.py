@@ -199,12 +199,11 @@ class Pipeline:
 
     def complete(self, job: Job) -> Job:
         """Load or compute each missing stage; on failure record the problem and go on."""
-        if job.problem or not job.key:
-            return job
-        try:
-            self._complete(job)
-        except Yt2DocError as exc:
-            job.problem = str(exc)
+        if job.key and not job.problem:
+            try:
+                self._complete(job)
+            except Yt2DocError as exc:
+                job.problem = str(exc)
         if job.problem:
             log.warning("yt2doc: %s: %s", job.label, job.problem)
         return job

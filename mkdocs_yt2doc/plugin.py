@@ -72,7 +72,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         assert self.pipeline is not None
         try:
-            catalog = load_catalog(self.talks_path)
+            catalog = load_catalog(self.talks_path, self.config.talks)
             jobs = self.pipeline.run(catalog)
         except Yt2DocError as exc:
             raise PluginError(f"yt2doc: {exc}") from None

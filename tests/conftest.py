@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import logging
 import os
 import re
 import shutil
@@ -101,6 +102,33 @@ def build_site(config_file: Path, **overrides: Any) -> MkDocsConfig:
     config = load_config(str(config_file), **overrides)
     build(config)
     return config
+
+
+class PluginLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [r.getMessage() for r in self.records if r.levelno == logging.WARNING]
+
+    @property
+    def errors(self) -> list[str]:
+        return [r.getMessage() for r in self.records if r.levelno >= logging.ERROR]
+
+
+@pytest.fixture
+def plugin_log() -> Iterator[PluginLog]:
+    """What MkDocs and the plugin log (MkDocs' logger does not reach pytest's caplog)."""
+    handler = PluginLog()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
 
 
 @pytest.fixture

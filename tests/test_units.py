@@ -1,0 +1,170 @@
+"""Small, pure pieces: time codes, links to sources, escaping, chapter precedence, paragraphs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from mkdocs_yt2doc.catalog import ChapterMark, Talk, load_catalog
+from mkdocs_yt2doc.chapters import build_document
+from mkdocs_yt2doc.paragraphs import ParagraphSettings, split_paragraphs
+from mkdocs_yt2doc.render import inert, safe_url, time_url
+from mkdocs_yt2doc.sources import Media, media_from_info, media_key
+from mkdocs_yt2doc.store import dumps
+from mkdocs_yt2doc.timecode import format_timecode, parse_timecode
+from mkdocs_yt2doc.transcribe import Segment, Transcript, Word, choose_device
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("0:00", 0), ("12:30", 750), (750, 750), ("1:02:03", 3723), ("754", 754), (1.5, 1.5)],
+)
+def test_parse_timecode(value: object, seconds: float) -> None:
+    assert parse_timecode(value) == seconds
+
+
+@pytest.mark.parametrize("value", ["1:75", "soon", -3, True, "1:2:3:4"])
+def test_parse_timecode_rejects(value: object) -> None:
+    with pytest.raises(ValueError):
+        parse_timecode(value)
+
+
+def test_format_timecode() -> None:
+    assert [format_timecode(s) for s in (0, 59.9, 754, 3723)] == [
+        "0:00",
+        "0:59",
+        "12:34",
+        "1:02:03",
+    ]
+
+
+def test_catalog_reads_the_documented_example(tmp_path: Path) -> None:
+    (tmp_path / "recordings").mkdir()
+    (tmp_path / "recordings" / "lightning-1.m4a").write_bytes(b"")
+    (tmp_path / "talks.yml").write_text(
+        """
+defaults:
+  event: PyCon 2026
+talks:
+  - https://www.youtube.com/watch?v=XXXXXXXXXXX
+  - url: https://vimeo.com/123456
+    title: Better title than the upload's
+    speakers: [Ada Lovelace]
+    date: 2026-05-14
+    tags: [compilers, keynote]
+    language: en
+    slug: compilers-keynote
+    chapters:
+      - {start: "0:00", title: Welcome}
+      - {start: 12:30, title: The new parser}
+  - url: recordings/lightning-1.m4a
+"""
+    )
+    catalog = load_catalog(tmp_path / "talks.yml")
+    first, second, third = catalog.talks
+    assert first.url.endswith("XXXXXXXXXXX") and first.event == "PyCon 2026"
+    assert first.where == "talks.yml:5"
+    assert second.speakers == ("Ada Lovelace",) and second.date == dt.date(2026, 5, 14)
+    assert second.chapters == (ChapterMark(0, "Welcome"), ChapterMark(750, "The new parser"))
+    assert second.where == "talks.yml:6"
+    assert third.local_path == (tmp_path / "recordings" / "lightning-1.m4a").resolve()
+    assert load_catalog_bare_list(tmp_path) == 1
+
+
+def load_catalog_bare_list(folder: Path) -> int:
+    (folder / "bare.yml").write_text("- https://example.org/talk.mp3\n")
+    return len(load_catalog(folder / "bare.yml").talks)
+
+
+def _media(extractor: str, media_id: str, url: str) -> Media:
+    return Media(key="k", url=url, webpage_url=url, extractor=extractor, id=media_id)
+
+
+def test_time_links_per_site() -> None:
+    youtube = _media("youtube", "dQw4w9WgXcQ", "https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    assert time_url(youtube, 123.9) == "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=123s"
+    vimeo = _media("vimeo", "123456", "https://vimeo.com/123456")
+    assert time_url(vimeo, 61) == "https://vimeo.com/123456#t=61s"
+    direct = _media("generic", "a", "https://cdn.example.org/a.mp3#old")
+    assert time_url(direct, 5) == "https://cdn.example.org/a.mp3#t=5"
+    hostile = _media("generic", "a", "javascript:alert(1)")
+    assert time_url(hostile, 5) is None
+    local = _media("file", "a.wav", "a.wav")
+    assert time_url(local, 7, "a b.wav") == "a%20b.wav#t=7"
+
+
+def test_only_http_urls_survive() -> None:
+    assert safe_url("https://example.org/a?b=1&c=(2)") == "https://example.org/a?b=1&c=%282%29"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.org", "ftp://x.org/a", ""):
+        assert safe_url(bad) is None
+    assert safe_url('https://e.org/"><script>') == "https://e.org/%22%3E%3Cscript%3E"
+
+
+def test_inert_text_has_no_syntax_left() -> None:
+    text = inert("<script>alert(1)</script> {{ x }} [a](b) **b** !!! note\n---\u200b\u202e")
+    for char in "<>{}[]()*!-":
+        assert char not in text
+    assert "\u200b" not in text and "\u202e" not in text and "\n" not in text
+
+
+def test_media_keys_are_stable_and_safe() -> None:
+    assert media_key("Youtube", "dQw4w9WgXcQ", "u") == "youtube-dQw4w9WgXcQ"
+    key = media_key("Generic", "../../etc/passwd", "https://e.org/x")
+    assert "/" not in key and ".." not in key and key.startswith("generic-")
+    assert key != media_key("Generic", "../../etc/passwd", "https://e.org/y")
+
+
+def test_source_chapters_are_kept_and_yaml_chapters_win() -> None:
+    info = {
+        "extractor_key": "Youtube",
+        "id": "abcdefghijk",
+        "webpage_url": "https://www.youtube.com/watch?v=abcdefghijk",
+        "title": "T",
+        "duration": 30,
+        "url": "https://cdn/x",
+        "chapters": [
+            {"start_time": 0, "end_time": 10, "title": "Intro"},
+            {"start_time": 10, "end_time": 30, "title": "Main"},
+        ],
+    }
+    media = media_from_info(info["webpage_url"], info)
+    assert media.chapters == (ChapterMark(0, "Intro"), ChapterMark(10, "Main"))
+    words = tuple(Word(float(i), i + 0.5, f" w{i}.", 1.0) for i in range(30))
+    transcript = Transcript("en", 30.0, (Segment(0, 30, "x", words),))
+    talk = Talk(url=media.url, where="talks.yml:1")
+    document = build_document(talk, media, transcript)
+    assert document.chapter_origin == "source"
+    assert [(c.title, document.paragraphs[c.first_paragraph].start) for c in document.chapters] == [
+        ("Intro", 0.0),
+        ("Main", 10.0),
+    ]
+    yaml_talk = Talk(url=media.url, where="talks.yml:1", chapters=(ChapterMark(0, "Only"),))
+    assert build_document(yaml_talk, media, transcript).chapter_origin == "yaml"
+    ignoring = Talk(url=media.url, where="talks.yml:1", ignore_source_chapters=True)
+    assert build_document(ignoring, media, transcript).chapter_origin == "single"
+
+
+def test_paragraphs_break_at_sentence_ends_and_pauses() -> None:
+    settings = ParagraphSettings(target_words=6, min_words=3, max_words=10, pause=1.0)
+    words = [
+        Word(i * 0.4, i * 0.4 + 0.3, f" w{i}" + ("." if i % 4 == 3 else ""), 1) for i in range(16)
+    ]
+    paragraphs = split_paragraphs(words, settings)
+    assert [p.text.count("w") for p in paragraphs] == [8, 8]
+    assert paragraphs[1].start == words[8].start
+    # a long pause after a sentence ends a paragraph early
+    paused = [*words[:4], *(Word(w.start + 5, w.end + 5, w.text, 1) for w in words[4:8])]
+    assert [p.text.count("w") for p in split_paragraphs(paused, settings)] == [4, 4]
+
+
+def test_device_choice() -> None:
+    assert choose_device("auto", "auto", 0) == ("cpu", "int8")
+    assert choose_device("auto", "auto", 2) == ("cuda", "float16")
+    assert choose_device("cpu", "float32", 1) == ("cpu", "float32")
+
+
+def test_store_json_is_stable() -> None:
+    text = dumps({"b": [{"y": 1, "x": 2}], "a": "é"})
+    assert text == '{\n  "a": "é",\n  "b": [\n    {"x": 2, "y": 1}\n  ]\n}\n'
