@@ -8,10 +8,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import shutil
 import tempfile
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +35,7 @@ from .sources import (
     probe,
 )
 from .store import DOCUMENT, MEDIA, TRANSCRIPT, Store, StoreError
-from .transcribe import Transcriber, Transcript, WhisperSettings
+from .transcribe import Transcriber, Transcript, WhisperSettings, initial_prompt
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -62,6 +65,10 @@ class Job:
     media: Media | None = None
     document: Document | None = None
     problem: str | None = None
+    slug: str = ""
+    needs_audio: bool = False  # no transcript yet, and processing is allowed
+    transcript_settings: dict[str, Any] | None = None  # what produced the stored transcript
+    seconds: float = 0.0  # time spent processing in this run
 
     @property
     def title(self) -> str:
@@ -183,7 +190,7 @@ class Pipeline:
 
     # -- one talk through the stages ---------------------------------------------------------
 
-    def _read(self, key: str, name: str) -> dict[str, object] | None:
+    def _read(self, key: str, name: str) -> dict[str, Any] | None:
         """A stored stage result; a corrupt file is set aside (never deleted) and redone."""
         try:
             return self.store.read(key, name)
@@ -197,18 +204,19 @@ class Pipeline:
                 log.warning("yt2doc: %s", exc)
             return None
 
-    def complete(self, job: Job) -> Job:
-        """Load or compute each missing stage; on failure record the problem and go on."""
-        if job.key and not job.problem:
-            try:
-                self._complete(job)
-            except Yt2DocError as exc:
-                job.problem = str(exc)
-        if job.problem:
-            log.warning("yt2doc: %s: %s", job.label, job.problem)
-        return job
+    def prepare(self, job: Job, *, refresh: bool = False) -> None:
+        """Load what the store has for a talk; rebuild its document if only that is stale.
 
-    def _complete(self, job: Job) -> None:
+        Afterwards `job.needs_audio` says whether it still needs a transcription.
+        """
+        if not job.key or job.problem:
+            return
+        try:
+            self._prepare(job, refresh)
+        except Yt2DocError as exc:
+            job.problem = str(exc)
+
+    def _prepare(self, job: Job, refresh: bool) -> None:
         assert job.key
         key = job.key
         if job.media is None:
@@ -224,41 +232,84 @@ class Pipeline:
         if job.media is None:
             job.problem = "not processed yet (transcribe: never)"
             return
-        media = job.media
-        inputs = document_inputs(job.talk, media, self.settings.paragraphs)
-        stored_document = self._read(key, DOCUMENT)
-        if stored_document and stored_document.get("inputs") == inputs:
-            job.document = Document.from_json(stored_document)
-            return
-        stored_transcript = self._read(key, TRANSCRIPT)
+        stored_transcript = None if refresh else self._read(key, TRANSCRIPT)
         if stored_transcript:
-            transcript = Transcript.from_json(stored_transcript)
-        elif not self.settings.may_process:
-            job.problem = "not transcribed yet (transcribe: never)"
-            return
+            job.transcript_settings = dict(stored_transcript.get("settings") or {})
+        inputs = document_inputs(job.talk, job.media, self.settings.paragraphs)
+        stored_document = None if refresh else self._read(key, DOCUMENT)
+        if stored_transcript and stored_document and stored_document.get("inputs") == inputs:
+            job.document = Document.from_json(stored_document)
+        elif stored_transcript:  # chapters or paragraph settings changed: cheap to redo
+            self._write_document(job, Transcript.from_json(stored_transcript))
+        elif self.settings.may_process:
+            job.needs_audio = True
         else:
-            transcript = self._transcribe(job, media)
-        document = build_document(job.talk, media, transcript, self.settings.paragraphs)
-        self.store.write(key, DOCUMENT, document.to_json())
-        job.document = document
+            job.problem = "not transcribed yet (transcribe: never)"
 
-    def _transcribe(self, job: Job, media: Media) -> Transcript:
-        started = time.perf_counter()
+    def _write_document(self, job: Job, transcript: Transcript) -> None:
+        assert job.media and job.key
+        job.document = build_document(job.talk, job.media, transcript, self.settings.paragraphs)
+        self.store.write(job.key, DOCUMENT, job.document.to_json())
+
+    def process(self, jobs: list[Job], progress: Progress | None = None) -> None:
+        """Download and transcribe; the next talk downloads while this one is transcribed."""
+        if not jobs:
+            return
         with tempfile.TemporaryDirectory(prefix="yt2doc-") as folder:
-            if job.talk.local_path is not None:
-                audio = job.talk.local_path
-            else:
-                log.info("yt2doc: downloading %s", job.label)
-                self.counts["downloads"] += 1
-                audio = download_audio(media, Path(folder))
-            log.info("yt2doc: transcribing %s", job.label)
-            self.counts["transcriptions"] += 1
-            transcript = self.transcriber.transcribe(audio, language=job.talk.language)
-        self.store.write(media.key, TRANSCRIPT, transcript.to_json())
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yt2doc-download")
+            try:
+                upcoming = pool.submit(self._fetch_audio, jobs[0], Path(folder) / "0")
+                for index, job in enumerate(jobs):
+                    current = upcoming
+                    if index + 1 < len(jobs):
+                        upcoming = pool.submit(
+                            self._fetch_audio, jobs[index + 1], Path(folder) / str(index + 1)
+                        )
+                    if progress:
+                        progress(job, "start")
+                    started = time.perf_counter()
+                    try:
+                        audio = current.result()
+                        self._transcribe(job, audio)
+                    except Yt2DocError as exc:
+                        job.problem = str(exc)
+                    finally:
+                        shutil.rmtree(Path(folder) / str(index), ignore_errors=True)
+                    job.seconds = time.perf_counter() - started
+                    if progress:
+                        progress(job, "done")
+            finally:
+                # On Ctrl-C: drop queued downloads; finished talks are already stored.
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def _fetch_audio(self, job: Job, folder: Path) -> Path:
+        if job.talk.local_path is not None:
+            return job.talk.local_path
+        assert job.media
+        folder.mkdir(parents=True, exist_ok=True)
+        log.info("yt2doc: downloading %s", job.label)
+        self.counts["downloads"] += 1
+        return download_audio(job.media, folder)
+
+    def _transcribe(self, job: Job, audio: Path) -> None:
+        assert job.media and job.key
+        media = job.media
+        started = time.perf_counter()
+        log.info("yt2doc: transcribing %s", job.label)
+        self.counts["transcriptions"] += 1
+        prompt = initial_prompt(
+            job.title,
+            job.talk.description or media.description,
+            [c.title for c in (job.talk.chapters or media.chapters)],
+        )
+        transcript = self.transcriber.transcribe(audio, language=job.talk.language, prompt=prompt)
+        self.store.write(job.key, TRANSCRIPT, transcript.to_json())
+        job.transcript_settings = dict(transcript.settings)
+        job.needs_audio = False
         if not media.duration:
-            media = dataclasses.replace(media, duration=transcript.duration)
-            self._save_media(media)
-            job.media = media
+            job.media = dataclasses.replace(media, duration=transcript.duration)
+            self._save_media(job.media)
+        self._write_document(job, transcript)
         taken = time.perf_counter() - started
         log.info(
             "yt2doc: %s: %.0f s of audio in %.1f s (%.1fx realtime)",
@@ -267,39 +318,67 @@ class Pipeline:
             taken,
             transcript.duration / taken if taken else 0.0,
         )
-        return transcript
 
     # -- the whole catalog -------------------------------------------------------------------
 
-    def run(self, catalog: Catalog) -> list[Job]:
+    def run(
+        self,
+        catalog: Catalog,
+        *,
+        only: set[str] | None = None,
+        refresh: bool = False,
+        progress: Progress | None = None,
+    ) -> list[Job]:
+        """Every talk of the catalog, processed as far as the settings allow, in order.
+
+        `only` limits processing to these slugs; `refresh` redoes their transcripts.
+        """
         jobs = self.resolve(catalog)
         for job in jobs:
-            self.complete(job)
+            self.prepare(job)
+        assign_slugs(jobs)
+        if refresh and self.settings.may_process:
+            for job in jobs:
+                if only is None or job.slug in only:
+                    self.prepare(job, refresh=True)
+        work = [j for j in jobs if j.needs_audio and (only is None or j.slug in only)]
+        self.process(work, progress)
+        for job in jobs:
+            if job.problem:
+                log.warning("yt2doc: %s: %s", job.label, job.problem)
         return jobs
 
 
-def views(jobs: list[Job]) -> list[TalkView]:
-    """Page records with unique, safe slugs (talks.yml `slug:` wins, else the title)."""
+Progress = Callable[[Job, str], None]
+
+
+def assign_slugs(jobs: list[Job]) -> None:
+    """Unique, safe slugs: talks.yml `slug:` wins, else the title; stable for a stable list."""
     taken = set(RESERVED_SLUGS)
-    result = []
     for job in jobs:
-        base = slugify(job.talk.slug or "") or slugify(job.title) or (job.key or "talk")
-        base = slugify(base) or "talk"
+        base = slugify(job.talk.slug or "") or slugify(job.title) or slugify(job.key or "")
+        base = base or "talk"
         slug, n = base, 2
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1
         taken.add(slug)
+        job.slug = slug
+
+
+def views(jobs: list[Job]) -> list[TalkView]:
+    """What each talk page shows."""
+    result = []
+    for job in jobs:
         talk = job.talk
-        description = talk.description or (job.media.description if job.media else None)
         result.append(
             TalkView(
-                slug=slug,
+                slug=job.slug,
                 title=job.title,
                 speakers=talk.speakers,
                 event=talk.event,
                 date=talk.date.isoformat() if talk.date else _upload_date(job.media),
                 tags=talk.tags,
-                description=description,
+                description=talk.description or (job.media.description if job.media else None),
                 media=job.media,
                 document=job.document,
                 problem=job.problem,

@@ -40,6 +40,8 @@ def settings_from_config(options: Yt2DocConfig, config_file: str | None) -> Pipe
             language=whisper.language,
             beam_size=whisper.beam_size,
             vad=whisper.vad,
+            batch_size=whisper.batch_size,
+            prompt=whisper.prompt,
         ),
     )
 

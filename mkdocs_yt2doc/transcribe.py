@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,18 @@ class WhisperSettings:
     language: str | None = None  # None: detect per talk
     beam_size: int = 5
     vad: bool = True
+    batch_size: int | None = None  # None: 16 on GPU, sequential on CPU; 0 or 1: sequential
+    prompt: bool = True  # prompt Whisper with the talk's title, chapters and description
+
+    def produced_by(self) -> dict[str, Any]:
+        """What decides the text of a transcript (not where or how fast it ran)."""
+        return {
+            "model": self.model,
+            "language": self.language,
+            "beam_size": self.beam_size,
+            "vad": self.vad,
+            "prompt": self.prompt,
+        }
 
 
 @dataclass(frozen=True)
@@ -123,72 +137,171 @@ def _versions() -> dict[str, str]:
 
 
 class Transcriber:
-    """Holds one Whisper model for the whole build; loads it on first use."""
+    """Holds one Whisper model for the whole build or prefetch run; loads it on first use."""
 
     def __init__(self, settings: WhisperSettings) -> None:
         self.settings = settings
         self._model: Any = None
+        self._batched: Any = None
+        self._failure: TranscribeError | None = None
         self.device = ""
         self.compute_type = ""
+        self.batch_size = 0
 
     def _load(self) -> Any:
         if self._model is not None:
             return self._model
+        if self._failure is not None:  # one clear error, not one model load per talk
+            raise self._failure
+        try:
+            self._model = self._load_model()
+        except TranscribeError as exc:
+            self._failure = exc
+            raise
+        return self._model
+
+    def _load_model(self) -> Any:
         try:
             import ctranslate2
-            from faster_whisper import WhisperModel
+            from faster_whisper import BatchedInferencePipeline, WhisperModel
         except ImportError as exc:
             raise TranscribeError(f"faster-whisper is missing ({exc}); {INSTALL_HINT}") from None
         self.device, self.compute_type = choose_device(
             self.settings.device, self.settings.compute_type, ctranslate2.get_cuda_device_count()
         )
-        model = self.settings.model
-        if Path(model).expanduser().exists():
-            model = str(Path(model).expanduser())
+        self.batch_size = choose_batch_size(self.settings.batch_size, self.device)
+        model_name = self.settings.model
+        if Path(model_name).expanduser().exists():
+            model_name = str(Path(model_name).expanduser())
         started = time.perf_counter()
         try:
-            self._model = WhisperModel(model, device=self.device, compute_type=self.compute_type)
+            model = WhisperModel(model_name, device=self.device, compute_type=self.compute_type)
         except Exception as exc:  # hub errors, missing files, bad compute type: all fatal
             raise TranscribeError(
                 f"cannot load Whisper model {self.settings.model!r} on {self.device} "
                 f"({type(exc).__name__}: {exc}); give whisper.model as a model name that can be "
                 "downloaded, or the path of a local CTranslate2 model folder"
             ) from None
+        if self.batch_size > 1:
+            self._batched = BatchedInferencePipeline(model)
         log.info(
-            "yt2doc: Whisper model %s on %s (%s), loaded in %.1f s",
+            "yt2doc: Whisper %s on %s (%s, %s), loaded in %.1f s",
             self.settings.model,
             self.device,
             self.compute_type,
+            f"batches of {self.batch_size}" if self.batch_size > 1 else "sequential",
             time.perf_counter() - started,
         )
-        return self._model
+        return model
 
-    def transcribe(self, audio: Path, *, language: str | None = None) -> Transcript:
-        """Transcribe a whole file; the language given beats the settings' one."""
+    def transcribe(
+        self, audio: Path, *, language: str | None = None, prompt: str | None = None
+    ) -> Transcript:
+        """Transcribe a whole file; the talk's language beats the settings' one."""
         model = self._load()
+        from faster_whisper.audio import decode_audio
+
         language = language or self.settings.language
         try:
-            segments, info = model.transcribe(
-                str(audio),
-                language=language,
-                beam_size=self.settings.beam_size,
-                word_timestamps=True,
-                vad_filter=self.settings.vad,
-                condition_on_previous_text=False,  # avoids Whisper's repetition loops on talks
-            )
-            kept = tuple(_segment(s) for s in segments if s.text.strip())
-        except Exception as exc:  # PyAV decode errors and the like
+            # Decoded once here; faster-whisper would otherwise decode the file itself.
+            samples = decode_audio(str(audio))
+        except Exception as exc:  # PyAV: not audio, corrupt, empty
+            raise TranscribeError(f"cannot decode the audio of {audio.name}: {exc}") from None
+        if samples.size == 0:
+            raise TranscribeError(f"{audio.name} contains no audio")
+        options: dict[str, Any] = {
+            "language": language,
+            "beam_size": self.settings.beam_size,
+            "word_timestamps": True,
+            "vad_filter": self.settings.vad,
+            "initial_prompt": (prompt or None) if self.settings.prompt else None,
+            # Whisper's known failure modes on long talks: repetition loops feed on the
+            # previous text, and it invents text in long silences.
+            "condition_on_previous_text": False,
+            "compression_ratio_threshold": 2.4,
+            "log_prob_threshold": -1.0,
+            "no_speech_threshold": 0.6,
+        }
+        try:
+            if self._batched is not None:
+                if not self.settings.vad:  # batches need clips: fixed 30 s windows
+                    options["clip_timestamps"] = _fixed_clips(len(samples))
+                segments, info = self._batched.transcribe(
+                    samples, batch_size=self.batch_size, **options
+                )
+            else:
+                segments, info = model.transcribe(
+                    samples, hallucination_silence_threshold=2.0, **options
+                )
+            kept = tuple(guard_segments(s for s in map(_segment, segments) if _has_words(s)))
+        except Exception as exc:
             raise TranscribeError(f"cannot transcribe {audio.name}: {exc}") from None
         return Transcript(
             language=str(info.language),
             duration=round(float(info.duration), 2),
             segments=kept,
-            settings=asdict(self.settings) | {"language": language},
+            settings={**self.settings.produced_by(), "language": language},
             versions=_versions(),
         )
 
 
+def choose_batch_size(requested: int | None, device: str) -> int:
+    """Batches pay off on a GPU; on a CPU they are opt-in (see bench/transcribe.py)."""
+    if requested is None:
+        return 16 if device == "cuda" else 0
+    return max(0, requested)
+
+
+def _fixed_clips(samples: int, rate: int = 16000, seconds: int = 30) -> list[dict[str, int]]:
+    step = rate * seconds
+    return [{"start": i, "end": min(i + step, samples)} for i in range(0, samples, step)]
+
+
+_PROMPT_NOISE = [
+    re.compile(r"https?://\S+|www\.\S+"),  # URLs
+    re.compile(r"\S+@\S+\.\w+"),  # e-mail addresses
+    re.compile(r"#\w+"),  # hashtags
+    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b"),  # timestamps of description chapter lists
+]
+PROMPT_CHARS = 600  # about 150 tokens, inside Whisper's 223-token prompt window
+
+
+def initial_prompt(title: str | None, description: str | None, chapters: list[str]) -> str:
+    """Names and terms the talk is likely to use, so Whisper spells them right (bounded)."""
+    parts = [title or "", ". ".join(chapters), description or ""]
+    sentences = []
+    for part in parts:
+        for pattern in _PROMPT_NOISE:
+            part = pattern.sub(" ", part)
+        part = " ".join(part.split()).strip(" .")
+        if part:
+            sentences.append(part + ".")  # a prompt of whole sentences derails Whisper less
+    text = " ".join(sentences)
+    if len(text) > PROMPT_CHARS:
+        text = text[:PROMPT_CHARS].rsplit(" ", 1)[0]
+    return text
+
+
+def _has_words(segment: Segment) -> bool:
+    return any(ch.isalnum() for ch in segment.text)  # "." alone is a silence artefact
+
+
+def guard_segments(segments: Iterable[Segment], max_repeats: int = 2) -> Iterator[Segment]:
+    """Drop a segment repeated more than `max_repeats` times in a row (a repetition loop)."""
+    last, repeats = "", 0
+    for segment in segments:
+        key = " ".join(segment.text.lower().split())
+        repeats = repeats + 1 if key == last else 1
+        last = key
+        if repeats <= max_repeats:
+            yield segment
+        elif repeats == max_repeats + 1:
+            log.info("yt2doc: dropped a repeated segment at %.0f s: %r", segment.start, key[:60])
+
+
 def _segment(segment: Any) -> Segment:
+    if segment.no_speech_prob > 0.6 and segment.avg_logprob < -1.0:  # batched mode keeps these
+        return Segment(float(segment.start), float(segment.end), "", ())
     words = tuple(
         Word(
             start=round(float(w.start), 2),
