@@ -49,10 +49,11 @@ class PipelineSettings:
     whisper: WhisperSettings = field(default_factory=WhisperSettings)
     paragraphs: ParagraphSettings = field(default_factory=ParagraphSettings)
     refresh_playlists: bool = False
+    read_only: bool = False  # report only (status): write nothing, fetch nothing
 
     @property
     def may_process(self) -> bool:
-        return self.transcribe == "auto"
+        return self.transcribe == "auto" and not self.read_only
 
 
 @dataclass
@@ -69,6 +70,8 @@ class Job:
     needs_audio: bool = False  # no transcript yet, and processing is allowed
     transcript_settings: dict[str, Any] | None = None  # what produced the stored transcript
     seconds: float = 0.0  # time spent processing in this run
+    failed: bool = False  # an error, as opposed to "not processed yet"
+    document_stale: bool = False  # (read-only runs) the document would be rebuilt
 
     @property
     def title(self) -> str:
@@ -82,6 +85,10 @@ class Job:
     @property
     def label(self) -> str:
         return f"'{self.title}' ({self.talk.where})"
+
+    @property
+    def url(self) -> str:
+        return self.entry.url if self.entry else self.talk.url
 
 
 def slugify(text: str) -> str:
@@ -117,13 +124,13 @@ class Pipeline:
                     sources[talk.url] = expansion
                     changed = True
             for job in expanded:
-                url = job.entry.url if job.entry else talk.url
+                url = job.url
                 if url in by_entry:
                     log.warning("yt2doc: %s is listed twice; keeping the first", job.label)
                     continue
                 by_entry[url] = job
                 jobs.append(job)
-        if changed:
+        if changed and not self.settings.read_only:
             self.store.write_sources(sources)
         return jobs
 
@@ -142,7 +149,7 @@ class Pipeline:
             if stored:  # keep what we had: the stored expansion still renders
                 log.warning("yt2doc: %s: cannot refresh the playlist: %s", talk.label, exc)
                 return self._stored_jobs(talk, stored), None
-            return [Job(talk=talk, problem=str(exc))], None
+            return [Job(talk=talk, problem=str(exc), failed=True)], None
         if not all(j.key and j.entry for j in jobs):
             return jobs, None  # an entry failed: expand again next time
         entries = [
@@ -181,12 +188,13 @@ class Pipeline:
                 job.key = job.media.key
                 self._save_media(job.media)
             except SourceError as exc:
-                job.problem = str(exc)
+                job.problem, job.failed = str(exc), True
             jobs.append(job)
         return jobs, True
 
     def _save_media(self, media: Media) -> None:
-        self.store.write(media.key, MEDIA, media.to_json())
+        if not self.settings.read_only:
+            self.store.write(media.key, MEDIA, media.to_json())
 
     # -- one talk through the stages ---------------------------------------------------------
 
@@ -195,6 +203,9 @@ class Pipeline:
         try:
             return self.store.read(key, name)
         except StoreError as exc:
+            if self.settings.read_only:
+                log.warning("yt2doc: %s", exc)
+                return None
             path = self.store.talk_dir(key) / name
             aside = path.with_name(f"{name}.corrupt-{time.strftime('%Y%m%d%H%M%S')}")
             try:
@@ -214,7 +225,7 @@ class Pipeline:
         try:
             self._prepare(job, refresh)
         except Yt2DocError as exc:
-            job.problem = str(exc)
+            job.problem, job.failed = str(exc), True
 
     def _prepare(self, job: Job, refresh: bool) -> None:
         assert job.key
@@ -248,6 +259,9 @@ class Pipeline:
 
     def _write_document(self, job: Job, transcript: Transcript) -> None:
         assert job.media and job.key
+        if self.settings.read_only:
+            job.document_stale = True
+            return
         job.document = build_document(job.talk, job.media, transcript, self.settings.paragraphs)
         self.store.write(job.key, DOCUMENT, job.document.to_json())
 
@@ -255,6 +269,9 @@ class Pipeline:
         """Download and transcribe; the next talk downloads while this one is transcribed."""
         if not jobs:
             return
+        for job in jobs:
+            if progress:
+                progress(job, "queued")
         with tempfile.TemporaryDirectory(prefix="yt2doc-") as folder:
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yt2doc-download")
             try:
@@ -272,7 +289,7 @@ class Pipeline:
                         audio = current.result()
                         self._transcribe(job, audio)
                     except Yt2DocError as exc:
-                        job.problem = str(exc)
+                        job.problem, job.failed = str(exc), True
                     finally:
                         shutil.rmtree(Path(folder) / str(index), ignore_errors=True)
                     job.seconds = time.perf_counter() - started
@@ -342,11 +359,34 @@ class Pipeline:
                 if only is None or job.slug in only:
                     self.prepare(job, refresh=True)
         work = [j for j in jobs if j.needs_audio and (only is None or j.slug in only)]
-        self.process(work, progress)
+        try:
+            self.process(work, progress)
+        finally:
+            self._record_failures(jobs)
         for job in jobs:
-            if job.problem:
+            if job.problem and not (self.settings.read_only and not job.failed):
                 log.warning("yt2doc: %s: %s", job.label, job.problem)
         return jobs
+
+    def _record_failures(self, jobs: list[Job]) -> None:
+        """Keep the last error of each talk for `status`; a success clears it."""
+        if self.settings.read_only:
+            return
+        failures = self.read_failures()
+        before = dict(failures)
+        for job in jobs:
+            if job.failed and job.problem:
+                failures[job.url] = {"reason": job.problem, "where": job.talk.where}
+            elif job.document is not None:
+                failures.pop(job.url, None)
+        if failures != before:
+            self.store.write_failures(failures)
+
+    def read_failures(self) -> dict[str, Any]:
+        try:
+            return self.store.read_failures()
+        except StoreError:
+            return {}
 
 
 Progress = Callable[[Job, str], None]

@@ -22,6 +22,7 @@ MEDIA = "media.json"
 TRANSCRIPT = "transcript.json"
 DOCUMENT = "document.json"
 SOURCES = "sources.json"
+FAILURES = "failures.json"
 
 
 class StoreError(Yt2DocError):
@@ -121,7 +122,18 @@ class Store:
         return dict(value.get("urls", {})) if value else {}
 
     def write_sources(self, urls: dict[str, Any]) -> None:
+        self._write_root(SOURCES, {"urls": urls})
+
+    def read_failures(self) -> dict[str, Any]:
+        """The last error of each talk that failed, by URL (for `status`)."""
+        value = read_json(self.root / FAILURES)
+        return dict(value.get("talks", {})) if value else {}
+
+    def write_failures(self, talks: dict[str, Any]) -> None:
+        self._write_root(FAILURES, {"talks": talks})
+
+    def _write_root(self, name: str, value: dict[str, Any]) -> None:
         try:
-            write_json(self.root / SOURCES, {"urls": urls})
+            write_json(self.root / name, value)
         except OSError as exc:
-            raise StoreError(f"cannot write {self.root / SOURCES}: {exc}") from None
+            raise StoreError(f"cannot write {self.root / name}: {exc}") from None

@@ -1,0 +1,197 @@
+"""`mkdocs-yt2doc prefetch | status`: the build's pipeline, outside `mkdocs build`.
+
+prefetch fills the cache (on the GPU machine) so that builds only render; status says what
+the cache holds. Both read the plugin's options from mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import Yt2DocError
+from .catalog import load_catalog
+from .pipeline import Job, Pipeline, PipelineSettings
+from .timecode import format_timecode
+
+log = logging.getLogger("mkdocs.plugins.yt2doc")
+
+
+def _settings(config_file: str) -> tuple[PipelineSettings, Path, str]:
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    from .plugin import Yt2DocPlugin, settings_from_config
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        config = load_config(config_file)
+    except ConfigurationError as exc:
+        raise Yt2DocError(f"{config_file}: {exc}") from None
+    plugin = config.plugins.get("yt2doc")
+    if not isinstance(plugin, Yt2DocPlugin):
+        raise Yt2DocError(f"{config_file} does not use the yt2doc plugin")
+    base = Path(config.config_file_path or config_file).parent
+    settings = settings_from_config(plugin.config, config.config_file_path)
+    return settings, (base / plugin.config.talks).resolve(), plugin.config.talks
+
+
+def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        out.write("\n")
+        if index == 0:
+            out.write("  ".join("-" * w for w in widths) + "\n")
+
+
+def talk_state(job: Job, current: dict[str, Any], failures: dict[str, Any]) -> tuple[str, str]:
+    """(state, detail) for `status`."""
+    if job.failed or (job.document is None and job.url in failures):
+        reason = job.problem if job.failed else failures[job.url]["reason"]
+        return "failed", str(reason)
+    if job.document is None and not job.document_stale:
+        return "uncached", ""
+    produced = job.transcript_settings or {}
+    changed = sorted(k for k in current if k in produced and produced[k] != current[k])
+    if changed:
+        detail = ", ".join(f"{k}: {produced[k]!r} -> {current[k]!r}" for k in changed)
+        return "other settings", detail + " (prefetch --refresh to redo)"
+    if job.document_stale:
+        return "cached", "document is rebuilt at the next build (chapters changed)"
+    return "cached", ""
+
+
+def status(config_file: str, out: TextIO) -> int:
+    settings, talks_path, talks_name = _settings(config_file)
+    pipeline = Pipeline(dataclasses.replace(settings, read_only=True))
+    catalog = load_catalog(talks_path, talks_name)
+    jobs = pipeline.run(catalog)
+    failures = pipeline.read_failures()
+    current = settings.whisper.produced_by()
+    rows = [("talk", "state", "duration", "detail")]
+    counts: dict[str, int] = {}
+    for job in jobs:
+        state, detail = talk_state(job, current, failures)
+        counts[state] = counts.get(state, 0) + 1
+        duration = job.media.duration if job.media else None
+        rows.append((job.slug, state, format_timecode(duration) if duration else "", detail))
+    _table(rows, out)
+    out.write("\n" + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n")
+    return 0
+
+
+class _Progress:
+    """Two bars (talks, audio minutes) and the current talk, on stderr."""
+
+    def __init__(self, jobs: list[Job]) -> None:
+        from tqdm import tqdm
+
+        seconds = sum((j.media.duration or 0) for j in jobs if j.media)
+        self.talks = tqdm(total=len(jobs), desc="talks", unit="talk", position=0)
+        # counted in seconds, shown in minutes
+        self.minutes = tqdm(
+            total=seconds or None, desc="audio", unit="min", unit_scale=1 / 60, position=1
+        )
+
+    def __call__(self, job: Job, event: str) -> None:
+        if event == "start":
+            self.talks.set_postfix_str(job.slug[:40])
+            return
+        self.talks.update(1)
+        if job.media and job.media.duration:
+            self.minutes.update(job.media.duration)
+
+    def close(self) -> None:
+        self.minutes.close()
+        self.talks.close()
+
+
+def prefetch(config_file: str, only: list[str], refresh: bool, out: TextIO) -> int:
+    settings, talks_path, talks_name = _settings(config_file)
+    # The command exists to process: ignore `transcribe: never` and re-read playlists.
+    settings = dataclasses.replace(settings, transcribe="auto", refresh_playlists=True)
+    pipeline = Pipeline(settings)
+    catalog = load_catalog(talks_path, talks_name)
+    queued: list[Job] = []
+    processed: list[Job] = []
+    progress: _Progress | None = None
+
+    def on_event(job: Job, event: str) -> None:
+        nonlocal progress
+        if event == "queued":
+            queued.append(job)
+            return
+        if progress is None:
+            progress = _Progress(queued)
+        if event == "done":
+            processed.append(job)
+        progress(job, event)
+
+    interrupted = False
+    try:
+        selected = set(only) if only else None
+        jobs = pipeline.run(catalog, only=selected, refresh=refresh, progress=on_event)
+    except KeyboardInterrupt:
+        interrupted = True
+        jobs = processed
+    finally:
+        if progress is not None:
+            progress.close()
+    if only:
+        unknown = set(only) - {j.slug for j in jobs}
+        if unknown and not interrupted:
+            out.write(f"no talk with slug {', '.join(sorted(unknown))} (see `status`)\n")
+            return 2
+    rows = [("talk", "duration", "seconds", "realtime", "status")]
+    for job in processed:
+        duration = job.media.duration if job.media and job.media.duration else 0.0
+        speed = f"{duration / job.seconds:.1f}x" if job.seconds and duration else ""
+        state = f"failed: {job.problem}" if job.problem else "done"
+        rows.append((job.slug, format_timecode(duration), f"{job.seconds:.1f}", speed, state))
+    if processed:
+        _table(rows, out)
+    cached = sum(1 for j in jobs if j.document is not None)
+    failed = sum(1 for j in jobs if j.failed)
+    out.write(f"\n{len(processed)} processed, {cached} cached in all, {failed} failed\n")
+    if interrupted:
+        out.write("interrupted: finished talks are kept; run prefetch again to continue\n")
+        return 130
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mkdocs-yt2doc", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("prefetch", "process every uncached talk"), ("status", "show the cache")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="MKDOCS_YML")
+        command.add_argument("-v", "--verbose", action="store_true", help="log each step")
+        if name == "prefetch":
+            command.add_argument("--only", nargs="+", default=[], metavar="SLUG")
+            command.add_argument(
+                "--refresh", action="store_true", help="redo the transcripts of the selected talks"
+            )
+    args = parser.parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(handler)
+    mkdocs_log.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    try:
+        if args.command == "status":
+            return status(args.config_file, sys.stdout)
+        return prefetch(args.config_file, args.only, args.refresh, sys.stdout)
+    except Yt2DocError as exc:
+        sys.stderr.write(f"mkdocs-yt2doc: {exc}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
