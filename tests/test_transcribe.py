@@ -11,8 +11,8 @@ import pytest
 
 from mkdocs_yt2doc.transcribe import (
     Segment,
-    Transcriber,
     TranscribeError,
+    Transcriber,
     WhisperSettings,
     choose_batch_size,
     guard_segments,
@@ -88,7 +88,7 @@ def test_audio_that_is_not_audio_is_a_clear_error(whisper_model: str, tmp_path: 
     bogus = tmp_path / "talk.mp3"
     bogus.write_text("this is not audio")
     transcriber = Transcriber(WhisperSettings(model=whisper_model))
-    with pytest.raises(TranscribeError, match="cannot decode the audio of talk.mp3"):
+    with pytest.raises(TranscribeError, match=r"cannot decode the audio of talk\.mp3"):
         transcriber.transcribe(bogus)
 
 
