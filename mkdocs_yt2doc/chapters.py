@@ -13,7 +13,7 @@ from typing import Any
 
 from .catalog import ChapterMark, Talk
 from .paragraphs import NAME as PARAGRAPHER
-from .paragraphs import Paragraph, ParagraphSettings, split_paragraphs
+from .paragraphs import Paragraph, ParagraphSettings, snap_to_sentences, split_paragraphs
 from .sources import Media
 from .transcribe import Transcript
 
@@ -121,17 +121,17 @@ def build_document(
     marks, origin = chapter_marks(talk, media)
     if transcript.duration:
         marks = tuple(m for m in marks if m.start < transcript.duration)
-    paragraphs = split_paragraphs(transcript.words, settings, breaks=[m.start for m in marks])
+    words = transcript.words
+    starts = snap_to_sentences(words, [m.start for m in marks])
+    paragraphs = split_paragraphs(words, settings, breaks=starts)
     if not marks:
         marks, origin = (ChapterMark(0.0, "Transcript"),), "single"
     taken = {"contents"}
     chapters: list[Chapter] = []
-    for mark in marks:
+    for mark, start in zip(marks, starts or [0.0], strict=False):
         first = next(
-            (i for i, p in enumerate(paragraphs) if p.start >= mark.start - 0.05), len(paragraphs)
+            (i for i, p in enumerate(paragraphs) if p.start >= start - 0.05), len(paragraphs)
         )
-        if not chapters:
-            first = 0 if mark.start <= (paragraphs[0].start if paragraphs else 0) else first
         chapters.append(Chapter(mark.start, mark.title, first, anchor_for(mark.title, taken)))
     return Document(
         paragraphs=tuple(paragraphs),

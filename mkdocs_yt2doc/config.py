@@ -19,9 +19,9 @@ class WhisperConfig(base.Config):
     """Beam search width; 1 is greedy and faster."""
     vad = c.Type(bool, default=True)
     """Skip silence with Silero VAD before decoding (fewer hallucinations in pauses)."""
-    prompt = c.Type(bool, default=True)
-    """Prompt Whisper with the talk's title, chapter titles and description (names spelled
-    right); turn off if a small model starts echoing the prompt."""
+    prompt = c.Type(bool, default=False)
+    """Prompt Whisper with the talk's title, chapter titles and description, so names are
+    spelled right. Off by default: with tiny and base models it made Whisper skip sentences."""
     batch_size = c.Optional(c.Type(int))
     """Batched inference; unset: 16 on GPU, sequential on CPU; 0 or 1: sequential."""
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .transcribe import Word
 
-NAME = "pauses-v1"
+NAME = "pauses-v2"  # v2: chapter starts snap to sentence starts
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,22 @@ _STOPS = (".", "!", "?", "\u2026", "\u3002", "\uff01", "\uff1f")  # incl. CJK fu
 
 def _ends_sentence(text: str) -> bool:
     return text.rstrip().rstrip(_CLOSERS).endswith(_STOPS)
+
+
+def snap_to_sentences(
+    words: Sequence[Word], times: Sequence[float], tolerance: float = 4.0
+) -> list[float]:
+    """Move each time (a chapter start) to the nearest sentence start within `tolerance`.
+
+    Human chapter marks are a second or two off; snapping keeps "Now let us move on" in the
+    chapter it opens instead of a one-word paragraph at the end of the previous one.
+    """
+    starts = [w.start for i, w in enumerate(words) if i == 0 or _ends_sentence(words[i - 1].text)]
+    snapped = []
+    for time in times:
+        near = [s for s in starts if abs(s - time) <= tolerance]
+        snapped.append(min(near, key=lambda s: abs(s - time)) if near else time)
+    return snapped
 
 
 def split_paragraphs(

@@ -35,7 +35,9 @@ class WhisperSettings:
     beam_size: int = 5
     vad: bool = True
     batch_size: int | None = None  # None: 16 on GPU, sequential on CPU; 0 or 1: sequential
-    prompt: bool = True  # prompt Whisper with the talk's title, chapters and description
+    # Prompt Whisper with the talk's title, chapters and description. Off by default: on
+    # small models it made Whisper skip whole sentences (see bench/README.md).
+    prompt: bool = False
 
     def produced_by(self) -> dict[str, Any]:
         """What decides the text of a transcript (not where or how fast it ran)."""

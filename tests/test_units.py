@@ -9,7 +9,7 @@ import pytest
 
 from mkdocs_yt2doc.catalog import ChapterMark, Talk, load_catalog
 from mkdocs_yt2doc.chapters import build_document
-from mkdocs_yt2doc.paragraphs import ParagraphSettings, split_paragraphs
+from mkdocs_yt2doc.paragraphs import ParagraphSettings, snap_to_sentences, split_paragraphs
 from mkdocs_yt2doc.render import inert, safe_url, time_url
 from mkdocs_yt2doc.sources import Media, media_from_info, media_key
 from mkdocs_yt2doc.store import dumps
@@ -168,3 +168,8 @@ def test_device_choice() -> None:
 def test_store_json_is_stable() -> None:
     text = dumps({"b": [{"y": 1, "x": 2}], "a": "é"})
     assert text == '{\n  "a": "é",\n  "b": [\n    {"x": 2, "y": 1}\n  ]\n}\n'
+
+
+def test_chapter_marks_snap_to_the_nearest_sentence_start() -> None:
+    words = [Word(0, 1, " One.", 1), Word(9.2, 9.5, " Now", 1), Word(9.6, 10, " two.", 1)]
+    assert snap_to_sentences(words, [10.0, 30.0]) == [9.2, 30.0]  # 30: nothing near, kept
