@@ -23,7 +23,8 @@ class WhisperConfig(base.Config):
     """Prompt Whisper with the talk's title, chapter titles and description, so names are
     spelled right. Off by default: with tiny and base models it made Whisper skip sentences."""
     batch_size = c.Optional(c.Type(int))
-    """Batched inference; unset: 16 on GPU, sequential on CPU; 0 or 1: sequential."""
+    """Batched inference (faster-whisper's BatchedInferencePipeline); unset: 16 on GPU, 8 on
+    CPU; 0 or 1: sequential decoding."""
 
 
 class LLMConfig(base.Config):

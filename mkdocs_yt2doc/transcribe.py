@@ -34,7 +34,7 @@ class WhisperSettings:
     language: str | None = None  # None: detect per talk
     beam_size: int = 5
     vad: bool = True
-    batch_size: int | None = None  # None: 16 on GPU, sequential on CPU; 0 or 1: sequential
+    batch_size: int | None = None  # None: 16 on GPU, 8 on CPU; 0 or 1: sequential
     # Prompt Whisper with the talk's title, chapters and description. Off by default: on
     # small models it made Whisper skip whole sentences (see bench/README.md).
     prompt: bool = False
@@ -248,9 +248,10 @@ class Transcriber:
 
 
 def choose_batch_size(requested: int | None, device: str) -> int:
-    """Batches pay off on a GPU; on a CPU they are opt-in (see bench/transcribe.py)."""
+    """Batched by default: 16 on a GPU; 8 on a CPU, where bench/transcribe.py measured it
+    2.2x faster than sequential on 2 cores, with a lower word error rate."""
     if requested is None:
-        return 16 if device == "cuda" else 0
+        return 16 if device == "cuda" else 8
     return max(0, requested)
 
 

@@ -94,7 +94,8 @@ def test_audio_that_is_not_audio_is_a_clear_error(whisper_model: str, tmp_path: 
 
 def test_batch_size_defaults() -> None:
     assert choose_batch_size(None, "cuda") == 16
-    assert choose_batch_size(None, "cpu") == 0
+    assert choose_batch_size(None, "cpu") == 8
+    assert choose_batch_size(1, "cuda") == 1
     assert choose_batch_size(8, "cpu") == 8
 
 
