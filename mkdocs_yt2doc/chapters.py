@@ -1,6 +1,7 @@
-"""Transcript + chapter marks -> `Document` (paragraphs grouped under chapters).
+"""Paragraphs + chapter marks or topics -> `Document`, the page's content.
 
-Chapters come from talks.yml, else from the source (yt-dlp), else the talk is one chapter.
+Precedence: chapters in talks.yml, else chapters from the source (unless
+`ignore_source_chapters`), else the topics stage (LLM or offline segmenter), else one chapter.
 """
 
 from __future__ import annotations
@@ -8,14 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from .catalog import ChapterMark, Talk
-from .paragraphs import NAME as PARAGRAPHER
-from .paragraphs import Paragraph, ParagraphSettings, snap_to_sentences, split_paragraphs
+from .paragraphs import Paragraph, snap_to_sentences, split_at
 from .sources import Media
-from .transcribe import Transcript
+from .topics import Topics
+from .transcribe import Transcript, Word
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,10 @@ class Chapter:
 class Document:
     paragraphs: tuple[Paragraph, ...]
     chapters: tuple[Chapter, ...]
-    chapter_origin: str  # yaml | source | single
-    inputs: dict[str, Any]  # chapter marks and paragrapher; a change rebuilds it (cheap)
+    chapter_origin: str  # yaml | source | llm | offline | single
+    inputs: dict[str, Any]  # the talk's chapter marks; a change rebuilds it (cheap)
     transcript_digest: str  # which transcript it was built from (provenance)
+    paragrapher: str = ""  # which paragrapher split the text
     summary: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -52,6 +55,7 @@ class Document:
             "chapter_origin": self.chapter_origin,
             "inputs": self.inputs,
             "transcript_digest": self.transcript_digest,
+            "paragrapher": self.paragrapher,
             "summary": self.summary,
             "chapters": [c.to_json() for c in self.chapters],
             "paragraphs": [p.to_json() for p in self.paragraphs],
@@ -65,6 +69,7 @@ class Document:
             chapter_origin=data["chapter_origin"],
             inputs=data["inputs"],
             transcript_digest=data.get("transcript_digest", ""),
+            paragrapher=data.get("paragrapher", ""),
             summary=data.get("summary"),
         )
 
@@ -84,22 +89,29 @@ def transcript_digest(transcript: Transcript) -> str:
 
 
 def chapter_marks(talk: Talk, media: Media) -> tuple[tuple[ChapterMark, ...], str]:
-    """The chapters to use and where they come from, by precedence."""
+    """The chapters given for a talk and where they come from; "auto" when none are."""
     if talk.chapters:
         return talk.chapters, "yaml"
     if media.chapters and not talk.ignore_source_chapters:
-        return media.chapters, "source"
-    return (), "single"
+        return merge_short(media.chapters), "source"
+    return (), "auto"
 
 
-def document_inputs(talk: Talk, media: Media, settings: ParagraphSettings) -> dict[str, Any]:
-    """What a document depends on besides the transcript; compared on every build, so cheap."""
+def merge_short(marks: Sequence[ChapterMark], minimum: float = 20.0) -> tuple[ChapterMark, ...]:
+    """Source chapters shorter than `minimum` seconds are merged into the one before."""
+    kept: list[ChapterMark] = []
+    for index, mark in enumerate(marks):
+        following = marks[index + 1].start if index + 1 < len(marks) else float("inf")
+        if kept and following - mark.start < minimum:
+            continue
+        kept.append(mark)
+    return tuple(kept)
+
+
+def document_inputs(talk: Talk, media: Media) -> dict[str, Any]:
+    """What a stored document depends on that can change in talks.yml; compared each build."""
     marks, origin = chapter_marks(talk, media)
-    return {
-        "chapters": [{"start": m.start, "title": m.title} for m in marks],
-        "chapter_origin": origin,
-        "paragrapher": {"name": PARAGRAPHER, **asdict(settings)},
-    }
+    return {"chapters": [{"start": m.start, "title": m.title} for m in marks], "source": origin}
 
 
 def anchor_for(title: str, taken: set[str]) -> str:
@@ -115,28 +127,44 @@ def build_document(
     talk: Talk,
     media: Media,
     transcript: Transcript,
-    settings: ParagraphSettings | None = None,
+    paragraphs: Sequence[Paragraph],
+    paragrapher: str,
+    topics: Topics | None,
 ) -> Document:
-    settings = settings or ParagraphSettings()
+    """Group paragraphs under chapters; marks split paragraphs at the nearest sentence start."""
     marks, origin = chapter_marks(talk, media)
+    words = transcript.words
     if transcript.duration:
         marks = tuple(m for m in marks if m.start < transcript.duration)
-    words = transcript.words
-    starts = snap_to_sentences(words, [m.start for m in marks])
-    paragraphs = split_paragraphs(words, settings, breaks=starts)
-    if not marks:
-        marks, origin = (ChapterMark(0.0, "Transcript"),), "single"
+    chapters_at: list[tuple[float, str, int]] = []  # (start, title, first paragraph)
+    summary = topics.summary if topics else None
+    if marks:
+        cuts = snap_to_sentences(words, [m.start for m in marks])
+        paragraphs = split_at(words, paragraphs, cuts)
+        first_of = {p.first_word: i for i, p in enumerate(paragraphs)}
+        for mark, cut in zip(marks, cuts, strict=True):
+            index = first_of.get(cut, _first_after(paragraphs, words, cut))
+            chapters_at.append((mark.start, mark.title, index))
+    elif topics is not None and len(topics.starts) > 1:
+        origin = topics.origin
+        for start, title in zip(topics.starts, topics.titles, strict=True):
+            chapters_at.append((paragraphs[start].start if start else 0.0, title, start))
+    else:
+        origin = "single"
+        chapters_at.append((0.0, "Transcript", 0))
     taken = {"contents"}
-    chapters: list[Chapter] = []
-    for mark, start in zip(marks, starts or [0.0], strict=False):
-        first = next(
-            (i for i, p in enumerate(paragraphs) if p.start >= start - 0.05), len(paragraphs)
-        )
-        chapters.append(Chapter(mark.start, mark.title, first, anchor_for(mark.title, taken)))
+    chapters = [Chapter(s, t, i, anchor_for(t, taken)) for s, t, i in chapters_at]
     return Document(
         paragraphs=tuple(paragraphs),
         chapters=tuple(chapters),
         chapter_origin=origin,
-        inputs=document_inputs(talk, media, settings),
+        inputs=document_inputs(talk, media),
         transcript_digest=transcript_digest(transcript),
+        paragrapher=paragrapher,
+        summary=summary,
     )
+
+
+def _first_after(paragraphs: Sequence[Paragraph], words: Sequence[Word], cut: int) -> int:
+    """The first paragraph at or after word `cut` (a mark after the last word: none)."""
+    return next((i for i, p in enumerate(paragraphs) if p.first_word >= cut), len(paragraphs))

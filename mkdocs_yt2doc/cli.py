@@ -113,7 +113,7 @@ class _Progress:
         self.talks.close()
 
 
-def prefetch(config_file: str, only: list[str], refresh: bool, out: TextIO) -> int:
+def prefetch(config_file: str, only: list[str], refresh: str | None, out: TextIO) -> int:
     settings, talks_path, talks_name = _settings(config_file)
     # The command exists to process: ignore `transcribe: never` and re-read playlists.
     settings = dataclasses.replace(settings, transcribe="auto", refresh_playlists=True)
@@ -175,9 +175,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.add_argument("-v", "--verbose", action="store_true", help="log each step")
         if name == "prefetch":
             command.add_argument("--only", nargs="+", default=[], metavar="SLUG")
-            command.add_argument(
-                "--refresh", action="store_true", help="redo the transcripts of the selected talks"
-            )
+            redo = command.add_mutually_exclusive_group()
+            redo.add_argument(
+                "--refresh", action="store_const", const="all", dest="refresh",
+                help="redo the selected talks from the audio on",
+            )  # fmt: skip
+            redo.add_argument(
+                "--refresh-structure", action="store_const", const="structure", dest="refresh",
+                help="redo paragraphs and chapters (SaT, LLM) only, not the transcripts",
+            )  # fmt: skip
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))

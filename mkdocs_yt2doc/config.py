@@ -27,11 +27,36 @@ class WhisperConfig(base.Config):
     CPU; 0 or 1: sequential decoding."""
 
 
+class ParagraphsConfig(base.Config):
+    sat_model = c.Type((str, bool), default="sat-3l-sm")
+    """A wtpsplit SaT model name (sat-3l-sm, sat-12l-sm, ...) or a local model folder;
+    false: the fallback paragrapher (sentence ends, pauses, a target length)."""
+    sat_tokenizer = c.Optional(c.Type(str))
+    """Tokenizer folder for a local SaT model (default: SaT's xlm-roberta-base)."""
+    paragraph_threshold = c.Type(float, default=0.5)
+    """SaT's newline probability above which a paragraph ends."""
+    target_words = c.Type(int, default=90)
+    """Fallback: a paragraph ends at the first sentence end after this many words."""
+
+
 class LLMConfig(base.Config):
     model = c.Optional(c.Type(str))
-    """An Ollama model name for chaptering; unset: no LLM."""
+    """An Ollama (or OpenAI-compatible) model name for chapters, titles and summaries;
+    unset: no LLM (the offline segmenter finds chapters)."""
     host = c.Type(str, default="http://localhost:11434")
-    """Where the Ollama server listens."""
+    """Where the server listens."""
+    api = c.Choice(("ollama", "openai"), default="ollama")
+    """ollama: the Ollama API; openai: an OpenAI-compatible chat API (vLLM, llama.cpp, ...)."""
+    timeout = c.Type((int, float), default=120)
+    """Seconds to wait for one reply."""
+    retries = c.Type(int, default=2)
+    """Attempts after the first, with backoff, before falling back to the offline segmenter."""
+    context = c.Type(int, default=16384)
+    """Most tokens of context to ask for (num_ctx); longer talks go in overlapping windows."""
+    min_chapter_seconds = c.Type((int, float), default=60)
+    """Shortest chapter the LLM or the offline segmenter may make."""
+    max_chapters_per_hour = c.Type(int, default=12)
+    """Most chapters per hour of talk."""
 
 
 class Yt2DocConfig(base.Config):
@@ -48,4 +73,5 @@ class Yt2DocConfig(base.Config):
     nav_title = c.Type(str, default="Talks")
     """Title of the nav section and of the index page."""
     whisper = c.SubConfig(WhisperConfig)
+    paragraphs = c.SubConfig(ParagraphsConfig)
     llm = c.SubConfig(LLMConfig)

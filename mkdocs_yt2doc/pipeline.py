@@ -21,8 +21,9 @@ from typing import Any
 
 from . import Yt2DocError
 from .catalog import Catalog, Talk
-from .chapters import Document, build_document, document_inputs
-from .paragraphs import ParagraphSettings
+from .chapters import Document, build_document, chapter_marks, document_inputs
+from .llm import LLM, LLMSettings
+from .paragraphs import Paragraph, Paragrapher, ParagraphSettings
 from .render import TalkView
 from .sources import (
     Entry,
@@ -34,7 +35,8 @@ from .sources import (
     media_from_info,
     probe,
 )
-from .store import DOCUMENT, MEDIA, TRANSCRIPT, Store, StoreError
+from .store import DOCUMENT, MEDIA, PARAGRAPHS, TOPICS, TRANSCRIPT, Store, StoreError
+from .topics import Topics, find_topics
 from .transcribe import Transcriber, Transcript, WhisperSettings, initial_prompt
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
@@ -48,6 +50,7 @@ class PipelineSettings:
     transcribe: str = "auto"  # auto: process what is missing; never: render what is cached
     whisper: WhisperSettings = field(default_factory=WhisperSettings)
     paragraphs: ParagraphSettings = field(default_factory=ParagraphSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
     refresh_playlists: bool = False
     read_only: bool = False  # report only (status): write nothing, fetch nothing
 
@@ -101,6 +104,8 @@ class Pipeline:
         self.settings = settings
         self.store = Store(settings.cache_dir)
         self.transcriber = Transcriber(settings.whisper)
+        self.paragrapher = Paragrapher(settings.paragraphs)
+        self._llm: LLM | None = None
         self.counts: Counter[str] = Counter()  # probes, downloads, transcriptions: for tests
 
     # -- resolving talks.yml items into talks ------------------------------------------------
@@ -215,7 +220,7 @@ class Pipeline:
                 log.warning("yt2doc: %s", exc)
             return None
 
-    def prepare(self, job: Job, *, refresh: bool = False) -> None:
+    def prepare(self, job: Job, *, refresh: str | None = None) -> None:
         """Load what the store has for a talk; rebuild its document if only that is stale.
 
         Afterwards `job.needs_audio` says whether it still needs a transcription.
@@ -227,7 +232,7 @@ class Pipeline:
         except Yt2DocError as exc:
             job.problem, job.failed = str(exc), True
 
-    def _prepare(self, job: Job, refresh: bool) -> None:
+    def _prepare(self, job: Job, refresh: str | None) -> None:
         assert job.key
         key = job.key
         if job.media is None:
@@ -243,27 +248,80 @@ class Pipeline:
         if job.media is None:
             job.problem = "not processed yet (transcribe: never)"
             return
-        stored_transcript = None if refresh else self._read(key, TRANSCRIPT)
+        inputs = document_inputs(job.talk, job.media)
+        stored_document = None if refresh else self._read(key, DOCUMENT)
+        if stored_document and stored_document.get("inputs") == inputs:
+            job.document = Document.from_json(stored_document)
+            if self.settings.read_only:  # status reports the transcript's settings
+                job.transcript_settings = self._transcript_settings(key)
+            return
+        stored_transcript = None if refresh == "all" else self._read(key, TRANSCRIPT)
         if stored_transcript:
             job.transcript_settings = dict(stored_transcript.get("settings") or {})
-        inputs = document_inputs(job.talk, job.media, self.settings.paragraphs)
-        stored_document = None if refresh else self._read(key, DOCUMENT)
-        if stored_transcript and stored_document and stored_document.get("inputs") == inputs:
-            job.document = Document.from_json(stored_document)
-        elif stored_transcript:  # chapters or paragraph settings changed: cheap to redo
-            self._write_document(job, Transcript.from_json(stored_transcript))
+            transcript = Transcript.from_json(stored_transcript)
+            self._structure(job, transcript, redo=refresh == "structure")
         elif self.settings.may_process:
             job.needs_audio = True
         else:
             job.problem = "not transcribed yet (transcribe: never)"
 
-    def _write_document(self, job: Job, transcript: Transcript) -> None:
+    def _transcript_settings(self, key: str) -> dict[str, Any] | None:
+        stored = self._read(key, TRANSCRIPT)
+        return dict(stored.get("settings") or {}) if stored else None
+
+    def _structure(self, job: Job, transcript: Transcript, redo: bool = False) -> None:
+        """Paragraphs, topics (when no chapters are given) and the document.
+
+        A stored paragraphs.json or topics.json is reused whatever the settings now say
+        (status reports a difference; `prefetch --refresh-structure` redoes them), except that
+        offline topics are upgraded once an LLM is configured and may be asked.
+        """
         assert job.media and job.key
         if self.settings.read_only:
             job.document_stale = True
             return
-        job.document = build_document(job.talk, job.media, transcript, self.settings.paragraphs)
-        self.store.write(job.key, DOCUMENT, job.document.to_json())
+        key, words = job.key, transcript.words
+        stored = None if redo else self._read(key, PARAGRAPHS)
+        if stored:
+            paragraphs = [Paragraph.from_json(p) for p in stored["paragraphs"]]
+            paragrapher = str(stored.get("paragrapher", ""))
+        else:
+            found, paragrapher = self.paragrapher.paragraphs(words)
+            paragraphs = list(found)
+            self.store.write(key, PARAGRAPHS, {
+                "paragrapher": paragrapher,
+                "settings": self.settings.paragraphs.produced_by(),
+                "paragraphs": [p.to_json() for p in paragraphs],
+            })  # fmt: skip
+        topics = None
+        if chapter_marks(job.talk, job.media)[1] == "auto" and paragraphs:
+            topics = self._topics(job, transcript, paragraphs, redo)
+        job.document = build_document(
+            job.talk, job.media, transcript, paragraphs, paragrapher, topics
+        )
+        self.store.write(key, DOCUMENT, job.document.to_json())
+
+    def _topics(
+        self, job: Job, transcript: Transcript, paragraphs: list[Paragraph], redo: bool
+    ) -> Topics:
+        assert job.key
+        llm = self.llm if self.settings.may_process else None
+        stored = None if redo else self._read(job.key, TOPICS)
+        if stored and not (stored.get("origin") == "offline" and llm is not None):
+            return Topics.from_json(stored)
+        duration = transcript.duration or paragraphs[-1].end
+        topics = find_topics(
+            paragraphs, transcript.language, duration, self.settings.llm, llm, job.label
+        )
+        self.store.write(job.key, TOPICS, topics.to_json())
+        return topics
+
+    @property
+    def llm(self) -> LLM | None:
+        """The configured LLM (one client for the run), or None."""
+        if self._llm is None and self.settings.llm.model:
+            self._llm = LLM(self.settings.llm)
+        return self._llm
 
     def process(self, jobs: list[Job], progress: Progress | None = None) -> None:
         """Download and transcribe; the next talk downloads while this one is transcribed."""
@@ -326,7 +384,7 @@ class Pipeline:
         if not media.duration:
             job.media = dataclasses.replace(media, duration=transcript.duration)
             self._save_media(job.media)
-        self._write_document(job, transcript)
+        self._structure(job, transcript, redo=True)
         taken = time.perf_counter() - started
         log.info(
             "yt2doc: %s: %.0f s of audio in %.1f s (%.1fx realtime)",
@@ -343,12 +401,13 @@ class Pipeline:
         catalog: Catalog,
         *,
         only: set[str] | None = None,
-        refresh: bool = False,
+        refresh: str | None = None,
         progress: Progress | None = None,
     ) -> list[Job]:
         """Every talk of the catalog, processed as far as the settings allow, in order.
 
-        `only` limits processing to these slugs; `refresh` redoes their transcripts.
+        `only` limits processing to these slugs; `refresh` redoes their transcripts ("all") or
+        their paragraphs and topics ("structure").
         """
         jobs = self.resolve(catalog)
         for job in jobs:
@@ -357,7 +416,7 @@ class Pipeline:
         if refresh and self.settings.may_process:
             for job in jobs:
                 if only is None or job.slug in only:
-                    self.prepare(job, refresh=True)
+                    self.prepare(job, refresh=refresh)
         work = [j for j in jobs if j.needs_audio and (only is None or j.slug in only)]
         try:
             self.process(work, progress)
@@ -418,7 +477,9 @@ def views(jobs: list[Job]) -> list[TalkView]:
                 event=talk.event,
                 date=talk.date.isoformat() if talk.date else _upload_date(job.media),
                 tags=talk.tags,
-                description=talk.description or (job.media.description if job.media else None),
+                description=talk.description
+                or (job.document.summary if job.document else None)
+                or (job.media.description if job.media else None),
                 media=job.media,
                 document=job.document,
                 problem=job.problem,

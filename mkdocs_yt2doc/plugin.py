@@ -19,6 +19,8 @@ from mkdocs.utils import get_relative_url
 from . import Yt2DocError
 from .catalog import load_catalog
 from .config import Yt2DocConfig
+from .llm import LLMSettings
+from .paragraphs import ParagraphSettings
 from .pipeline import Pipeline, PipelineSettings, views
 from .render import TalkView, index_page, talk_page
 from .transcribe import WhisperSettings
@@ -28,7 +30,7 @@ log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 def settings_from_config(options: Yt2DocConfig, config_file: str | None) -> PipelineSettings:
     base = Path(config_file).parent if config_file else Path.cwd()
-    whisper = options.whisper
+    whisper, paragraphs, llm = options.whisper, options.paragraphs, options.llm
     return PipelineSettings(
         cache_dir=(base / options.cache_dir).resolve(),
         transcribe=options.transcribe,
@@ -42,6 +44,22 @@ def settings_from_config(options: Yt2DocConfig, config_file: str | None) -> Pipe
             vad=whisper.vad,
             batch_size=whisper.batch_size,
             prompt=whisper.prompt,
+        ),
+        paragraphs=ParagraphSettings(
+            sat_model=str(paragraphs.sat_model) if paragraphs.sat_model else None,
+            sat_tokenizer=paragraphs.sat_tokenizer,
+            paragraph_threshold=paragraphs.paragraph_threshold,
+            target_words=paragraphs.target_words,
+        ),
+        llm=LLMSettings(
+            model=llm.model,
+            host=llm.host,
+            api=llm.api,
+            timeout=float(llm.timeout),
+            retries=llm.retries,
+            context=llm.context,
+            min_chapter_seconds=float(llm.min_chapter_seconds),
+            max_chapters_per_hour=llm.max_chapters_per_hour,
         ),
     )
 

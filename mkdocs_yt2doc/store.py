@@ -20,6 +20,8 @@ SCHEMA_VERSION = 1
 
 MEDIA = "media.json"
 TRANSCRIPT = "transcript.json"
+PARAGRAPHS = "paragraphs.json"
+TOPICS = "topics.json"
 DOCUMENT = "document.json"
 SOURCES = "sources.json"
 FAILURES = "failures.json"

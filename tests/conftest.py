@@ -86,7 +86,9 @@ def write_site(folder: Path, talks: Any, *, extra_plugins: str = "", **options: 
     (folder / "docs").mkdir(exist_ok=True)
     (folder / "docs" / "index.md").write_text("# Archive\n\nWelcome.\n")
     (folder / "talks.yml").write_text(talks if isinstance(talks, str) else yaml.safe_dump(talks))
-    plugin = {"talks": "talks.yml", **options}
+    # SaT loads its weights from the model hub, which tests cannot reach: the fallback
+    # paragrapher unless a test gives a (synthetic) local SaT model.
+    plugin = {"talks": "talks.yml", "paragraphs": {"sat_model": False}, **options}
     config = {
         "site_name": "Test archive",
         "theme": {"name": "material"},

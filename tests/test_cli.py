@@ -164,7 +164,13 @@ def test_killed_prefetch_keeps_finished_talks_and_resumes(
     }
     first = next(k for k in entries if "short0" in k)
     second = next(k for k in entries if "long" in k)
-    assert entries[first] == ["document.json", "media.json", "transcript.json"]
+    assert entries[first] == [
+        "document.json",
+        "media.json",
+        "paragraphs.json",
+        "topics.json",
+        "transcript.json",
+    ]
     assert "transcript.json" not in entries[second] and "document.json" not in entries[second]
     assert not list(cache.rglob("*.tmp"))
     status = status_table(cli("status", cwd=project).stdout)

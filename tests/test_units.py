@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mkdocs_yt2doc.catalog import ChapterMark, Talk, load_catalog
-from mkdocs_yt2doc.chapters import build_document
-from mkdocs_yt2doc.paragraphs import ParagraphSettings, snap_to_sentences, split_paragraphs
+from mkdocs_yt2doc.chapters import Document, build_document
+from mkdocs_yt2doc.paragraphs import ParagraphSettings, by_pauses, snap_to_sentences, split_at
 from mkdocs_yt2doc.render import inert, safe_url, time_url
 from mkdocs_yt2doc.sources import Media, media_from_info, media_key
 from mkdocs_yt2doc.store import dumps
@@ -116,34 +116,40 @@ def test_media_keys_are_stable_and_safe() -> None:
     assert key != media_key("Generic", "../../etc/passwd", "https://e.org/y")
 
 
+def _document(talk: Talk, media: Media, transcript: Transcript) -> Document:
+    paragraphs = by_pauses(transcript.words, ParagraphSettings(target_words=3, min_words=1))
+    return build_document(talk, media, transcript, paragraphs, "pauses", None)
+
+
 def test_source_chapters_are_kept_and_yaml_chapters_win() -> None:
     info = {
         "extractor_key": "Youtube",
         "id": "abcdefghijk",
         "webpage_url": "https://www.youtube.com/watch?v=abcdefghijk",
         "title": "T",
-        "duration": 30,
+        "duration": 60,
         "url": "https://cdn/x",
         "chapters": [
-            {"start_time": 0, "end_time": 10, "title": "Intro"},
-            {"start_time": 10, "end_time": 30, "title": "Main"},
+            {"start_time": 0, "end_time": 30, "title": "Intro"},
+            {"start_time": 30, "end_time": 35, "title": "Too short"},
+            {"start_time": 35, "end_time": 60, "title": "Main"},
         ],
     }
     media = media_from_info(info["webpage_url"], info)
-    assert media.chapters == (ChapterMark(0, "Intro"), ChapterMark(10, "Main"))
-    words = tuple(Word(float(i), i + 0.5, f" w{i}.", 1.0) for i in range(30))
-    transcript = Transcript("en", 30.0, (Segment(0, 30, "x", words),))
+    assert [c.title for c in media.chapters] == ["Intro", "Too short", "Main"]
+    words = tuple(Word(float(i), i + 0.5, f" w{i}.", 1.0) for i in range(60))
+    transcript = Transcript("en", 60.0, (Segment(0, 60, "x", words),))
     talk = Talk(url=media.url, where="talks.yml:1")
-    document = build_document(talk, media, transcript)
-    assert document.chapter_origin == "source"
+    document = _document(talk, media, transcript)
+    assert document.chapter_origin == "source"  # and the 5 s chapter is merged away
     assert [(c.title, document.paragraphs[c.first_paragraph].start) for c in document.chapters] == [
         ("Intro", 0.0),
-        ("Main", 10.0),
+        ("Main", 35.0),
     ]
     yaml_talk = Talk(url=media.url, where="talks.yml:1", chapters=(ChapterMark(0, "Only"),))
-    assert build_document(yaml_talk, media, transcript).chapter_origin == "yaml"
+    assert _document(yaml_talk, media, transcript).chapter_origin == "yaml"
     ignoring = Talk(url=media.url, where="talks.yml:1", ignore_source_chapters=True)
-    assert build_document(ignoring, media, transcript).chapter_origin == "single"
+    assert _document(ignoring, media, transcript).chapter_origin == "single"
 
 
 def test_paragraphs_break_at_sentence_ends_and_pauses() -> None:
@@ -151,12 +157,15 @@ def test_paragraphs_break_at_sentence_ends_and_pauses() -> None:
     words = [
         Word(i * 0.4, i * 0.4 + 0.3, f" w{i}" + ("." if i % 4 == 3 else ""), 1) for i in range(16)
     ]
-    paragraphs = split_paragraphs(words, settings)
+    paragraphs = by_pauses(words, settings)
     assert [p.text.count("w") for p in paragraphs] == [8, 8]
-    assert paragraphs[1].start == words[8].start
+    assert paragraphs[1].start == words[8].start and paragraphs[1].first_word == 8
     # a long pause after a sentence ends a paragraph early
     paused = [*words[:4], *(Word(w.start + 5, w.end + 5, w.text, 1) for w in words[4:8])]
-    assert [p.text.count("w") for p in split_paragraphs(paused, settings)] == [4, 4]
+    assert [p.text.count("w") for p in by_pauses(paused, settings)] == [4, 4]
+    # a chapter start inside a paragraph splits it there
+    split = split_at(words, paragraphs, [4])
+    assert [(p.first_word, p.last_word) for p in split] == [(0, 3), (4, 7), (8, 15)]
 
 
 def test_device_choice() -> None:
@@ -172,4 +181,4 @@ def test_store_json_is_stable() -> None:
 
 def test_chapter_marks_snap_to_the_nearest_sentence_start() -> None:
     words = [Word(0, 1, " One.", 1), Word(9.2, 9.5, " Now", 1), Word(9.6, 10, " two.", 1)]
-    assert snap_to_sentences(words, [10.0, 30.0]) == [9.2, 30.0]  # 30: nothing near, kept
+    assert snap_to_sentences(words, [10.0, 30.0]) == [1, 3]  # 30: after the last word
