@@ -46,7 +46,7 @@ _ENGLISH_COMMON = set(
     most much must need never next often only other over part really right same should show
     since some something start still such sure take than that their them then there these
     they thing things think this those through time today tonight under until very want well
-    were what when where which while will with without work would your yours""".split()
+    were what when where which while will with without work would your yours""".split()  # noqa: SIM905
 )
 
 # A few function words per language: enough to notice a summary written in the wrong one.
