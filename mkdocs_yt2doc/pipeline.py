@@ -409,6 +409,18 @@ class Pipeline:
         `only` limits processing to these slugs; `refresh` redoes their transcripts ("all") or
         their paragraphs and topics ("structure").
         """
+        if self.settings.read_only or not (self.settings.may_process or self.store.root.exists()):
+            return self._run(catalog, only, refresh, progress)  # nothing can be written
+        with self.store.lock():
+            return self._run(catalog, only, refresh, progress)
+
+    def _run(
+        self,
+        catalog: Catalog,
+        only: set[str] | None,
+        refresh: str | None,
+        progress: Progress | None,
+    ) -> list[Job]:
         jobs = self.resolve(catalog)
         for job in jobs:
             self.prepare(job)

@@ -7,16 +7,24 @@ renamed, so an interrupted run never leaves a half-written file where a reader w
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import math
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from . import Yt2DocError
 
+log = logging.getLogger("mkdocs.plugins.yt2doc")
+
 SCHEMA_VERSION = 1
+LOCK = ".lock"
+# Written into the cache folder: what is local to one machine stays out of commits.
+GITIGNORE = "# written by mkdocs-yt2doc\n/.lock\n*.tmp\n/failures.json\n"
 
 MEDIA = "media.json"
 TRANSCRIPT = "transcript.json"
@@ -102,6 +110,35 @@ class Store:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the cache for this run: a second build or prefetch waits, then finds the
+        first one's work done instead of doing it again."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            ignore = self.root / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text(GITIGNORE, encoding="utf-8")
+            handle = open(self.root / LOCK, "a+")  # noqa: SIM115 - held for the whole run
+        except OSError as exc:  # a read-only checkout: nothing will be written anyway
+            log.debug("yt2doc: no lock on %s: %s", self.root, exc)
+            yield
+            return
+        try:
+            try:
+                import fcntl
+            except ImportError:  # Windows: no advisory locks; runs are not serialised
+                yield
+                return
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("yt2doc: waiting for another run to release %s", self.root / LOCK)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            handle.close()  # releases the lock
 
     def talk_dir(self, key: str) -> Path:
         return self.root / key

@@ -180,3 +180,18 @@ def test_killed_prefetch_keeps_finished_talks_and_resumes(
     assert rerun.returncode == 0, rerun.stderr
     assert "2 processed, 3 cached in all, 0 failed" in rerun.stdout
     assert set(status_table(cli("status", cwd=project).stdout).values()) == {"cached"}
+
+
+def test_two_prefetch_runs_at_once_do_the_work_once(served_site: Path) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, "-m", "mkdocs_yt2doc.cli", "prefetch"]
+    runs = [
+        subprocess.Popen(command, cwd=served_site, stdout=subprocess.PIPE, text=True, env=env)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0]
+    processed = sorted(int(out.strip().splitlines()[-1].split()[0]) for out in outputs)
+    assert processed == [0, 3]  # the second waited for the lock, then found all cached
+    assert set(status_table(cli("status", cwd=served_site).stdout).values()) == {"cached"}
+    assert (served_site / ".yt2doc" / ".gitignore").read_text().count(".lock") == 1
