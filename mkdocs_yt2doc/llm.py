@@ -12,15 +12,42 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from . import Yt2DocError
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
-T = TypeVar("T", bound=BaseModel)
+
+class Answer(Protocol):
+    """A reply's shape: its JSON schema (sent as `format`) and a strict reader of it."""
+
+    schema: ClassVar[dict[str, Any]]
+
+    @classmethod
+    def read(cls, value: Any) -> Answer: ...
+
+
+T = TypeVar("T", bound=Answer)
+
+
+def read_fields(value: Any, schema: dict[str, Any]) -> dict[str, Any]:
+    """Check a reply against a flat object schema (the only kind sent); ValueError if off."""
+    if not isinstance(value, dict):
+        raise ValueError(f"expected an object, got {type(value).__name__}")
+    kinds = {"integer": int, "string": str, "array": list}
+    for name in schema["required"]:
+        if name not in value:
+            raise ValueError(f"missing {name!r}")
+        spec = schema["properties"][name]
+        item: Any = value[name]
+        if not isinstance(item, kinds[spec["type"]]) or isinstance(item, bool):
+            raise ValueError(f"{name!r} is not of type {spec['type']}")
+        if spec["type"] == "array":
+            inner = kinds[spec["items"]["type"]]
+            if not all(isinstance(x, inner) and not isinstance(x, bool) for x in value[name]):
+                raise ValueError(f"{name!r} has an item not of type {spec['items']['type']}")
+    return {name: value[name] for name in schema["required"]}
 
 
 class LLMError(Yt2DocError):
@@ -58,15 +85,15 @@ def context_size(prompt: str, reply_tokens: int, ceiling: int) -> int:
     return min(size, ceiling)
 
 
-def unwrap(value: Any, model: type[T]) -> T:
-    """Validate; accept a reply wrapped in one extra object ({"Result": {...}}, yt2doc #53)."""
+def unwrap(value: Any, answer: type[T]) -> T:
+    """Read; accept a reply wrapped in one extra object ({"Result": {...}}, yt2doc #53)."""
     try:
-        return model.model_validate(value)
-    except ValidationError:
+        return answer.read(value)  # type: ignore[return-value]
+    except ValueError:
         if isinstance(value, dict) and len(value) == 1:
             inner = next(iter(value.values()))
             if isinstance(inner, dict):
-                return model.model_validate(inner)
+                return answer.read(inner)  # type: ignore[return-value]
         raise
 
 
@@ -91,7 +118,7 @@ class LLM:
         reply_tokens: int = 512,
     ) -> T:
         """One structured answer; `check` returns a complaint about valid-looking content."""
-        schema = answer.model_json_schema()
+        schema = answer.schema
         num_ctx = context_size(system + prompt, reply_tokens, self.settings.context)
         problem = ""
         for attempt in range(self.settings.retries + 1):
@@ -105,7 +132,7 @@ class LLM:
                 continue
             try:
                 result = unwrap(json.loads(content), answer)
-            except (json.JSONDecodeError, ValidationError) as exc:
+            except ValueError as exc:  # json.JSONDecodeError is a ValueError too
                 problem = f"invalid reply ({_short(exc)}): {content[:120]!r}"
                 log.info("yt2doc: LLM attempt %d: %s", attempt + 1, problem)
                 continue

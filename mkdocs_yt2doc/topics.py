@@ -15,11 +15,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel
-
-from .llm import LLM, LLMError, LLMSettings, estimate_tokens
+from .llm import LLM, LLMError, LLMSettings, estimate_tokens, read_fields
 from .paragraphs import Paragraph
 from .timecode import format_timecode
 
@@ -124,13 +122,36 @@ def enforce_lengths(
 # -- the LLM path -----------------------------------------------------------------------------
 
 
-class Boundaries(BaseModel):
+@dataclass(frozen=True)
+class Boundaries:
     starts: list[int]
+    schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {"starts": {"type": "array", "items": {"type": "integer"}}},
+        "required": ["starts"],
+    }
+
+    @classmethod
+    def read(cls, value: Any) -> Boundaries:
+        return cls(**read_fields(value, cls.schema))
 
 
-class Titles(BaseModel):
+@dataclass(frozen=True)
+class Titles:
     titles: list[str]
     summary: str
+    schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {
+            "titles": {"type": "array", "items": {"type": "string"}},
+            "summary": {"type": "string"},
+        },
+        "required": ["titles", "summary"],
+    }
+
+    @classmethod
+    def read(cls, value: Any) -> Titles:
+        return cls(**read_fields(value, cls.schema))
 
 
 _SYSTEM = (

@@ -11,7 +11,6 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +131,8 @@ def choose_device(device: str, compute_type: str, cuda_devices: int) -> tuple[st
 
 def _versions() -> dict[str, str]:
     found = {}
+    from importlib import metadata  # 40 ms: not at plugin import
+
     for name in ("faster-whisper", "ctranslate2"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             found[name] = metadata.version(name)
