@@ -22,8 +22,12 @@ from .paragraphs import Paragraph
 from .sources import Media
 from .timecode import format_timecode
 
-# Characters that Markdown, HTML, attribute lists, Jinja or YAML may read as syntax.
-_SYNTAX = set("\\`*_{}[]()#+-.!<>&|~^=:\"'$%@;/")
+# Characters that Markdown, HTML, attribute lists, Jinja or YAML may read as syntax, and the
+# character reference that replaces each (this runs on every word of every talk: a regex
+# substitution measured twice as fast as str.translate here).
+_SYNTAX_CHARS = "\\`*_{}[]()#+-.!<>&|~^=:\"'$%@;/"
+_SYNTAX = re.compile("[" + re.escape(_SYNTAX_CHARS) + "]")
+_REFERENCE = {ch: f"&#{ord(ch)};" for ch in _SYNTAX_CHARS}
 _MAX_DESCRIPTION = 200
 
 
@@ -50,21 +54,21 @@ class TalkView:
 
 
 def clean(text: str) -> str:
-    """Drop control and invisible formatting characters (zero-width, bidi overrides)."""
-    return "".join(
-        ch for ch in text if ch in "\t\n " or unicodedata.category(ch) not in ("Cc", "Cf", "Co")
-    )
+    """One line, without control and invisible formatting characters (zero-width, bidi)."""
+    text = " ".join(text.split())
+    if text.isprintable():  # the common case, checked in C
+        return text
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Co"))
 
 
 def inert(text: str) -> str:
     """Text that renders as itself in Markdown and HTML, on one line."""
-    text = " ".join(clean(text).split())
-    return "".join(f"&#{ord(ch)};" if ch in _SYNTAX else ch for ch in text)
+    return _SYNTAX.sub(lambda match: _REFERENCE[match.group()], clean(text))
 
 
 def attr(text: str) -> str:
     """Text for an HTML attribute value or YAML front matter read by templates unescaped."""
-    return html.escape(" ".join(clean(text).split()), quote=True)
+    return html.escape(clean(text), quote=True)
 
 
 def safe_url(url: str | None) -> str | None:
