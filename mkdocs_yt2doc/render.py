@@ -197,6 +197,11 @@ def talk_page(view: TalkView) -> str:
     return "".join(parts)
 
 
+def _summary(view: TalkView) -> str:
+    summary = view.document.summary if view.document else None
+    return f'<br><span class="yt2doc-summary">{inert(summary)}</span>' if summary else ""
+
+
 def index_page(views: Sequence[TalkView], title: str) -> str:
     rows = []
     for view in views:
@@ -204,7 +209,7 @@ def index_page(views: Sequence[TalkView], title: str) -> str:
             "| "
             + " | ".join(
                 [
-                    f"[{inert(view.title)}]({view.slug}.md)",
+                    f"[{inert(view.title)}]({view.slug}.md)" + _summary(view),
                     inert(", ".join(view.speakers)),
                     inert(view.event or ""),
                     inert(view.date or ""),
