@@ -51,7 +51,9 @@ def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
             out.write("  ".join("-" * w for w in widths) + "\n")
 
 
-def talk_state(job: Job, current: dict[str, Any], failures: dict[str, Any]) -> tuple[str, str]:
+def talk_state(
+    job: Job, current: dict[str, Any], failures: dict[str, Any], llm: dict[str, Any] | None = None
+) -> tuple[str, str]:
     """(state, detail) for `status`."""
     if job.failed or (job.document is None and job.url in failures):
         reason = job.problem if job.failed else failures[job.url]["reason"]
@@ -63,6 +65,10 @@ def talk_state(job: Job, current: dict[str, Any], failures: dict[str, Any]) -> t
     if changed:
         detail = ", ".join(f"{k}: {produced[k]!r} -> {current[k]!r}" for k in changed)
         return "other settings", detail + " (prefetch --refresh to redo)"
+    chapters = job.topics_settings or {}
+    if llm and chapters.get("model") and chapters["model"] != llm.get("model"):
+        detail = f"chapters by LLM {chapters['model']!r}, now {llm['model']!r}"
+        return "other settings", detail + " (prefetch --refresh-structure to redo)"
     if job.document_stale:
         return "cached", "document is rebuilt at the next build (chapters changed)"
     return "cached", ""
@@ -78,7 +84,7 @@ def status(config_file: str, out: TextIO) -> int:
     rows = [("talk", "state", "duration", "detail")]
     counts: dict[str, int] = {}
     for job in jobs:
-        state, detail = talk_state(job, current, failures)
+        state, detail = talk_state(job, current, failures, settings.llm.produced_by())
         counts[state] = counts.get(state, 0) + 1
         duration = job.media.duration if job.media else None
         rows.append((job.slug, state, format_timecode(duration) if duration else "", detail))

@@ -72,6 +72,7 @@ class Job:
     slug: str = ""
     needs_audio: bool = False  # no transcript yet, and processing is allowed
     transcript_settings: dict[str, Any] | None = None  # what produced the stored transcript
+    topics_settings: dict[str, Any] | None = None  # (read-only runs) what produced the topics
     seconds: float = 0.0  # time spent processing in this run
     failed: bool = False  # an error, as opposed to "not processed yet"
     document_stale: bool = False  # (read-only runs) the document would be rebuilt
@@ -252,8 +253,11 @@ class Pipeline:
         stored_document = None if refresh else self._read(key, DOCUMENT)
         if stored_document and stored_document.get("inputs") == inputs:
             job.document = Document.from_json(stored_document)
-            if self.settings.read_only:  # status reports the transcript's settings
+            if self.settings.read_only:  # status reports what produced the stages
                 job.transcript_settings = self._transcript_settings(key)
+                topics = self._read(key, TOPICS) if job.document.chapter_origin in (
+                    "llm", "offline") else None  # fmt: skip
+                job.topics_settings = dict(topics.get("settings") or {}) if topics else None
             return
         stored_transcript = None if refresh == "all" else self._read(key, TRANSCRIPT)
         if stored_transcript:

@@ -105,6 +105,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, _show(name))
         elif self.path == "/api/chat":
             self._chat(body)
+        elif self.path == "/v1/chat/completions":  # Ollama's OpenAI-compatible endpoint
+            self._openai(body)
         else:
             self._send(404, {"error": "not found"})
 
@@ -154,6 +156,29 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         ] + [{**final, "message": {"role": "assistant", "content": ""}}]  # fmt: skip
         data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
         self._send(200, data, "application/x-ndjson")
+
+    def _openai(self, body: dict[str, Any]) -> None:
+        name = str(body.get("model") or "")
+        if not self.fake.knows(name):
+            self.fake.requests.append(body)
+            self._send(404, {"error": {"message": f"model '{name}' not found",
+                                       "type": "api_error"}})  # fmt: skip
+            return
+        fault = self.fake.next_fault(body)
+        if fault == "http500":
+            self._send(500, {"error": {"message": "internal error", "type": "api_error"}})
+            return
+        answer = self.fake.responder(body)
+        content = answer if isinstance(answer, str) else json.dumps(answer)
+        words = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
+        self._send(200, {
+            "id": "chatcmpl-1", "object": "chat.completion", "created": int(time.time()),
+            "model": name,
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": content}}],
+            "usage": {"prompt_tokens": round(words * 1.3), "completion_tokens": 10,
+                      "total_tokens": round(words * 1.3) + 10},
+        })  # fmt: skip
 
 
 def _now() -> str:

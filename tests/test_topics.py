@@ -101,6 +101,15 @@ def test_llm_finds_topics_titles_and_summary_in_two_calls(ollama: FakeOllama) ->
     assert first["stream"] is False
 
 
+def test_openai_compatible_api(ollama: FakeOllama) -> None:
+    llm = LLM(_settings(ollama, api="openai"), sleep=lambda _: None)
+    paragraphs = _paragraphs()
+    topics = llm_topics(paragraphs, "en", paragraphs[-1].end, llm)
+    assert list(topics.starts) == TRUTH and topics.calls == 2 and topics.prompt_tokens > 0
+    schema = ollama.requests[0]["response_format"]["json_schema"]["schema"]
+    assert schema["required"] == ["starts"] and ollama.requests[0]["temperature"] == 0
+
+
 def test_long_talks_go_in_overlapping_windows(ollama: FakeOllama) -> None:
     paragraphs = _paragraphs() * 6  # ~19 minutes
     t, timed = 0.0, []
@@ -276,3 +285,29 @@ def test_every_llm_fault_ends_in_a_page_and_a_warning(
     warnings = [w for w in plugin_log.warnings if "LLM chaptering failed" in w]
     assert len(warnings) == 1 and "'Sourdough at home' (talks.yml:2)" in warnings[0]
     assert (talk_site / "site" / "talks" / "sourdough-at-home" / "index.html").is_file()
+
+
+def test_changing_the_llm_is_reported_and_redone_only_on_request(
+    talk_site: Path, ollama: FakeOllama
+) -> None:
+    from tests.test_cli import cli, status_table
+
+    ollama.models.append("other-model:latest")
+    build_site(talk_site / "mkdocs.yml", strict=True)
+    config = talk_site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("model: test-model", "model: other-model"))
+    status = cli("status", cwd=talk_site)
+    assert status_table(status.stdout) == {"sourdough-at-home": "other settings"}
+    assert "chapters by LLM 'test-model', now 'other-model'" in status.stdout
+    calls = ollama.chat_calls
+    build_site(config, strict=True)  # a build does not redo it
+    assert ollama.chat_calls == calls
+    transcript = next((talk_site / ".yt2doc").glob("*/transcript.json"))
+    stamp = transcript.stat().st_mtime_ns
+    run = cli("prefetch", "--refresh-structure", cwd=talk_site)
+    assert run.returncode == 0, run.stderr
+    assert ollama.chat_calls == calls + 2  # boundaries and titles, nothing else
+    assert transcript.stat().st_mtime_ns == stamp  # not transcribed again
+    topics = json.loads(next((talk_site / ".yt2doc").glob("*/topics.json")).read_text())
+    assert topics["settings"]["model"] == "other-model"
+    assert status_table(cli("status", cwd=talk_site).stdout)["sourdough-at-home"] == "cached"
