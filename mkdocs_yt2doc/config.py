@@ -70,6 +70,9 @@ class Yt2DocConfig(base.Config):
     """auto: process uncached talks during the build; never: render cached talks only (CI)."""
     refresh_playlists = c.Type(bool, default=False)
     """Re-read playlists and feeds on `auto` builds (a network request per playlist)."""
+    search_words_per_chapter = c.Type(int, default=0)
+    """Index only about this many words of each chapter for search (Material loads the whole
+    index in the browser: cap it for archives of many hundred talks); 0: all text."""
     nav_title = c.Type(str, default="Talks")
     """Title of the nav section and of the index page."""
     whisper = c.SubConfig(WhisperConfig)

@@ -104,7 +104,8 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
                 view = self._add_local_media(files, config, view, uri)
             talk_views.append(view)
             self._page_uris.append(uri)
-            files.append(File.generated(config, uri, content=talk_page(view)))
+            page = talk_page(view, self.config.search_words_per_chapter)
+            files.append(File.generated(config, uri, content=page))
         self._index_uri = f"{self.output_dir}/index.md"
         content = index_page(talk_views, self.config.nav_title)
         files.append(File.generated(config, self._index_uri, content=content))

@@ -134,7 +134,7 @@ def _meta_line(view: TalkView) -> str:
     return '<p class="yt2doc-meta">' + " · ".join(bits) + "</p>\n\n"
 
 
-def _paragraph(view: TalkView, paragraph: Paragraph, anchor: str) -> str:
+def _paragraph(view: TalkView, paragraph: Paragraph, anchor: str, indexed: bool = True) -> str:
     stamp = format_timecode(paragraph.start)
     href = time_url(view.media, paragraph.start, view.media_href) if view.media else None
     link = (
@@ -142,7 +142,8 @@ def _paragraph(view: TalkView, paragraph: Paragraph, anchor: str) -> str:
         if href
         else f'<span class="yt2doc-t">{stamp}</span>'
     )
-    return f'<p class="yt2doc-p" id="{anchor}">{link} {inert(paragraph.text)}</p>\n\n'
+    exclude = "" if indexed else " data-search-exclude"  # Material's search skips it
+    return f'<p class="yt2doc-p" id="{anchor}"{exclude}>{link} {inert(paragraph.text)}</p>\n\n'
 
 
 def paragraph_anchors(paragraphs: Sequence[Paragraph]) -> list[str]:
@@ -159,7 +160,9 @@ def paragraph_anchors(paragraphs: Sequence[Paragraph]) -> list[str]:
     return anchors
 
 
-def talk_page(view: TalkView) -> str:
+def talk_page(view: TalkView, search_words_per_chapter: int = 0) -> str:
+    """The talk's page. With `search_words_per_chapter`, only the first paragraphs of each
+    chapter, up to that many words, go into the search index (0: all of them)."""
     meta: dict[str, object] = {"title": attr(view.title)}
     description = _description(view)
     if description:
@@ -186,14 +189,21 @@ def talk_page(view: TalkView) -> str:
             '<nav class="yt2doc-contents" aria-label="Contents">'
             f"<p><strong>Contents</strong></p><ol>{items}</ol></nav>\n\n"
         )
+    cap = search_words_per_chapter or None
+
+    def section(indexes: Sequence[int]) -> None:
+        words = 0
+        for at in indexes:
+            paragraph = document.paragraphs[at]
+            parts.append(_paragraph(view, paragraph, anchors[at], cap is None or words < cap))
+            words += len(paragraph.text.split())
+
     first = document.chapters[0].first_paragraph if document.chapters else len(anchors)
-    for index in range(first):  # speech before the first chapter mark
-        parts.append(_paragraph(view, document.paragraphs[index], anchors[index]))
+    section(range(first))  # speech before the first chapter mark
     for index, chapter in enumerate(document.chapters):
         parts.append(f"## {inert(chapter.title)} {{#{chapter.anchor}}}\n\n")
-        for offset, paragraph in enumerate(document.chapter_paragraphs(index)):
-            at = chapter.first_paragraph + offset
-            parts.append(_paragraph(view, paragraph, anchors[at]))
+        count = len(document.chapter_paragraphs(index))
+        section(range(chapter.first_paragraph, chapter.first_paragraph + count))
     return "".join(parts)
 
 

@@ -182,3 +182,23 @@ def test_store_json_is_stable() -> None:
 def test_chapter_marks_snap_to_the_nearest_sentence_start() -> None:
     words = [Word(0, 1, " One.", 1), Word(9.2, 9.5, " Now", 1), Word(9.6, 10, " two.", 1)]
     assert snap_to_sentences(words, [10.0, 30.0]) == [1, 3]  # 30: after the last word
+
+
+def test_search_cap_marks_later_paragraphs_for_exclusion() -> None:
+    from mkdocs_yt2doc.chapters import Chapter
+    from mkdocs_yt2doc.paragraphs import Paragraph
+    from mkdocs_yt2doc.render import TalkView, talk_page
+
+    paragraphs = tuple(Paragraph(i * 10.0, i * 10 + 9.0, "word " * 40) for i in range(4))
+    document = Document(
+        paragraphs=paragraphs,
+        chapters=(Chapter(0, "One", 0, "one"), Chapter(20, "Two", 2, "two")),
+        chapter_origin="yaml",
+        inputs={},
+        transcript_digest="",
+    )
+    view = TalkView("t", "T", (), None, None, (), None, None, document, None)
+    assert "data-search-exclude" not in talk_page(view)
+    capped = talk_page(view, search_words_per_chapter=30)
+    excluded = [line for line in capped.splitlines() if "data-search-exclude" in line]
+    assert [line.split('id="')[1][:3] for line in excluded] == ["t10", "t30"]  # 2nd of each
