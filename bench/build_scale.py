@@ -90,7 +90,7 @@ def sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def make_archive(folder: Path, count: int, seed: int = 1) -> None:
+def make_archive(folder: Path, count: int, seed: int = 1, cap: int = 0) -> None:
     """`count` cached talks (media, transcript, document) and a talks.yml listing them."""
     rng = random.Random(seed)
     store = Store(folder / ".yt2doc")
@@ -150,7 +150,7 @@ def make_archive(folder: Path, count: int, seed: int = 1) -> None:
     (folder / "talks.yml").write_text(yaml.safe_dump({"talks": urls}))
     (folder / "mkdocs.yml").write_text(
         "site_name: Scale\ntheme:\n  name: material\nplugins:\n  - search\n  - yt2doc:\n"
-        "      talks: talks.yml\n      transcribe: never\n"
+        f"      talks: talks.yml\n      transcribe: never\n      search_words_per_chapter: {cap}\n"
     )
 
 
@@ -169,7 +169,8 @@ def plain_copy(folder: Path, plain: Path) -> None:
     (plain / "docs" / "talks").mkdir(parents=True)
     shutil.copy(folder / "docs" / "index.md", plain / "docs" / "index.md")
     for view in talk_views:
-        (plain / "docs" / "talks" / f"{view.slug}.md").write_text(talk_page(view))
+        page = talk_page(view, config.plugins["yt2doc"].config.search_words_per_chapter)
+        (plain / "docs" / "talks" / f"{view.slug}.md").write_text(page)
     (plain / "docs" / "talks" / "index.md").write_text(index_page(talk_views, "Talks"))
     (plain / "mkdocs.yml").write_text(
         "site_name: Scale\ntheme:\n  name: material\nplugins:\n  - search\n"
@@ -197,6 +198,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--search-words-per-chapter",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the plugin's option: index only N words of each chapter",
+    )
     args = parser.parse_args()
     ratios = {}
     print(
@@ -205,7 +213,7 @@ def main() -> None:
     )
     for count in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"yt2doc-scale-{count}-"))
-        make_archive(work / "with", count)
+        make_archive(work / "with", count, cap=args.search_words_per_chapter)
         plain_copy(work / "with", work / "plain")
         runs = [build(work / "with" / "mkdocs.yml") for _ in range(args.repeat)]
         plains = [build(work / "plain" / "mkdocs.yml") for _ in range(args.repeat)]
