@@ -74,6 +74,10 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self._index_uri = ""
         self._page_uris: list[str] = []
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Having this hook keeps the plugin object across `mkdocs serve` rebuilds (MkDocs
+        1.4+), and with it the loaded Whisper model and the parsed cache."""
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.talks_path = (base / self.config.talks).resolve()

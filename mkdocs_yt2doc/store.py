@@ -110,6 +110,8 @@ class Store:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        # Parsed files by (mtime, size): `mkdocs serve` rebuilds re-read nothing unchanged.
+        self._parsed: dict[Path, tuple[int, int, dict[str, Any]]] = {}
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -144,7 +146,18 @@ class Store:
         return self.root / key
 
     def read(self, key: str, name: str) -> dict[str, Any] | None:
-        return read_json(self.talk_dir(key) / name)
+        path = self.talk_dir(key) / name
+        try:
+            stat = path.stat()
+        except OSError:
+            return read_json(path)  # absent (None) or unreadable (StoreError)
+        known = self._parsed.get(path)
+        if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
+            return known[2]
+        value = read_json(path)
+        if value is not None:
+            self._parsed[path] = (stat.st_mtime_ns, stat.st_size, value)
+        return value
 
     def write(self, key: str, name: str, value: dict[str, Any]) -> None:
         try:
