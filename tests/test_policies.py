@@ -36,10 +36,10 @@ def test_malformed_talks_file_names_file_and_line(tmp_path: Path, plugin_log: Pl
     config_file = write_site(tmp_path / "p", broken, transcribe="never")
     with pytest.raises(Abort):
         build_site(config_file)
-    assert plugin_log.errors == [
-        "yt2doc: talks.yml:3:12: invalid YAML: while parsing a flow sequence: "
-        "expected ',' or ']', but got '<stream end>' (line 5, column 1)"
-    ]
+    # where the broken construct starts, what it is, and where parsing gave up
+    [error] = plugin_log.errors
+    assert error.startswith("yt2doc: talks.yml:3:12: invalid YAML: while parsing a flow sequence")
+    assert error.endswith("(line 5, column 1)") and "','" in error
 
 
 @pytest.mark.parametrize(
