@@ -107,7 +107,7 @@ class Pipeline:
         self.transcriber = Transcriber(settings.whisper)
         self.paragrapher = Paragrapher(settings.paragraphs)
         self._llm: LLM | None = None
-        self.counts: Counter[str] = Counter()  # probes, downloads, transcriptions: for tests
+        self.counts: Counter[str] = Counter()  # this run's probes, downloads, transcriptions
 
     # -- resolving talks.yml items into talks ------------------------------------------------
 
@@ -413,6 +413,7 @@ class Pipeline:
         `only` limits processing to these slugs; `refresh` redoes their transcripts ("all") or
         their paragraphs and topics ("structure").
         """
+        self.counts.clear()  # the pipeline outlives a run under `mkdocs serve`
         if self.settings.read_only or not (self.settings.may_process or self.store.root.exists()):
             return self._run(catalog, only, refresh, progress)  # nothing can be written
         with self.store.lock():
