@@ -68,7 +68,8 @@ def inert(text: str) -> str:
 
 def attr(text: str) -> str:
     """Text for an HTML attribute value or YAML front matter read by templates unescaped."""
-    return html.escape(clean(text), quote=True)
+    escaped = html.escape(clean(text), quote=True)
+    return escaped.replace("{", "&#123;").replace("}", "&#125;")  # nothing for Jinja (macros)
 
 
 def safe_url(url: str | None) -> str | None:

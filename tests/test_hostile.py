@@ -1,0 +1,183 @@
+"""Hostile strings from talks.yml, the source's metadata and the transcript render as text.
+
+Each payload goes into every field a stranger controls: title, description, uploader,
+speakers, event, tags, chapter titles (talks.yml and source), paragraphs, the summary, and the
+source's URL and thumbnail. The site is built for real (Material + search) from the cache, and
+the HTML is read with a parser: no element, attribute or URL may come from a payload.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from mkdocs_yt2doc.store import DOCUMENT, MEDIA, PARAGRAPHS, TRANSCRIPT, Store
+from tests.conftest import build_site, write_site
+
+PAYLOADS = [
+    "<script>window.__pwned=1</script>",
+    "<img src=x onerror=window.__pwned=1>",
+    '"><svg onload=window.__pwned=1>',
+    "'><iframe src=javascript:window.__pwned=1>",
+    "javascript:window.__pwned=1",
+    "data:text/html,<script>window.__pwned=1</script>",
+    "[click](javascript:window.__pwned=1)",
+    "![x](https://evil.example/x.png)",
+    "<div onclick=window.__pwned=1>raw block</div>",
+    "{{ config.site_name }} {% raw %}",
+    "!!! note\n    admonition",
+    "text {: onclick=window.__pwned=1 }",
+    "---\ntitle: injected\n---",
+    "**bold** _em_ `code` ~~del~~",
+    "# heading\n## another",
+    "a" * 5000,
+    "zero\u200bwidth\u200d and \u202eright-to-left\u202c",
+    "<style>body{display:none}</style>",
+    "&lt;script&gt; &amp; &#60;b&#62;",
+    "<a href=//evil.example>x</a>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=window.__pwned=1>",
+    "\\<script\\>window.__pwned=1\\</script\\>",
+]
+EVENT_ATTRIBUTES = ("onerror", "onload", "onclick", "onmouseover", "onfocus")
+
+
+class _Audit(HTMLParser):
+    """Collects what would be live in a browser: event attributes and URLs anywhere, and the
+    tags inside the page's <article> (the theme's own icons and layout sit outside it)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []  # inside <article>
+        self.events: list[str] = []
+        self.urls: list[str] = []
+        self.inline_scripts: list[str] = []
+        self._in_script = False
+        self._article = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article":
+            self._article += 1
+        elif self._article:
+            self.tags.append(tag)
+        for name, value in attrs:
+            if name.lower().startswith("on"):
+                self.events.append(f"{tag} {name}={value}")
+            if name in ("href", "src", "action", "formaction", "content") and value:
+                self.urls.append(value)
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+        if tag == "article":
+            self._article -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.inline_scripts.append(data)
+
+
+def _hostile_cache(project: Path, payloads: list[str]) -> None:
+    """A cached talk whose metadata and transcript are all payloads."""
+    store = Store(project / ".yt2doc")
+    key, url = "youtube-abcdefghijk", "https://www.youtube.com/watch?v=abcdefghijk"
+    joined = " ".join(payloads)
+    store.write(key, MEDIA, {
+        "key": key, "url": url, "webpage_url": "javascript:window.__pwned=1", "id": "abcdefghijk",
+        "extractor": "youtube", "title": joined, "uploader": joined, "duration": 600.0,
+        "upload_date": "20260101", "description": joined,
+        "thumbnail": "javascript:window.__pwned=1",
+        "chapters": [{"start": i * 20.0, "title": p} for i, p in enumerate(payloads)],
+    })  # fmt: skip
+    paragraphs = [
+        {"start": i * 20.0, "end": i * 20.0 + 19, "text": p, "first_word": i, "last_word": i}
+        for i, p in enumerate(payloads)
+    ]
+    store.write(key, TRANSCRIPT, {"language": "en", "duration": 600.0, "settings": {},
+                                  "versions": {}, "segments": []})  # fmt: skip
+    store.write(key, PARAGRAPHS, {"paragrapher": "test", "settings": {},
+                                  "paragraphs": paragraphs})  # fmt: skip
+    store.write(key, DOCUMENT, {
+        "chapter_origin": "llm", "inputs": {"chapters": [], "source": "auto"},
+        "transcript_digest": "", "paragrapher": "test", "summary": joined,
+        "chapters": [{"start": i * 20.0, "title": p, "first_paragraph": i, "anchor": f"c{i}"}
+                     for i, p in enumerate(payloads)],
+        "paragraphs": paragraphs,
+    })  # fmt: skip
+    store.write_sources({url: {"playlist": False, "entries": [{"url": url, "key": key}]}})
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("hostile")
+    _hostile_cache(project, PAYLOADS)
+    joined = " ".join(PAYLOADS)
+    talks = {
+        "defaults": {"event": joined},
+        "talks": [
+            "https://www.youtube.com/watch?v=abcdefghijk",
+            {
+                "url": "https://www.youtube.com/watch?v=abcdefghijk",
+                "speakers": PAYLOADS[:6],
+                "tags": PAYLOADS[6:10],
+                "description": joined,
+            },
+        ],
+    }
+    build_site(write_site(project, talks, transcribe="never"), strict=True)
+    return project
+
+
+def _pages(project: Path) -> list[Path]:
+    return sorted((project / "site" / "talks").rglob("*.html"))
+
+
+def test_no_payload_becomes_markup(hostile_site: Path) -> None:
+    pages = _pages(hostile_site)
+    assert len(pages) == 2
+    for page in pages:
+        audit = _Audit()
+        audit.feed(page.read_text())
+        assert audit.events == [], page
+        assert audit.tags, page  # the article was found
+        for tag in ("script", "img", "svg", "iframe", "math", "style", "mglyph", "table"):
+            if tag == "table" and page.parent.name == "talks":
+                continue  # the index page's own table
+            assert tag not in audit.tags, (page, tag)
+        assert all("__pwned" not in script for script in audit.inline_scripts)
+        for url in audit.urls:
+            assert not url.lower().startswith(("javascript:", "data:")), url
+            assert "evil.example" not in url, url
+        html = page.read_text()
+        assert "{{" not in html and "{%" not in html  # nothing left for mkdocs-macros
+
+
+def test_payloads_show_as_text(hostile_site: Path) -> None:
+    page = next(p for p in _pages(hostile_site) if p.parent.name != "talks")
+    text = page.read_text()
+    # character references decode to the payload's own characters in the browser
+    assert "&#60;script&#62;window&#46;&#95;&#95;pwned&#61;1&#60;&#47;script&#62;" in text
+    assert "\u200b" not in text and "\u202e" not in text  # invisible and bidi controls gone
+
+
+def test_only_http_urls_link_out(hostile_site: Path) -> None:
+    for page in _pages(hostile_site):
+        audit = _Audit()
+        audit.feed(page.read_text())
+        outside = [u for u in audit.urls if "://" in u and "127.0.0.1" not in u]
+        assert all(u.startswith(("https://", "http://")) for u in outside), outside
+
+
+def test_search_index_keeps_payloads_escaped(hostile_site: Path) -> None:
+    """Material's search shows titles and text as HTML: they must stay escaped there too."""
+    import json
+
+    index = json.loads((hostile_site / "site" / "search" / "search_index.json").read_text())
+    talk_docs = [d for d in index["docs"] if d["location"].startswith("talks/")]
+    assert len(talk_docs) > 20  # every chapter is a section
+    for doc in talk_docs:
+        for field in ("title", "text"):
+            for raw in ("<script", "<img", "<svg", "<iframe", "<style", "<math"):
+                assert raw not in doc[field], (doc["location"], field, raw)
