@@ -118,9 +118,15 @@ class Pipeline:
         jobs: list[Job] = []
         by_entry: dict[str, Job] = {}
         for talk in catalog.talks:
-            if talk.url in by_entry:  # a later item overriding a playlist entry
-                job = by_entry[talk.url]
-                job.talk = job.talk.merged(talk)
+            known = by_entry.get(talk.url)
+            if known is not None and known.talk.url != talk.url:
+                known.talk = known.talk.merged(talk)  # a later item overriding a playlist entry
+                continue
+            if known is not None:
+                log.warning(
+                    "yt2doc: %s lists %s again (first at %s); keeping the first",
+                    talk.where, talk.url, known.talk.where,
+                )  # fmt: skip
                 continue
             if talk.local_path is not None:
                 expanded = [Job(talk=talk, key=local_media(talk).key)]

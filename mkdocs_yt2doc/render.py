@@ -179,6 +179,9 @@ def talk_page(view: TalkView, search_words_per_chapter: int = 0) -> str:
             f"<p>This talk has no transcript: {inert(reason)}.</p></div>\n"
         )
         return "".join(parts)
+    if not document.paragraphs:  # transcribed, but silence or music only
+        parts.append('<p class="yt2doc-empty">No speech was found in this recording.</p>\n')
+        return "".join(parts)
     anchors = paragraph_anchors(document.paragraphs)
     if document.chapter_origin != "single":
         items = "".join(

@@ -117,7 +117,6 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     talks = {
         "defaults": {"event": joined},
         "talks": [
-            "https://www.youtube.com/watch?v=abcdefghijk",
             {
                 "url": "https://www.youtube.com/watch?v=abcdefghijk",
                 "speakers": PAYLOADS[:6],

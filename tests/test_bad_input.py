@@ -1,0 +1,125 @@
+"""Bad sources and a damaged cache: a warning naming the talk and the cause, the other talks
+build, nothing already cached is lost. Real builds, real yt-dlp and faster-whisper."""
+
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MediaServer, PluginLog, build_site, copy_clip, write_site
+
+
+def _silence(path: Path, seconds: float = 4.0) -> None:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\0\0" * int(16000 * seconds))
+
+
+@pytest.fixture
+def bad_site(tmp_path: Path, media_server: MediaServer, whisper_model: str) -> Path:
+    project = tmp_path / "p"
+    copy_clip(0, project / "good.wav")
+    copy_clip(1, project / "other.wav")
+    (project / "empty.mp3").write_bytes(b"")
+    (project / "notes.mp3").write_text("these are my slides, not audio\n" * 50)
+    _silence(project / "silence.wav")
+    page = "<html><body><p>No video here</p></body></html>"
+    (media_server.root / "nomedia.html").write_text(page)
+    talks = {
+        "talks": [
+            {"url": "good.wav", "title": "Good"},
+            {"url": "empty.mp3", "title": "Zero bytes"},
+            {"url": "notes.mp3", "title": "Not audio"},
+            {"url": "silence.wav", "title": "Silence"},
+            {"url": media_server.url("nomedia.html"), "title": "No media"},
+            {"url": media_server.url("gone.mp3"), "title": "Not found"},
+            {"url": "http://127.0.0.1:9/talk.mp3", "title": "Refused"},
+            {"url": "good.wav", "title": "Listed twice"},
+            {"url": "ftp://127.0.0.1:9/talk.mp3", "title": "Unsupported"},
+            {"url": "other.wav", "slug": "../../etc/passwd", "title": "Escaping slug"},
+        ]
+    }
+    write_site(project, talks, whisper={"model": whisper_model, "beam_size": 1})
+    return project
+
+
+def test_each_bad_source_is_a_warning_naming_talk_and_cause(
+    bad_site: Path, plugin_log: PluginLog
+) -> None:
+    build_site(bad_site / "mkdocs.yml")
+    warnings = "\n".join(plugin_log.warnings)
+    expected = {
+        "Zero bytes": "empty.mp3",
+        "Not audio": "cannot decode the audio of notes.mp3",
+        "No media": "nomedia.html",
+        "Not found": "404",
+        "Refused": "127.0.0.1:9",
+        "Unsupported": "ftp://127.0.0.1:9",
+    }
+    for title, cause in expected.items():
+        lines = [w for w in plugin_log.warnings if f"'{title}' (talks.yml:" in w]
+        assert lines, f"no warning for {title}:\n{warnings}"
+        assert cause in lines[0], lines[0]
+    assert "Traceback" not in warnings
+    assert any("talks.yml:16 lists good.wav again (first at talks.yml:2)" in w
+               for w in plugin_log.warnings)  # fmt: skip
+    site = bad_site / "site"
+    good = (site / "talks" / "good" / "index.html").read_text()
+    assert 'class="yt2doc-p"' in good
+    for slug in ("zero-bytes", "not-audio", "no-media", "not-found", "refused", "unsupported"):
+        page = (site / "talks" / slug / "index.html").read_text()
+        assert "This talk has no transcript" in page
+    # silence is not an error: the page says there is no speech
+    assert "No speech was found" in (site / "talks" / "silence" / "index.html").read_text()
+    # the duplicate was dropped, the unsafe slug made safe and kept inside the site
+    assert not (site / "talks" / "listed-twice").exists()
+    assert not (bad_site / "etc").exists() and not (site / "etc").exists()
+    assert not (site / "talks" / "escaping-slug").exists()
+    assert (site / "talks" / "etc-passwd" / "index.html").is_file()
+
+
+def test_a_broken_source_fails_strict_and_does_not_touch_the_cache(
+    bad_site: Path, plugin_log: PluginLog
+) -> None:
+    from mkdocs.exceptions import Abort
+
+    with pytest.raises(Abort):
+        build_site(bad_site / "mkdocs.yml", strict=True)
+    cache = bad_site / ".yt2doc"
+    before = {p: p.read_bytes() for p in cache.rglob("*.json") if p.name != "failures.json"}
+    with pytest.raises(Abort):
+        build_site(bad_site / "mkdocs.yml", strict=True)
+    after = {p: p.read_bytes() for p in cache.rglob("*.json") if p.name != "failures.json"}
+    assert after == before  # the good talk's entry is untouched by the failing ones
+
+
+def test_corrupt_cache_files_are_set_aside_never_deleted(
+    tmp_path: Path, whisper_model: str, plugin_log: PluginLog
+) -> None:
+    project = tmp_path / "p"
+    copy_clip(0, project / "talk.wav")
+    talks = {"talks": [{"url": "talk.wav", "title": "Talk"}]}
+    whisper = {"model": whisper_model, "beam_size": 1}
+    build_site(write_site(project, talks, whisper=whisper))
+    folder = next(p for p in (project / ".yt2doc").iterdir() if p.is_dir())
+    transcript = folder / "transcript.json"
+    good = transcript.read_text()
+    transcript.write_text(good[: len(good) // 2])  # truncated by a crash or a bad merge
+    (folder / "document.json").write_text(json.dumps({"schema": 99}))  # another version
+    build_site(write_site(project, talks, whisper=whisper, transcribe="never"))
+    aside = sorted(p.name for p in folder.iterdir() if ".corrupt-" in p.name)
+    assert [name.split(".corrupt-")[0] for name in aside] == ["document.json", "transcript.json"]
+    kept = next(p for p in folder.iterdir() if p.name.startswith("transcript.json.corrupt-"))
+    assert kept.read_text() == good[: len(good) // 2]  # what was there is kept, byte for byte
+    assert any("not valid JSON" in w for w in plugin_log.warnings)
+    assert any("schema 99" in w for w in plugin_log.warnings)
+    page = project / "site" / "talks" / "talk" / "index.html"
+    assert "This talk has no transcript" in page.read_text()  # never: a placeholder
+    build_site(write_site(project, talks, whisper=whisper))  # auto: transcribed again
+    assert json.loads(transcript.read_text())["segments"]
+    assert 'class="yt2doc-p"' in page.read_text()
