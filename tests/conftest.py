@@ -91,7 +91,8 @@ def write_site(folder: Path, talks: Any, *, extra_plugins: str = "", **options: 
     plugin = {"talks": "talks.yml", "paragraphs": {"sat_model": False}, **options}
     config = {
         "site_name": "Test archive",
-        "theme": {"name": "material"},
+        # no Google Fonts: the sites are browsed offline, and nothing should leave loopback
+        "theme": {"name": "material", "font": False},
         "plugins": ["search", {"yt2doc": plugin}],
     }
     path = folder / "mkdocs.yml"
