@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,8 @@ import yaml
 
 from . import Yt2DocError
 from .timecode import parse_timecode
+
+log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 
 class CatalogError(Yt2DocError):
@@ -191,11 +194,13 @@ def _parse_talk(item: Any, defaults: dict[str, Any], path: Path, where: str) -> 
     if not isinstance(item, dict):
         raise CatalogError(f"{where}: a talk is a URL or a mapping with 'url', not {item!r}")
     values = {**defaults, **item}
+    for key in [k for k in values if k not in _FIELDS]:
+        # A warning, not an error: the talk still builds, and `--strict` still fails.
+        hint = difflib.get_close_matches(str(key), _FIELDS, n=1)
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+        log.warning("yt2doc: %s: unknown key '%s' is ignored%s", where, key, suggestion)
+        del values[key]
     for key, value in values.items():
-        if key not in _FIELDS:
-            hint = difflib.get_close_matches(str(key), _FIELDS, n=1)
-            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise CatalogError(f"{where}: unknown key '{key}'{suggestion}")
         types, description = _FIELDS[key]
         if value is not None and not isinstance(value, types):
             raise CatalogError(f"{where}: '{key}' must be {description}, not {value!r}")

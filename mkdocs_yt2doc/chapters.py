@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -16,8 +17,11 @@ from typing import Any
 from .catalog import ChapterMark, Talk
 from .paragraphs import Paragraph, snap_to_sentences, split_at
 from .sources import Media
+from .timecode import format_timecode
 from .topics import Topics
 from .transcribe import Transcript, Word
+
+log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,13 @@ def build_document(
     marks, origin = chapter_marks(talk, media)
     words = transcript.words
     if transcript.duration:
+        beyond = [m for m in marks if m.start >= transcript.duration]
+        if beyond:
+            log.warning(
+                "yt2doc: %s: chapter %r starts at %s, after the end of the recording (%s); "
+                "it is left out", talk.label, beyond[0].title, format_timecode(beyond[0].start),
+                format_timecode(transcript.duration),
+            )  # fmt: skip
         marks = tuple(m for m in marks if m.start < transcript.duration)
     chapters_at: list[tuple[float, str, int]] = []  # (start, title, first paragraph)
     summary = topics.summary if topics else None

@@ -15,6 +15,7 @@ from mkdocs_yt2doc.sources import Media, media_from_info, media_key
 from mkdocs_yt2doc.store import dumps
 from mkdocs_yt2doc.timecode import format_timecode, parse_timecode
 from mkdocs_yt2doc.transcribe import Segment, Transcript, Word, choose_device
+from tests.conftest import PluginLog
 
 
 @pytest.mark.parametrize(
@@ -202,3 +203,17 @@ def test_search_cap_marks_later_paragraphs_for_exclusion() -> None:
     capped = talk_page(view, search_words_per_chapter=30)
     excluded = [line for line in capped.splitlines() if "data-search-exclude" in line]
     assert [line.split('id="')[1][:3] for line in excluded] == ["t10", "t30"]  # 2nd of each
+
+
+def test_chapter_after_the_end_is_left_out_with_a_warning(plugin_log: PluginLog) -> None:
+    words = tuple(Word(float(i), i + 0.5, f" w{i}.", 1.0) for i in range(30))
+    transcript = Transcript("en", 30.0, (Segment(0, 30, "x", words),))
+    media = Media(key="k", url="u", webpage_url="u", extractor="file", id="a.wav")
+    marks = (ChapterMark(0, "Start"), ChapterMark(95, "Later"))
+    talk = Talk(url="a.wav", where="talks.yml:4", title="T", chapters=marks)
+    document = _document(talk, media, transcript)
+    assert [c.title for c in document.chapters] == ["Start"]
+    assert plugin_log.warnings == [
+        "yt2doc: T (talks.yml:4): chapter 'Later' starts at 1:35, after the end of the "
+        "recording (0:30); it is left out"
+    ]
