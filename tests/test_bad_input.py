@@ -3,7 +3,10 @@ build, nothing already cached is lost. Real builds, real yt-dlp and faster-whisp
 
 from __future__ import annotations
 
+import http.server
 import json
+import socket
+import threading
 import wave
 from pathlib import Path
 
@@ -123,3 +126,50 @@ def test_corrupt_cache_files_are_set_aside_never_deleted(
     build_site(write_site(project, talks, whisper=whisper))  # auto: transcribed again
     assert json.loads(transcript.read_text())["segments"]
     assert 'class="yt2doc-p"' in page.read_text()
+
+
+class _CutHandler(http.server.BaseHTTPRequestHandler):
+    """Announces a whole file, sends a third of it, then drops the connection."""
+
+    body = b""
+
+    def do_HEAD(self) -> None:
+        self._headers()
+
+    def do_GET(self) -> None:
+        self._headers()
+        self.wfile.write(self.body[: len(self.body) // 3])
+        self.wfile.flush()
+        self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _headers(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "audio/wav")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_download_cut_midway_leaves_no_transcript(
+    tmp_path: Path, whisper_model: str, plugin_log: PluginLog
+) -> None:
+    clip = copy_clip(0, tmp_path / "clip.wav")
+    handler = type("Cut", (_CutHandler,), {"body": clip.read_bytes()})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/talk.wav"
+        project = tmp_path / "p"
+        talks = {"talks": [{"url": url, "title": "Cut"}]}
+        build_site(write_site(project, talks, whisper={"model": whisper_model, "beam_size": 1}))
+    finally:
+        server.shutdown()
+        server.server_close()
+    [warning] = [w for w in plugin_log.warnings if "'Cut' (talks.yml:2)" in w]
+    assert url in warning
+    assert not list((project / ".yt2doc").rglob("transcript.json"))
+    assert not list((project / ".yt2doc").rglob("document.json"))
+    page = project / "site" / "talks" / "cut" / "index.html"
+    assert "This talk has no transcript" in page.read_text()
