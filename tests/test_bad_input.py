@@ -173,3 +173,28 @@ def test_a_download_cut_midway_leaves_no_transcript(
     assert not list((project / ".yt2doc").rglob("document.json"))
     page = project / "site" / "talks" / "cut" / "index.html"
     assert "This talk has no transcript" in page.read_text()
+
+
+def test_missing_transcribe_extra_names_the_fix(tmp_path: Path) -> None:
+    """As on a render-only install: faster-whisper cannot be imported."""
+    import os
+    import subprocess
+    import sys
+
+    project = tmp_path / "p"
+    copy_clip(0, project / "talk.wav")
+    config = write_site(project, {"talks": [{"url": "talk.wav", "title": "Talk"}]})
+    probe = (
+        "import sys; sys.modules['faster_whisper'] = None  # not installed\n"
+        "from mkdocs.commands.build import build\n"
+        "from mkdocs.config import load_config\n"
+        f"build(load_config({str(config)!r}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "'Talk' (talks.yml:2): faster-whisper is missing" in result.stderr
+    assert 'pip install "mkdocs-yt2doc[transcribe]"' in result.stderr
+    assert "Traceback" not in result.stderr
