@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +173,41 @@ def concatenated_speech(dest: Path) -> tuple[Path, str]:
                 # half a second of silence between readings
                 out.writeframes(b"\0\0" * (part.getframerate() // 2))
     return dest, " ".join(reference_text(c) for c in CLIPS)
+
+
+# -- the reliability report (bad inputs, injected faults, hostile payloads) ------------------
+
+_KINDS = {"input": "bad inputs tried", "fault": "faults injected", "payload": "payloads tried"}
+_TALLY: dict[str, list[int]] = {kind: [0, 0] for kind in _KINDS}  # tried, failed
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "reliability(kind, count=1): counts a test's cases in the reliability report"
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    outcome: Any = yield
+    report = outcome.get_result()
+    marker = item.get_closest_marker("reliability")
+    if marker is None or report.when != "call" or report.skipped:
+        return
+    kind = marker.args[0]
+    count = marker.args[1] if len(marker.args) > 1 else 1
+    _TALLY[kind][0] += count
+    if report.failed:
+        _TALLY[kind][1] += count
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not any(tried for tried, _ in _TALLY.values()):
+        return
+    terminalreporter.section("reliability report")
+    terminalreporter.write_line(f"{'':18} {'tried':>6} {'failed':>7}")
+    for kind, label in _KINDS.items():
+        tried, failed = _TALLY[kind]
+        terminalreporter.write_line(f"{label:18} {tried:>6} {failed:>7}")

@@ -51,6 +51,7 @@ def bad_site(tmp_path: Path, media_server: MediaServer, whisper_model: str) -> P
     return project
 
 
+@pytest.mark.reliability("input", 9)
 def test_each_bad_source_is_a_warning_naming_talk_and_cause(
     bad_site: Path, plugin_log: PluginLog
 ) -> None:
@@ -101,6 +102,7 @@ def test_a_broken_source_fails_strict_and_does_not_touch_the_cache(
     assert after == before  # the good talk's entry is untouched by the failing ones
 
 
+@pytest.mark.reliability("fault", 2)
 def test_corrupt_cache_files_are_set_aside_never_deleted(
     tmp_path: Path, whisper_model: str, plugin_log: PluginLog
 ) -> None:
@@ -152,6 +154,7 @@ class _CutHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.reliability("fault")
 def test_a_download_cut_midway_leaves_no_transcript(
     tmp_path: Path, whisper_model: str, plugin_log: PluginLog
 ) -> None:
@@ -175,6 +178,7 @@ def test_a_download_cut_midway_leaves_no_transcript(
     assert "This talk has no transcript" in page.read_text()
 
 
+@pytest.mark.reliability("input")
 def test_missing_transcribe_extra_names_the_fix(tmp_path: Path) -> None:
     """As on a render-only install: faster-whisper cannot be imported."""
     import os

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_hostile import hostile_site  # noqa: F401 - the module-scoped built site
+from tests.test_hostile import PAYLOADS, hostile_site  # noqa: F401 - the built site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -77,6 +77,7 @@ def visit(browser: Any, url: str, local: str) -> tuple[Any, dict[str, list[str]]
     return page, seen
 
 
+@pytest.mark.reliability("payload", len(PAYLOADS))
 def test_hostile_pages_run_nothing_in_a_browser(
     browser: Any,
     served: str,

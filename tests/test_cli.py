@@ -104,6 +104,7 @@ def test_prefetch_only_and_refresh_and_other_settings(served_site: Path) -> None
     assert status_table(cli("status", cwd=served_site).stdout)["talk-1"] == "cached"
 
 
+@pytest.mark.reliability("input")
 def test_failures_are_reported_and_remembered(
     tmp_path: Path, media_server: MediaServer, whisper_model: str
 ) -> None:
@@ -125,6 +126,7 @@ def test_failures_are_reported_and_remembered(
     assert "404" in status.stdout
 
 
+@pytest.mark.reliability("fault")
 def test_killed_prefetch_keeps_finished_talks_and_resumes(
     tmp_path: Path, media_server: MediaServer, whisper_model: str
 ) -> None:
@@ -182,6 +184,7 @@ def test_killed_prefetch_keeps_finished_talks_and_resumes(
     assert set(status_table(cli("status", cwd=project).stdout).values()) == {"cached"}
 
 
+@pytest.mark.reliability("fault")
 def test_two_prefetch_runs_at_once_do_the_work_once(served_site: Path) -> None:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     command = [sys.executable, "-m", "mkdocs_yt2doc.cli", "prefetch"]

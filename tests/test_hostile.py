@@ -133,6 +133,7 @@ def _pages(project: Path) -> list[Path]:
     return sorted((project / "site" / "talks").rglob("*.html"))
 
 
+@pytest.mark.reliability("payload", len(PAYLOADS))
 def test_no_payload_becomes_markup(hostile_site: Path) -> None:
     pages = _pages(hostile_site)
     assert len(pages) == 2

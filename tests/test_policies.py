@@ -12,6 +12,7 @@ from tests.conftest import MediaServer, PluginLog, build_site, copy_clip, write_
 from tests.htmlpage import read_page
 
 
+@pytest.mark.reliability("input")
 def test_never_renders_placeholder_warns_and_fails_strict(
     tmp_path: Path, media_server: MediaServer, plugin_log: PluginLog
 ) -> None:
@@ -31,6 +32,7 @@ def test_never_renders_placeholder_warns_and_fails_strict(
         build_site(config_file, strict=True)
 
 
+@pytest.mark.reliability("input")
 def test_malformed_talks_file_names_file_and_line(tmp_path: Path, plugin_log: PluginLog) -> None:
     broken = "talks:\n  - url: https://example.org/a.mp3\n    title: [unclosed\n  - x\n"
     config_file = write_site(tmp_path / "p", broken, transcribe="never")
@@ -58,6 +60,7 @@ def test_malformed_talks_file_names_file_and_line(tmp_path: Path, plugin_log: Pl
         ),
     ],
 )
+@pytest.mark.reliability("input")
 def test_invalid_talks_stop_the_build_with_a_located_message(
     tmp_path: Path, talks: str, message: str, plugin_log: PluginLog
 ) -> None:
@@ -68,6 +71,7 @@ def test_invalid_talks_stop_the_build_with_a_located_message(
     assert re.match("yt2doc: " + message, plugin_log.errors[0])
 
 
+@pytest.mark.reliability("input")
 def test_unknown_key_warns_with_the_nearest_valid_key(
     tmp_path: Path, plugin_log: PluginLog
 ) -> None:
@@ -82,6 +86,7 @@ def test_unknown_key_warns_with_the_nearest_valid_key(
         build_site(config_file, strict=True)
 
 
+@pytest.mark.reliability("input")
 def test_dead_url_becomes_a_warning_and_the_rest_still_builds(
     tmp_path: Path,
     media_server: MediaServer,

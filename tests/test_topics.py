@@ -138,6 +138,7 @@ def test_long_talks_go_in_overlapping_windows(ollama: FakeOllama) -> None:
         (["truncated", "empty"], 2, False),
     ],
 )
+@pytest.mark.reliability("fault")
 def test_faults_are_retried_then_reported(
     ollama: FakeOllama, faults: list[str], expect_calls: int, accepted: bool
 ) -> None:
@@ -153,6 +154,7 @@ def test_faults_are_retried_then_reported(
         assert ollama.chat_calls == expect_calls
 
 
+@pytest.mark.reliability("fault")
 def test_slow_server_times_out(ollama: FakeOllama) -> None:
     ollama.always_fault = "slow"
     ollama.slow_seconds = 1.5
@@ -161,6 +163,7 @@ def test_slow_server_times_out(ollama: FakeOllama) -> None:
         llm_topics(_paragraphs(), "en", 180.0, llm)
 
 
+@pytest.mark.reliability("fault", 2)
 def test_out_of_range_and_wrong_language_answers_are_rejected(ollama: FakeOllama) -> None:
     ollama.responder = lambda request: (
         {"starts": [2, 99]} if "numbered" in request["messages"][-1]["content"] or
@@ -184,6 +187,7 @@ def test_out_of_range_and_wrong_language_answers_are_rejected(ollama: FakeOllama
         llm_topics(_paragraphs(), "en", 180.0, LLM(_settings(ollama), sleep=lambda _: None))
 
 
+@pytest.mark.reliability("fault", 2)
 def test_unknown_model_and_dead_host_are_clear(ollama: FakeOllama) -> None:
     llm = LLM(_settings(ollama, model="no-such-model", retries=0), sleep=lambda _: None)
     with pytest.raises(LLMError, match=r"server error 404.*not found"):
@@ -270,6 +274,7 @@ def test_pipeline_chapters_a_multi_topic_talk_with_the_llm(
     assert plugin_log.warnings == []
 
 
+@pytest.mark.reliability("fault")
 @pytest.mark.parametrize("fault", ["http500", "invalid_json", "slow"])
 def test_every_llm_fault_ends_in_a_page_and_a_warning(
     talk_site: Path, ollama: FakeOllama, plugin_log: PluginLog, fault: str

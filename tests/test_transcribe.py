@@ -73,6 +73,7 @@ def test_language_is_detected_or_forced(multilingual_model: str) -> None:
     assert "Dashwood" in forced.segments[0].text and "Mr" in forced.segments[0].text
 
 
+@pytest.mark.reliability("input")
 def test_missing_model_is_a_clear_error_raised_once(
     tmp_path: Path, speech: tuple[Path, str]
 ) -> None:
@@ -84,6 +85,7 @@ def test_missing_model_is_a_clear_error_raised_once(
     assert second.value is first.value  # loaded once, failed once
 
 
+@pytest.mark.reliability("input")
 def test_audio_that_is_not_audio_is_a_clear_error(whisper_model: str, tmp_path: Path) -> None:
     bogus = tmp_path / "talk.mp3"
     bogus.write_text("this is not audio")

@@ -205,6 +205,7 @@ def test_search_cap_marks_later_paragraphs_for_exclusion() -> None:
     assert [line.split('id="')[1][:3] for line in excluded] == ["t10", "t30"]  # 2nd of each
 
 
+@pytest.mark.reliability("input")
 def test_chapter_after_the_end_is_left_out_with_a_warning(plugin_log: PluginLog) -> None:
     words = tuple(Word(float(i), i + 0.5, f" w{i}.", 1.0) for i in range(30))
     transcript = Transcript("en", 30.0, (Segment(0, 30, "x", words),))
