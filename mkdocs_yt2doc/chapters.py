@@ -19,7 +19,7 @@ from .paragraphs import Paragraph, snap_to_sentences, split_at
 from .sources import Media
 from .timecode import format_timecode
 from .topics import Topics
-from .transcribe import Transcript, Word
+from .transcribe import Transcript
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -154,7 +154,7 @@ def build_document(
         paragraphs = split_at(words, paragraphs, cuts)
         first_of = {p.first_word: i for i, p in enumerate(paragraphs)}
         for mark, cut in zip(marks, cuts, strict=True):
-            index = first_of.get(cut, _first_after(paragraphs, words, cut))
+            index = first_of.get(cut, _first_after(paragraphs, cut))
             chapters_at.append((mark.start, mark.title, index))
     elif topics is not None and len(topics.starts) > 1:
         origin = topics.origin
@@ -176,6 +176,6 @@ def build_document(
     )
 
 
-def _first_after(paragraphs: Sequence[Paragraph], words: Sequence[Word], cut: int) -> int:
+def _first_after(paragraphs: Sequence[Paragraph], cut: int) -> int:
     """The first paragraph at or after word `cut` (a mark after the last word: none)."""
     return next((i for i, p in enumerate(paragraphs) if p.first_word >= cut), len(paragraphs))

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import posixpath
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -28,38 +28,30 @@ from .transcribe import WhisperSettings
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 
+T = TypeVar("T")
+
+
+def _settings(kind: type[T], options: Any, **overrides: Any) -> T:
+    """A stage's settings from its config section: the option names are the field names."""
+    names = {f.name for f in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    return kind(**{**{n: options[n] for n in names if n in options}, **overrides})
+
+
 def settings_from_config(options: Yt2DocConfig, config_file: str | None) -> PipelineSettings:
     base = Path(config_file).parent if config_file else Path.cwd()
-    whisper, paragraphs, llm = options.whisper, options.paragraphs, options.llm
+    paragraphs, llm = options.paragraphs, options.llm
     return PipelineSettings(
         cache_dir=(base / options.cache_dir).resolve(),
         transcribe=options.transcribe,
         refresh_playlists=options.refresh_playlists,
-        whisper=WhisperSettings(
-            model=whisper.model,
-            device=whisper.device,
-            compute_type=whisper.compute_type,
-            language=whisper.language,
-            beam_size=whisper.beam_size,
-            vad=whisper.vad,
-            batch_size=whisper.batch_size,
-            prompt=whisper.prompt,
-        ),
-        paragraphs=ParagraphSettings(
-            sat_model=str(paragraphs.sat_model) if paragraphs.sat_model else None,
-            sat_tokenizer=paragraphs.sat_tokenizer,
-            paragraph_threshold=paragraphs.paragraph_threshold,
-            target_words=paragraphs.target_words,
-        ),
-        llm=LLMSettings(
-            model=llm.model,
-            host=llm.host,
-            api=llm.api,
+        whisper=_settings(WhisperSettings, options.whisper),
+        # `sat_model: false` in mkdocs.yml turns SaT off
+        paragraphs=_settings(ParagraphSettings, paragraphs, sat_model=paragraphs.sat_model or None),
+        llm=_settings(
+            LLMSettings,
+            llm,
             timeout=float(llm.timeout),
-            retries=llm.retries,
-            context=llm.context,
             min_chapter_seconds=float(llm.min_chapter_seconds),
-            max_chapters_per_hour=llm.max_chapters_per_hour,
         ),
     )
 

@@ -165,9 +165,6 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot write {self.talk_dir(key) / name}: {exc}") from None
 
-    def has(self, key: str, name: str) -> bool:
-        return (self.talk_dir(key) / name).is_file()
-
     def read_sources(self) -> dict[str, Any]:
         """The stored URL expansions: talks.yml URL -> entries with their keys."""
         value = read_json(self.root / SOURCES)
