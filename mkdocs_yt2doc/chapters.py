@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .captions import Cue, caption_cues
 from .catalog import ChapterMark, Talk
 from .paragraphs import Paragraph, snap_to_sentences, split_at
 from .sources import Media
@@ -22,6 +23,10 @@ from .topics import Topics
 from .transcribe import Transcript
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
+
+# Part of every document's inputs: a document of an older format is rebuilt from the stored
+# transcript, paragraphs and topics (cheap, no model). 2: caption cues.
+DOCUMENT_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class Document:
     transcript_digest: str  # which transcript it was built from (provenance)
     paragrapher: str = ""  # which paragrapher split the text
     summary: str | None = None
+    captions: tuple[Cue, ...] = ()  # for the .srt/.vtt downloads and the player's track
+    language: str = ""  # the transcript's, for the caption track and the page
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +70,8 @@ class Document:
             "summary": self.summary,
             "chapters": [c.to_json() for c in self.chapters],
             "paragraphs": [p.to_json() for p in self.paragraphs],
+            "captions": [c.to_json() for c in self.captions],
+            "language": self.language,
         }
 
     @classmethod
@@ -75,6 +84,8 @@ class Document:
             transcript_digest=data.get("transcript_digest", ""),
             paragrapher=data.get("paragrapher", ""),
             summary=data.get("summary"),
+            captions=tuple(Cue.from_json(c) for c in data.get("captions", ())),
+            language=data.get("language", ""),
         )
 
     def chapter_paragraphs(self, index: int) -> tuple[Paragraph, ...]:
@@ -115,7 +126,11 @@ def merge_short(marks: Sequence[ChapterMark], minimum: float = 20.0) -> tuple[Ch
 def document_inputs(talk: Talk, media: Media) -> dict[str, Any]:
     """What a stored document depends on that can change in talks.yml; compared each build."""
     marks, origin = chapter_marks(talk, media)
-    return {"chapters": [{"start": m.start, "title": m.title} for m in marks], "source": origin}
+    return {
+        "chapters": [{"start": m.start, "title": m.title} for m in marks],
+        "source": origin,
+        "format": DOCUMENT_FORMAT,
+    }
 
 
 def anchor_for(title: str, taken: set[str]) -> str:
@@ -173,6 +188,8 @@ def build_document(
         transcript_digest=transcript_digest(transcript),
         paragrapher=paragrapher,
         summary=summary,
+        captions=tuple(caption_cues(words)),
+        language=transcript.language,
     )
 
 

@@ -75,6 +75,13 @@ class Yt2DocConfig(base.Config):
     index in the browser: cap it for archives of many hundred talks); 0: all text."""
     nav_title = c.Type(str, default="Talks")
     """Title of the nav section and of the index page."""
+    player = c.Type(bool, default=True)
+    """A player on each talk page (media element, or YouTube/Vimeo behind a click-to-load
+    facade) that timestamps seek; false: timestamps only link to the source."""
+    exports = c.ListOfItems(
+        c.Choice(("srt", "vtt", "json", "txt")), default=["srt", "vtt", "json", "txt"]
+    )
+    """Transcript downloads generated next to each talk page."""
     whisper = c.SubConfig(WhisperConfig)
     paragraphs = c.SubConfig(ParagraphsConfig)
     llm = c.SubConfig(LLMConfig)

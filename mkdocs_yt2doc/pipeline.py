@@ -11,7 +11,6 @@ import re
 import shutil
 import tempfile
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,7 @@ from .catalog import Catalog, Talk
 from .chapters import Document, build_document, chapter_marks, document_inputs
 from .llm import LLM, LLMSettings
 from .paragraphs import Paragraph, Paragrapher, ParagraphSettings
-from .render import TalkView
+from .render import TalkView, slugify
 from .sources import (
     Entry,
     Media,
@@ -41,7 +40,7 @@ from .transcribe import Transcriber, Transcript, WhisperSettings, initial_prompt
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
-RESERVED_SLUGS = {"index", "assets", "search", "404"}
+RESERVED_SLUGS = {"index", "assets", "search", "404", "events", "speakers", "tags"}
 
 
 @dataclass(frozen=True)
@@ -93,11 +92,6 @@ class Job:
     @property
     def url(self) -> str:
         return self.entry.url if self.entry else self.talk.url
-
-
-def slugify(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
 
 
 class Pipeline:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
 import posixpath
 from pathlib import Path
@@ -17,15 +18,29 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from . import Yt2DocError
+from .captions import chapters_vtt, srt, transcript_json, transcript_text, vtt
 from .catalog import load_catalog
 from .config import Yt2DocConfig
+from .escape import safe_url
 from .llm import LLMSettings
 from .paragraphs import ParagraphSettings
 from .pipeline import Pipeline, PipelineSettings, views
-from .render import TalkView, index_page, talk_page
+from .player import head_html
+from .render import (
+    FACETS,
+    TalkView,
+    facet_groups,
+    facet_page,
+    index_page,
+    talk_page,
+)
 from .transcribe import WhisperSettings
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
+
+ASSETS = Path(__file__).parent / "assets"
+ASSET_URI = "assets/yt2doc"  # where the player's script and styles go in the site
+EXPORTS = {"srt": "SRT", "vtt": "WebVTT", "json": "JSON", "txt": "Text"}
 
 
 T = TypeVar("T")
@@ -65,6 +80,8 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self.output_dir = "talks"
         self._index_uri = ""
         self._page_uris: list[str] = []
+        self._facet_uris: list[str] = []
+        self._heads: dict[str, TalkView] = {}  # talk page URI -> what its <head> tells
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this hook keeps the plugin object across `mkdocs serve` rebuilds (MkDocs
@@ -83,6 +100,11 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             self.pipeline = Pipeline(settings)
         if "attr_list" not in config.markdown_extensions:  # chapter headings carry explicit ids
             config.markdown_extensions.append("attr_list")
+        if f"{ASSET_URI}/yt2doc.css" not in config.extra_css:
+            config.extra_css.append(f"{ASSET_URI}/yt2doc.css")
+        if self.config.player and f"{ASSET_URI}/yt2doc.js" not in map(str, config.extra_javascript):
+            # With Material's instant navigation the script loads once and follows `document$`.
+            config.extra_javascript.append(f"{ASSET_URI}/yt2doc.js")
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
@@ -92,37 +114,81 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             jobs = self.pipeline.run(catalog)
         except Yt2DocError as exc:
             raise PluginError(f"yt2doc: {exc}") from None
-        self._page_uris = []
+        for name in ("yt2doc.css", "yt2doc.js"):
+            uri = f"{ASSET_URI}/{name}"
+            if files.get_file_from_path(uri) is None:  # a site may bring its own
+                files.append(File.generated(config, uri, abs_src_path=str(ASSETS / name)))
+        all_views = views(jobs)
+        facets = frozenset(kind for kind, _, _ in FACETS if facet_groups(all_views, kind))
+        self._page_uris, self._heads = [], {}
         talk_views = []
-        for view in views(jobs):
+        for view in all_views:
             uri = f"{self.output_dir}/{view.slug}.md"
-            if view.local_path is not None and view.document:
-                view = self._add_local_media(files, config, view, uri)
+            view = dataclasses.replace(view, player=self.config.player, facets=facets)
+            if view.document is not None:
+                view = self._add_files(files, config, view, uri)
             talk_views.append(view)
             self._page_uris.append(uri)
+            self._heads[uri] = view
             page = talk_page(view, self.config.search_words_per_chapter)
             files.append(File.generated(config, uri, content=page))
         self._index_uri = f"{self.output_dir}/index.md"
-        content = index_page(talk_views, self.config.nav_title)
+        content = index_page(talk_views, self.config.nav_title, facets)
         files.append(File.generated(config, self._index_uri, content=content))
+        self._facet_uris = []
+        for kind, name, _ in FACETS:
+            if kind in facets:
+                uri = f"{self.output_dir}/{name}.md"
+                content = facet_page(talk_views, kind, facets)
+                files.append(File.generated(config, uri, content=content))
+                self._facet_uris.append(uri)
         return files
 
-    def _add_local_media(
+    def _add_files(
         self, files: Files, config: MkDocsConfig, view: TalkView, page_uri: str
     ) -> TalkView:
-        """Copy a local recording into the site next to its page, so timestamps can link it."""
-        path = view.local_path
-        assert path is not None
-        media_file = File.generated(
-            config, f"{self.output_dir}/{view.slug}/{path.name}", abs_src_path=str(path)
-        )
-        files.append(media_file)
+        """The talk's downloads, and a local recording, next to its page."""
+        document = view.document
+        assert document is not None
+        folder = f"{self.output_dir}/{view.slug}"
         page_url = File(page_uri, None, config.site_dir, config.use_directory_urls).url
-        href = get_relative_url(media_file.url, page_url)
-        return dataclasses.replace(view, media_href=href)
+
+        def add(name: str, content: str | None = None, path: Path | None = None) -> str:
+            if content is not None:
+                file = File.generated(config, f"{folder}/{name}", content=content)
+            else:
+                file = File.generated(config, f"{folder}/{name}", abs_src_path=str(path))
+            files.append(file)
+            return get_relative_url(file.url, page_url)
+
+        changes: dict[str, Any] = {}
+        if view.local_path is not None:
+            changes["media_href"] = add(view.local_path.name, path=view.local_path)
+        source = safe_url(view.media.webpage_url) if view.media else None
+        downloads = []
+        for kind in self.config.exports:
+            if kind in ("srt", "vtt") and not document.captions:
+                continue
+            content = {
+                "srt": lambda: srt(document.captions),
+                "vtt": lambda: vtt(document.captions),
+                "json": lambda: transcript_json(_export_meta(view, source), document),
+                "txt": lambda: transcript_text(view.title, source, document),
+            }[kind]()
+            href = add(f"{view.slug}.{kind}", content)
+            downloads.append((EXPORTS[kind], href))
+            if kind == "vtt":
+                changes["captions_href"] = href
+        if document.chapter_origin != "single" and self.config.player:
+            duration = view.duration
+            changes["chapters_href"] = add(
+                f"{view.slug}.chapters.vtt", chapters_vtt(document, duration)
+            )
+        return dataclasses.replace(view, downloads=tuple(downloads), **changes)
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
-        ours = [files.get_file_from_path(uri) for uri in [self._index_uri, *self._page_uris]]
+        uris = [self._index_uri, *self._facet_uris, *self._page_uris]
+        ours = [files.get_file_from_path(uri) for uri in uris]
         pages = [f.page for f in ours if f is not None and f.page is not None]
         if config.nav is not None and any(p in nav.pages for p in pages):
             return nav  # the user placed the pages themselves
@@ -133,11 +199,33 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         items.insert(len(survivors), Section(self.config.nav_title, list(pages)))
         return _navigation(items)
 
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        """Open Graph tags and schema.org JSON-LD (chapters as key moments) in the head."""
+        view = self._heads.get(page.file.src_uri)
+        if view is None or "</head>" not in output:
+            return output
+        page_url = page.canonical_url if config.site_url else None
+        description = page.meta.get("description")
+        head = head_html(view, page_url, html.unescape(description) if description else None)
+        return output.replace("</head>", head + "</head>", 1)
+
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.talks_path))
         if self.pipeline is not None:
             server.watch(str(self.pipeline.settings.cache_dir))
         return server
+
+
+def _export_meta(view: TalkView, source: str | None) -> dict[str, Any]:
+    return {
+        "title": view.title,
+        "speakers": list(view.speakers),
+        "event": view.event,
+        "date": view.date,
+        "duration": view.duration,
+        "source": source,
+        "language": view.document.language if view.document else None,
+    }
 
 
 def _without(items: list[Any], drop: set[int]) -> list[Any]:

@@ -1,33 +1,30 @@
-"""Records -> Markdown pages (one per talk, one index).
-
-All escaping of outside text lives here. Text from the internet (titles, descriptions, names,
-transcripts) is written as character references, so neither Markdown, HTML, Jinja (for sites
-using mkdocs-macros) nor attribute lists can read it as syntax. Only http(s) URLs become links.
+"""Records -> Markdown pages: one per talk, the index of all talks, and the index pages by
+event, speaker and tag. Outside text goes through `escape` on its way in.
 """
 
 from __future__ import annotations
 
-import html
+import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import yaml
 
 from .chapters import Document
+from .escape import attr, clean, inert, safe_url
 from .paragraphs import Paragraph
+from .player import player_for, player_html, time_url
 from .sources import Media
 from .timecode import format_timecode
 
-# Characters that Markdown, HTML, attribute lists, Jinja or YAML may read as syntax, and the
-# character reference that replaces each (this runs on every word of every talk: a regex
-# substitution measured twice as fast as str.translate here).
-_SYNTAX_CHARS = "\\`*_{}[]()#+-.!<>&|~^=:\"'$%@;/"
-_SYNTAX = re.compile("[" + re.escape(_SYNTAX_CHARS) + "]")
-_REFERENCE = {ch: f"&#{ord(ch)};" for ch in _SYNTAX_CHARS}
+# The index pages by event, speaker and tag: (kind, page name, title).
+FACETS = (("events", "events", "By event"), ("speakers", "speakers", "By speaker"),
+          ("tags", "tags", "By tag"))  # fmt: skip
+
 _MAX_DESCRIPTION = 200
 
 
@@ -47,56 +44,15 @@ class TalkView:
     problem: str | None  # why there is no transcript (placeholder page)
     local_path: Path | None = None  # a recording on disk, copied into the site
     media_href: str | None = None  # for local files: the copy in the site, relative to the page
+    captions_href: str | None = None  # the .vtt captions in the site, relative to the page
+    chapters_href: str | None = None  # the chapters .vtt
+    downloads: tuple[tuple[str, str], ...] = ()  # (label, href relative to the page)
+    player: bool = True
+    facets: frozenset[str] = field(default_factory=frozenset)  # index pages that exist
 
     @property
     def duration(self) -> float | None:
         return self.media.duration if self.media else None
-
-
-def clean(text: str) -> str:
-    """One line, without control and invisible formatting characters (zero-width, bidi)."""
-    text = " ".join(text.split())
-    if text.isprintable():  # the common case, checked in C
-        return text
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Co"))
-
-
-def inert(text: str) -> str:
-    """Text that renders as itself in Markdown and HTML, on one line."""
-    return _SYNTAX.sub(lambda match: _REFERENCE[match.group()], clean(text))
-
-
-def attr(text: str) -> str:
-    """Text for an HTML attribute value or YAML front matter read by templates unescaped."""
-    escaped = html.escape(clean(text), quote=True)
-    return escaped.replace("{", "&#123;").replace("}", "&#125;")  # nothing for Jinja (macros)
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL if it is http(s), percent-encoded so it cannot break out of an attribute."""
-    if not url:
-        return None
-    url = clean(url).strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return quote(url, safe=":/?#[]@!$&'*+,;=%~")
-
-
-def time_url(media: Media, seconds: float, media_href: str | None = None) -> str | None:
-    """The source at that second: YouTube ?t=Ns, Vimeo #t=Ns, anything else #t=N."""
-    second = max(0, int(seconds))
-    if media.extractor == "file":
-        return f"{quote(media_href)}#t={second}" if media_href else None
-    if media.extractor == "youtube" and re.fullmatch(r"[\w-]{6,20}", media.id):
-        return f"https://www.youtube.com/watch?v={media.id}&t={second}s"
-    if media.extractor == "vimeo" and media.id.isdigit():
-        return f"https://vimeo.com/{media.id}#t={second}s"
-    base = safe_url(media.webpage_url)
-    if not base:
-        return None
-    scheme, netloc, path, query, _ = urlsplit(base)
-    return urlunsplit((scheme, netloc, path, query, f"t={second}"))
 
 
 def front_matter(values: dict[str, object]) -> str:
@@ -114,12 +70,32 @@ def _description(view: TalkView) -> str | None:
     return text
 
 
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
+
+
+def facet_anchor(name: str) -> str:
+    """A speaker's, event's or tag's section on its index page; stable, never empty."""
+    name = clean(name)
+    return slugify(name) or "n-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+
+
+def _facet_link(view: TalkView, kind: str, name: str) -> str:
+    if kind not in view.facets:
+        return inert(name)
+    return f"[{inert(name)}]({kind}.md#{facet_anchor(name)})"
+
+
 def _meta_line(view: TalkView) -> str:
+    """Speakers, event, date, duration and source: a Markdown paragraph (links to the index
+    pages are Markdown links, which MkDocs resolves and checks)."""
     bits = []
     if view.speakers:
-        bits.append(f'<span class="yt2doc-speakers">{inert(", ".join(view.speakers))}</span>')
+        names = ", ".join(_facet_link(view, "speakers", s) for s in view.speakers)
+        bits.append(f'<span class="yt2doc-speakers">{names}</span>')
     if view.event:
-        bits.append(f'<span class="yt2doc-event">{inert(view.event)}</span>')
+        bits.append(f'<span class="yt2doc-event">{_facet_link(view, "events", view.event)}</span>')
     if view.date:
         bits.append(f'<time datetime="{attr(view.date)}">{inert(view.date)}</time>')
     if view.duration:
@@ -132,19 +108,23 @@ def _meta_line(view: TalkView) -> str:
         bits.append(f'<a class="yt2doc-source" href="{attr(href)}">Source</a>')
     if not bits:
         return ""
-    return '<p class="yt2doc-meta">' + " · ".join(bits) + "</p>\n\n"
+    return " · ".join(bits) + "\n{: .yt2doc-meta }\n\n"
+
+
+def _time_link(view: TalkView, seconds: float) -> str:
+    stamp = format_timecode(seconds)
+    href = time_url(view.media, seconds, view.media_href) if view.media else None
+    if not href:
+        return f'<span class="yt2doc-t">{stamp}</span>'
+    return f'<a class="yt2doc-t" href="{attr(href)}" data-t="{int(seconds)}">{stamp}</a>'
 
 
 def _paragraph(view: TalkView, paragraph: Paragraph, anchor: str, indexed: bool = True) -> str:
-    stamp = format_timecode(paragraph.start)
-    href = time_url(view.media, paragraph.start, view.media_href) if view.media else None
-    link = (
-        f'<a class="yt2doc-t" href="{attr(href)}" data-t="{int(paragraph.start)}">{stamp}</a>'
-        if href
-        else f'<span class="yt2doc-t">{stamp}</span>'
-    )
     exclude = "" if indexed else " data-search-exclude"  # Material's search skips it
-    return f'<p class="yt2doc-p" id="{anchor}"{exclude}>{link} {inert(paragraph.text)}</p>\n\n'
+    return (
+        f'<p class="yt2doc-p" id="{anchor}"{exclude}>{_time_link(view, paragraph.start)} '
+        f"{inert(paragraph.text)}</p>\n\n"
+    )
 
 
 def paragraph_anchors(paragraphs: Sequence[Paragraph]) -> list[str]:
@@ -159,6 +139,15 @@ def paragraph_anchors(paragraphs: Sequence[Paragraph]) -> list[str]:
         taken.add(anchor)
         anchors.append(anchor)
     return anchors
+
+
+def _downloads(view: TalkView) -> str:
+    if not view.downloads:
+        return ""
+    links = " · ".join(
+        f'<a href="{attr(href)}" download>{label}</a>' for label, href in view.downloads
+    )
+    return f'<p class="yt2doc-downloads" data-search-exclude>Transcript: {links}</p>\n\n'
 
 
 def talk_page(view: TalkView, search_words_per_chapter: int = 0) -> str:
@@ -179,14 +168,17 @@ def talk_page(view: TalkView, search_words_per_chapter: int = 0) -> str:
             f"<p>This talk has no transcript: {inert(reason)}.</p></div>\n"
         )
         return "".join(parts)
+    player = player_for(view) if view.player else None
+    if player is not None:
+        parts.append(player_html(view, player))
+    parts.append(_downloads(view))
     if not document.paragraphs:  # transcribed, but silence or music only
         parts.append('<p class="yt2doc-empty">No speech was found in this recording.</p>\n')
         return "".join(parts)
     anchors = paragraph_anchors(document.paragraphs)
     if document.chapter_origin != "single":
         items = "".join(
-            f'<li><a href="#{c.anchor}">{inert(c.title)}</a> '
-            f'<span class="yt2doc-time">{format_timecode(c.start)}</span></li>'
+            f'<li><a href="#{c.anchor}">{inert(c.title)}</a> {_time_link(view, c.start)}</li>'
             for c in document.chapters
         )
         parts.append(
@@ -211,27 +203,79 @@ def talk_page(view: TalkView, search_words_per_chapter: int = 0) -> str:
     return "".join(parts)
 
 
+def newest_first(views: Iterable[TalkView]) -> list[TalkView]:
+    """Dated talks newest first, then undated ones in the order of talks.yml."""
+    listed = list(views)
+    dated = sorted((v for v in listed if v.date), key=lambda v: v.date or "", reverse=True)
+    return dated + [v for v in listed if not v.date]
+
+
 def _summary(view: TalkView) -> str:
     summary = view.document.summary if view.document else None
     return f'<br><span class="yt2doc-summary">{inert(summary)}</span>' if summary else ""
 
 
-def index_page(views: Sequence[TalkView], title: str) -> str:
+def _facet_links(facets: Iterable[str], current: str | None = None) -> str:
+    links = [
+        f"[{title}]({page}.md)"
+        for kind, page, title in FACETS
+        if kind in facets and kind != current
+    ]
+    return ("Browse: " + " · ".join(links) + "\n{: .yt2doc-browse }\n\n") if links else ""
+
+
+def index_page(views: Sequence[TalkView], title: str, facets: Iterable[str] = ()) -> str:
+    """All talks, newest first."""
     rows = []
-    for view in views:
-        rows.append(
-            "| "
-            + " | ".join(
-                [
-                    f"[{inert(view.title)}]({view.slug}.md)" + _summary(view),
-                    inert(", ".join(view.speakers)),
-                    inert(view.event or ""),
-                    inert(view.date or ""),
-                    format_timecode(view.duration) if view.duration else "",
-                ]
-            )
-            + " |"
-        )
+    for view in newest_first(views):
+        cells = [
+            f"[{inert(view.title)}]({view.slug}.md)" + _summary(view),
+            ", ".join(_facet_link(view, "speakers", s) for s in view.speakers),
+            _facet_link(view, "events", view.event) if view.event else "",
+            inert(view.date or ""),
+            format_timecode(view.duration) if view.duration else "",
+        ]
+        rows.append("| " + " | ".join(cells) + " |")
     table = "| Talk | Speakers | Event | Date | Duration |\n| --- | --- | --- | --- | --- |\n"
     body = table + "\n".join(rows) + "\n" if rows else "No talks are listed yet.\n"
-    return front_matter({"title": attr(title)}) + f"# {inert(title)}\n\n" + body
+    head = front_matter({"title": attr(title)}) + f"# {inert(title)}\n\n"
+    return head + _facet_links(facets) + body
+
+
+def facet_groups(views: Iterable[TalkView], kind: str) -> dict[str, list[TalkView]]:
+    """Talks by event, speaker or tag; names that differ only in case or accents share a
+    section (the first spelling names it)."""
+    names: Callable[[TalkView], Iterable[str]] = {
+        "events": lambda v: [v.event] if v.event else [],
+        "speakers": lambda v: v.speakers,
+        "tags": lambda v: v.tags,
+    }[kind]
+    groups: dict[str, tuple[str, list[TalkView]]] = {}
+    for view in views:
+        for name in dict.fromkeys(clean(n) for n in names(view) if clean(n)):
+            groups.setdefault(facet_anchor(name), (name, []))[1].append(view)
+    return {name: talks for name, talks in groups.values()}
+
+
+def facet_page(views: Sequence[TalkView], kind: str, facets: Iterable[str]) -> str:
+    """One index page: a section per event, speaker or tag, its talks newest first."""
+    title = next(t for k, _, t in FACETS if k == kind)
+    groups = facet_groups(views, kind)
+    order = sorted(groups, key=lambda name: name.casefold())
+    if kind == "events":  # the latest event first
+        order = sorted(order, key=lambda n: max(v.date or "" for v in groups[n]), reverse=True)
+    # Section titles are what search ranks highest: a speaker's name finds this section.
+    parts = [front_matter({"title": attr(title), "search": {"boost": 2}}), f"# {title}\n\n"]
+    parts.append(_facet_links(facets, current=kind))
+    for name in order:
+        parts.append(f"## {inert(name)} {{#{facet_anchor(name)}}}\n\n")
+        for view in newest_first(groups[name]):
+            details = [inert(x) for x in (view.event if kind != "events" else None, view.date) if x]
+            if view.duration:
+                details.append(format_timecode(view.duration))
+            if kind != "speakers" and view.speakers:
+                details.append(inert(", ".join(view.speakers)))
+            tail = f" — {' · '.join(details)}" if details else ""
+            parts.append(f"- [{inert(view.title)}]({view.slug}.md){tail}\n")
+        parts.append("\n")
+    return "".join(parts)

@@ -211,3 +211,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for kind, label in _KINDS.items():
         tried, failed = _TALLY[kind]
         terminalreporter.write_line(f"{label:18} {tried:>6} {failed:>7}")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One chromium for the whole run (see tests/browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import ARGS, CHROMIUM
+
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()

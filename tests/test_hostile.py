@@ -8,6 +8,7 @@ the HTML is read with a parser: no element, attribute or URL may come from a pay
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -53,7 +54,9 @@ class _Audit(HTMLParser):
         self.events: list[str] = []
         self.urls: list[str] = []
         self.inline_scripts: list[str] = []
+        self.json_ld: list[str] = []  # data for search engines, never run
         self._in_script = False
+        self._script_type: str | None = None
         self._article = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -64,9 +67,14 @@ class _Audit(HTMLParser):
         for name, value in attrs:
             if name.lower().startswith("on"):
                 self.events.append(f"{tag} {name}={value}")
-            if name in ("href", "src", "action", "formaction", "content") and value:
+            if name in ("href", "src", "action", "formaction") and value:
                 self.urls.append(value)
+        meta = dict(attrs)
+        if tag == "meta" and (meta.get("property") in ("og:url", "og:image", "og:video")
+                              or meta.get("http-equiv")):  # fmt: skip
+            self.urls.append(meta.get("content") or "")  # a URL; og:title etc. are text
         self._in_script = tag == "script"
+        self._script_type = dict(attrs).get("type") if tag == "script" else None
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
@@ -75,7 +83,9 @@ class _Audit(HTMLParser):
             self._article -= 1
 
     def handle_data(self, data: str) -> None:
-        if self._in_script:
+        if self._in_script and self._script_type == "application/ld+json":
+            self.json_ld.append(data)
+        elif self._in_script:
             self.inline_scripts.append(data)
 
 
@@ -136,7 +146,7 @@ def _pages(project: Path) -> list[Path]:
 @pytest.mark.reliability("payload", len(PAYLOADS))
 def test_no_payload_becomes_markup(hostile_site: Path) -> None:
     pages = _pages(hostile_site)
-    assert len(pages) == 2
+    assert len(pages) == 5  # the talk, the index, and the index pages by event, speaker, tag
     for page in pages:
         audit = _Audit()
         audit.feed(page.read_text())
@@ -147,6 +157,8 @@ def test_no_payload_becomes_markup(hostile_site: Path) -> None:
                 continue  # the index page's own table
             assert tag not in audit.tags, (page, tag)
         assert all("__pwned" not in script for script in audit.inline_scripts)
+        for data in audit.json_ld:  # payloads are JSON strings there, with no "<" left raw
+            assert "<" not in data and "__pwned" in json.dumps(json.loads(data)), page
         for url in audit.urls:
             assert not url.lower().startswith(("javascript:", "data:")), url
             assert "evil.example" not in url, url
@@ -172,8 +184,6 @@ def test_only_http_urls_link_out(hostile_site: Path) -> None:
 
 def test_search_index_keeps_payloads_escaped(hostile_site: Path) -> None:
     """Material's search shows titles and text as HTML: they must stay escaped there too."""
-    import json
-
     index = json.loads((hostile_site / "site" / "search" / "search_index.json").read_text())
     talk_docs = [d for d in index["docs"] if d["location"].startswith("talks/")]
     assert len(talk_docs) > 20  # every chapter is a section

@@ -264,7 +264,8 @@ def test_pipeline_chapters_a_multi_topic_talk_with_the_llm(
     page = talk_site / "site" / "talks" / "sourdough-at-home" / "index.html"
     html = page.read_text()
     assert 'content="A talk about sourdough at home' in html  # the summary as description
-    assert [a.text for a in read_page(page).contents] == list(TITLES.values())
+    contents = [a.text for a in read_page(page).contents if a.href.startswith("#")]
+    assert contents == list(TITLES.values())
     index = (talk_site / "site" / "talks" / "index.html").read_text()
     assert "A talk about sourdough at home" in index
     # a second build asks the LLM nothing

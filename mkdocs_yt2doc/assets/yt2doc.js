@@ -1,0 +1,347 @@
+/* mkdocs-yt2doc: a talk page's player, timestamp seeking, follow-along and deep links.
+ *
+ * Without this script every timestamp is a plain link to the source at that second. With it,
+ * a plain click seeks the page's player instead (a modifier- or middle-click still follows the
+ * link). YouTube and Vimeo load only when the reader asks: until then no request leaves the
+ * site. Works on any theme; under Material's instant navigation it re-attaches on every page
+ * through `document$`.
+ */
+(function () {
+  "use strict";
+
+  var YOUTUBE_API = "https://www.youtube.com/iframe_api";
+  var VIMEO_API = "https://player.vimeo.com/api/player.js";
+  var SCROLL_KEYS = ["PageUp", "PageDown", "ArrowUp", "ArrowDown", "Home", "End", " "];
+  var current = null; // the controller of the page on screen
+  var apis = {}; // third-party API scripts, each loaded once: name -> Promise
+
+  function reducedMotion() {
+    return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  function addScript(url, onError) {
+    var tag = document.createElement("script");
+    tag.src = url;
+    tag.async = true;
+    tag.onerror = onError;
+    document.head.appendChild(tag);
+  }
+
+  function youtubeApi() {
+    if (window.YT && window.YT.Player) return Promise.resolve(window.YT);
+    if (!apis.youtube) {
+      apis.youtube = new Promise(function (resolve, reject) {
+        var previous = window.onYouTubeIframeAPIReady;
+        window.onYouTubeIframeAPIReady = function () {
+          if (typeof previous === "function") previous();
+          resolve(window.YT);
+        };
+        addScript(YOUTUBE_API, function () {
+          delete apis.youtube;
+          reject(new Error("the YouTube player could not be loaded"));
+        });
+      });
+    }
+    return apis.youtube;
+  }
+
+  function vimeoApi() {
+    if (window.Vimeo && window.Vimeo.Player) return Promise.resolve(window.Vimeo);
+    if (!apis.vimeo) {
+      apis.vimeo = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = VIMEO_API;
+        tag.async = true;
+        tag.onload = function () { resolve(window.Vimeo); };
+        tag.onerror = function () {
+          delete apis.vimeo;
+          reject(new Error("the Vimeo player could not be loaded"));
+        };
+        document.head.appendChild(tag);
+      });
+    }
+    return apis.vimeo;
+  }
+
+  /* "754", "754s", "12m34s", "1h2m3s", "12:34", "1:02:03" -> seconds, else null. */
+  function parseTime(text) {
+    if (text === null || text === undefined) return null;
+    try { text = decodeURIComponent(String(text)).trim(); } catch (e) { return null; }
+    var m = /^(\d+(?:\.\d+)?)s?$/.exec(text);
+    if (m) return parseFloat(m[1]);
+    m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+    if (m && text) return (+m[1] || 0) * 3600 + (+m[2] || 0) * 60 + (+m[3] || 0);
+    m = /^(?:(\d+):)?(\d{1,2}):(\d{1,2})$/.exec(text);
+    if (m) return (+m[1] || 0) * 3600 + (+m[2]) * 60 + (+m[3]);
+    return null;
+  }
+
+  function deepLinkTime() {
+    var hash = /^#t=([^&]+)/.exec(window.location.hash);
+    if (hash) return parseTime(hash[1]);
+    return parseTime(new URLSearchParams(window.location.search).get("t"));
+  }
+
+  /* <audio>/<video>: local recordings and direct media URLs. */
+  function MediaBackend(element, onTime) {
+    this.element = element;
+    var report = function () { onTime(element.currentTime, !element.paused); };
+    ["timeupdate", "seeked", "play", "pause"].forEach(function (name) {
+      element.addEventListener(name, report);
+    });
+  }
+  MediaBackend.prototype.seek = function (seconds, play) {
+    var element = this.element;
+    function go() {
+      element.currentTime = seconds;
+      if (play) {
+        var playing = element.play();
+        if (playing && playing.catch) playing.catch(function () {}); // blocked autoplay: stay put
+      }
+    }
+    if (element.readyState >= 1) go();
+    else element.addEventListener("loadedmetadata", go, { once: true });
+  };
+  MediaBackend.prototype.cue = function (seconds) { this.seek(seconds, false); };
+  MediaBackend.prototype.time = function () { return this.element.currentTime; };
+  MediaBackend.prototype.started = function () {
+    return this.element.currentTime > 0 || !this.element.paused;
+  };
+  MediaBackend.prototype.destroy = function () {};
+
+  /* YouTube (youtube-nocookie.com) and Vimeo: a facade until the reader asks for the video. */
+  function EmbedBackend(box, kind, id, onTime, onError) {
+    this.box = box;
+    this.kind = kind;
+    this.id = id;
+    this.onTime = onTime;
+    this.onError = onError;
+    this.player = null;
+    this.ready = null;
+    this.timer = null;
+    this.startAt = 0;
+    this.last = 0;
+    var self = this;
+    var facade = box.querySelector(".yt2doc-facade");
+    if (facade) facade.addEventListener("click", function () { self.seek(self.startAt, true); });
+  }
+  EmbedBackend.prototype.load = function (start) {
+    var self = this;
+    if (this.ready) return this.ready;
+    var slot = document.createElement("div");
+    this.ready = (this.kind === "youtube" ? youtubeApi() : vimeoApi()).then(function (api) {
+      self.box.replaceChildren(slot);
+      if (self.kind === "vimeo") {
+        self.player = new api.Player(slot, { id: +self.id, dnt: true, autoplay: true });
+        self.player.on("timeupdate", function (data) { self.last = data.seconds; self.onTime(data.seconds, true); });
+        self.player.on("pause", function (data) { self.last = data.seconds; self.onTime(data.seconds, false); });
+        return self.player.ready().then(function () { return self.player; });
+      }
+      return new Promise(function (resolve) {
+        self.player = new api.Player(slot, {
+          host: "https://www.youtube-nocookie.com",
+          videoId: self.id,
+          playerVars: {
+            start: Math.floor(start), autoplay: 1, playsinline: 1, rel: 0,
+            origin: window.location.origin,
+          },
+          events: {
+            onReady: function () { resolve(self.player); },
+            onStateChange: function (event) { self.watch(event.data === 1); },
+          },
+        });
+      });
+    });
+    this.ready.catch(function (error) {
+      self.ready = null;
+      self.onError(error.message);
+    });
+    return this.ready;
+  };
+  EmbedBackend.prototype.watch = function (playing) {
+    var self = this;
+    clearInterval(this.timer);
+    if (playing) this.timer = setInterval(function () { self.onTime(self.time(), true); }, 250);
+    this.onTime(this.time(), playing);
+  };
+  EmbedBackend.prototype.seek = function (seconds, play) {
+    this.startAt = seconds;
+    this.load(seconds).then(function (player) {
+      if (player.seekTo) {
+        player.seekTo(seconds, true);
+        if (play) player.playVideo();
+      } else {
+        player.setCurrentTime(seconds).then(function () { if (play) return player.play(); })
+          .catch(function () {});
+      }
+    }, function () {});
+  };
+  EmbedBackend.prototype.cue = function (seconds) { this.startAt = seconds; };
+  EmbedBackend.prototype.time = function () {
+    if (this.player && this.player.getCurrentTime && this.kind === "youtube") {
+      return this.player.getCurrentTime() || 0;
+    }
+    return this.player ? this.last : this.startAt;
+  };
+  EmbedBackend.prototype.started = function () { return this.player !== null; };
+  EmbedBackend.prototype.destroy = function () { clearInterval(this.timer); };
+
+  /* One talk page: paragraphs, chapters, the player and the controls. */
+  function Controller(root, box) {
+    var self = this;
+    this.root = root;
+    this.items = []; // { t, element, chapter }, in page order
+    this.index = -1;
+    this.playing = false;
+    var chapter = null;
+    root.querySelectorAll("h2[id], p.yt2doc-p").forEach(function (element) {
+      if (element.tagName === "H2") { chapter = element.id; return; }
+      var link = element.querySelector(".yt2doc-t[data-t]");
+      if (link) self.items.push({ t: +link.getAttribute("data-t"), element: element, chapter: chapter });
+    });
+    root.querySelectorAll("a.yt2doc-t[data-t]").forEach(function (link) {
+      link.setAttribute("aria-label", "Play from " + link.textContent);
+    });
+    var onTime = function (seconds, playing) { self.update(seconds, playing); };
+    var onError = function (message) { self.say(message + "; the timestamps still link to the source."); };
+    var kind = box.getAttribute("data-yt2doc-player");
+    var ref = box.getAttribute("data-ref");
+    if (kind === "youtube" || kind === "vimeo") {
+      this.backend = new EmbedBackend(box, kind, ref, onTime, onError);
+    } else {
+      this.backend = new MediaBackend(box.querySelector("audio, video"), onTime);
+    }
+    var controls = root.querySelector(".yt2doc-controls");
+    this.follow = controls ? controls.querySelector(".yt2doc-follow") : null;
+    this.status = controls ? controls.querySelector(".yt2doc-status") : null;
+    if (controls) {
+      controls.hidden = false;
+      var copy = controls.querySelector(".yt2doc-copy");
+      if (copy) copy.addEventListener("click", function () { self.copyLink(); });
+    }
+    this.deepLink();
+  }
+  Controller.prototype.say = function (text) {
+    if (this.status) this.status.textContent = text;
+  };
+  Controller.prototype.following = function () {
+    return this.follow ? this.follow.checked : false;
+  };
+  Controller.prototype.at = function (seconds) {
+    var low = 0, high = this.items.length - 1, found = -1;
+    while (low <= high) { // the last paragraph that starts at or before `seconds`
+      var middle = (low + high) >> 1;
+      if (this.items[middle].t <= seconds + 0.25) { found = middle; low = middle + 1; } else high = middle - 1;
+    }
+    return found;
+  };
+  Controller.prototype.update = function (seconds, playing) {
+    this.playing = playing;
+    var index = this.at(seconds);
+    if (index === this.index) return;
+    var before = this.items[this.index];
+    if (before) {
+      before.element.classList.remove("yt2doc-current");
+      before.element.removeAttribute("aria-current");
+    }
+    this.index = index;
+    var item = this.items[index];
+    if (!item) return;
+    item.element.classList.add("yt2doc-current");
+    item.element.setAttribute("aria-current", "true");
+    if (!before || before.chapter !== item.chapter) this.markChapter(item.chapter);
+    if (playing && this.following()) this.reveal(item.element);
+  };
+  Controller.prototype.markChapter = function (id) {
+    document.querySelectorAll(".yt2doc-current-chapter").forEach(function (element) {
+      element.classList.remove("yt2doc-current-chapter");
+    });
+    if (!id) return;
+    var href = '[href="#' + (window.CSS && CSS.escape ? CSS.escape(id) : id) + '"]';
+    // Our own contents list, and Material's table of contents when there is one.
+    document.querySelectorAll(".yt2doc-contents a" + href + ", .md-nav--secondary a" + href)
+      .forEach(function (link) { link.classList.add("yt2doc-current-chapter"); });
+  };
+  Controller.prototype.reveal = function (element) {
+    var box = element.getBoundingClientRect();
+    if (box.top >= 80 && box.bottom <= window.innerHeight - 40) return;
+    element.scrollIntoView({ block: "center", behavior: reducedMotion() ? "auto" : "smooth" });
+  };
+  Controller.prototype.seek = function (seconds) {
+    this.backend.seek(seconds, true);
+    this.update(seconds, false);
+  };
+  Controller.prototype.deepLink = function () {
+    var seconds = deepLinkTime();
+    if (seconds === null) return;
+    this.backend.cue(seconds);
+    this.update(seconds, false);
+    var item = this.items[this.index];
+    if (item) item.element.scrollIntoView({ block: "start" });
+  };
+  Controller.prototype.copyLink = function () {
+    var item = this.items[this.index];
+    var seconds = this.backend.started() ? this.backend.time() : item ? item.t : 0;
+    var url = new URL(window.location.href);
+    url.searchParams.delete("t");
+    url.hash = "t=" + Math.floor(seconds);
+    var text = url.toString();
+    var self = this;
+    var done = function () { self.say("Link copied: " + text); };
+    var fallback = function () { // no clipboard API (plain http): select it for the reader
+      var field = document.createElement("input");
+      field.value = text;
+      field.setAttribute("aria-label", "Link at this moment");
+      field.readOnly = true;
+      self.status.replaceChildren(field);
+      field.select();
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else fallback();
+  };
+  Controller.prototype.stopFollowing = function () {
+    if (this.follow && this.follow.checked && this.playing) {
+      this.follow.checked = false;
+      this.say("Follow along is off (you scrolled).");
+    }
+  };
+  Controller.prototype.destroy = function () { this.backend.destroy(); };
+
+  /* Listeners for the whole document, set once: they act on the page on screen. */
+  window.addEventListener("click", function (event) {
+    if (!current || event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return; // new tab etc.
+    var link = event.target.closest ? event.target.closest("a.yt2doc-t[data-t]") : null;
+    if (!link || !current.root.contains(link)) return;
+    event.preventDefault();
+    event.stopPropagation(); // before Material's instant navigation sees the link
+    current.seek(+link.getAttribute("data-t"));
+  }, true);
+  ["wheel", "touchmove"].forEach(function (name) {
+    window.addEventListener(name, function () { if (current) current.stopFollowing(); }, { passive: true });
+  });
+  window.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (!current || SCROLL_KEYS.indexOf(event.key) < 0) return;
+    if (target && target.closest && target.closest("input, textarea, select, audio, video, [contenteditable]")) return;
+    current.stopFollowing();
+  });
+  window.addEventListener("hashchange", function () { if (current) current.deepLink(); });
+
+  function attach() {
+    if (current) current.destroy();
+    current = null;
+    var box = document.querySelector("[data-yt2doc-player]");
+    if (!box) return;
+    current = new Controller(box.closest("article") || document.body, box);
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(attach);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", attach);
+  } else {
+    attach();
+  }
+})();
