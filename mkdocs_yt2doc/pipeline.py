@@ -143,7 +143,10 @@ class Pipeline:
                 by_entry[url] = job
                 jobs.append(job)
         if changed and not self.settings.read_only:
-            self.store.write_sources(sources)
+            try:
+                self.store.write_sources(sources)
+            except StoreError as exc:  # the talks are known for this run; expanded again next
+                log.warning("yt2doc: %s", exc)
         return jobs
 
     def _entries(
@@ -441,6 +444,10 @@ class Pipeline:
                 if only is None or job.slug in only:
                     self.prepare(job, refresh=refresh)
         work = [j for j in jobs if j.needs_audio and (only is None or j.slug in only)]
+        if work and self.store.write_error:  # transcribing would be lost work
+            for job in work:
+                job.problem, job.failed = f"not transcribed: {self.store.write_error}", True
+            work = []
         try:
             self.process(work, progress)
         finally:
@@ -452,7 +459,7 @@ class Pipeline:
 
     def _record_failures(self, jobs: list[Job]) -> None:
         """Keep the last error of each talk for `status`; a success clears it."""
-        if self.settings.read_only:
+        if self.settings.read_only or self.store.write_error:
             return
         failures = self.read_failures()
         before = dict(failures)
@@ -462,7 +469,10 @@ class Pipeline:
             elif job.document is not None:
                 failures.pop(job.url, None)
         if failures != before:
-            self.store.write_failures(failures)
+            try:
+                self.store.write_failures(failures)
+            except StoreError as exc:  # only `status` reads it
+                log.warning("yt2doc: %s", exc)
 
     def read_failures(self) -> dict[str, Any]:
         try:
