@@ -36,12 +36,14 @@ from .sources import (
     probe,
 )
 from .store import DOCUMENT, MEDIA, PARAGRAPHS, TOPICS, TRANSCRIPT, Store, StoreError
+from .timecode import format_timecode
 from .topics import Topics, find_topics
 from .transcribe import Transcriber, Transcript, WhisperSettings, initial_prompt
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 RESERVED_SLUGS = {"index", "assets", "search", "404"}
+LONG_HOURS = 12  # longer than any talk: a live stream, a channel's day, or wrong metadata
 
 
 @dataclass(frozen=True)
@@ -375,6 +377,13 @@ class Pipeline:
             return job.talk.local_path
         assert job.media
         folder.mkdir(parents=True, exist_ok=True)
+        duration = job.media.duration or 0.0
+        if duration > LONG_HOURS * 3600:
+            log.warning(
+                "yt2doc: %s is %s long by its source's metadata; is it a live stream or the "
+                "wrong URL? It is transcribed anyway, which takes long",
+                job.label, format_timecode(duration),
+            )  # fmt: skip
         log.info("yt2doc: downloading %s", job.label)
         self.counts["downloads"] += 1
         return download_audio(job.media, folder)
@@ -394,7 +403,8 @@ class Pipeline:
         self.store.write(job.key, TRANSCRIPT, transcript.to_json())
         job.transcript_settings = dict(transcript.settings)
         job.needs_audio = False
-        if not media.duration:
+        if not media.duration or media.duration > 2 * transcript.duration + 60:
+            # unknown, or metadata far longer than the audio: the audio is the truth
             job.media = dataclasses.replace(media, duration=transcript.duration)
             self._save_media(job.media)
         self._structure(job, transcript, redo=True)
@@ -495,6 +505,21 @@ def assign_slugs(jobs: list[Job]) -> None:
             slug, n = f"{base}-{n}", n + 1
         taken.add(slug)
         job.slug = slug
+        problem = _slug_problem(job.talk.slug, slug)
+        if problem:
+            log.warning(
+                "yt2doc: %s: slug '%s' %s; the page is '%s' (set another slug: to choose)",
+                job.label, job.talk.slug, problem, slug,
+            )  # fmt: skip
+
+
+def _slug_problem(wanted: str | None, slug: str) -> str | None:
+    """Why talks.yml's `slug:` was not used as it is (case and spaces need no word)."""
+    if not wanted:
+        return None
+    if re.search(r"[/\\]|\.\.", wanted) or not slugify(wanted):
+        return "is not a plain name"
+    return "is reserved or already taken" if slug != slugify(wanted) else None
 
 
 def views(jobs: list[Job]) -> list[TalkView]:
