@@ -35,12 +35,14 @@ from .sources import (
     probe,
 )
 from .store import DOCUMENT, MEDIA, PARAGRAPHS, TOPICS, TRANSCRIPT, Store, StoreError
+from .timecode import format_timecode
 from .topics import Topics, find_topics
 from .transcribe import Transcriber, Transcript, WhisperSettings, initial_prompt
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 RESERVED_SLUGS = {"index", "assets", "search", "404", "events", "speakers", "tags"}
+LONG_HOURS = 12  # longer than any talk: a live stream, a channel's day, or wrong metadata
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,10 @@ class Pipeline:
                 by_entry[url] = job
                 jobs.append(job)
         if changed and not self.settings.read_only:
-            self.store.write_sources(sources)
+            try:
+                self.store.write_sources(sources)
+            except StoreError as exc:  # the talks are known for this run; expanded again next
+                log.warning("yt2doc: %s", exc)
         return jobs
 
     def _entries(
@@ -366,6 +371,13 @@ class Pipeline:
             return job.talk.local_path
         assert job.media
         folder.mkdir(parents=True, exist_ok=True)
+        duration = job.media.duration or 0.0
+        if duration > LONG_HOURS * 3600:
+            log.warning(
+                "yt2doc: %s is %s long by its source's metadata; is it a live stream or the "
+                "wrong URL? It is transcribed anyway, which takes long",
+                job.label, format_timecode(duration),
+            )  # fmt: skip
         log.info("yt2doc: downloading %s", job.label)
         self.counts["downloads"] += 1
         return download_audio(job.media, folder)
@@ -385,7 +397,8 @@ class Pipeline:
         self.store.write(job.key, TRANSCRIPT, transcript.to_json())
         job.transcript_settings = dict(transcript.settings)
         job.needs_audio = False
-        if not media.duration:
+        if not media.duration or media.duration > 2 * transcript.duration + 60:
+            # unknown, or metadata far longer than the audio: the audio is the truth
             job.media = dataclasses.replace(media, duration=transcript.duration)
             self._save_media(job.media)
         self._structure(job, transcript, redo=True)
@@ -435,6 +448,10 @@ class Pipeline:
                 if only is None or job.slug in only:
                     self.prepare(job, refresh=refresh)
         work = [j for j in jobs if j.needs_audio and (only is None or j.slug in only)]
+        if work and self.store.write_error:  # transcribing would be lost work
+            for job in work:
+                job.problem, job.failed = f"not transcribed: {self.store.write_error}", True
+            work = []
         try:
             self.process(work, progress)
         finally:
@@ -446,7 +463,7 @@ class Pipeline:
 
     def _record_failures(self, jobs: list[Job]) -> None:
         """Keep the last error of each talk for `status`; a success clears it."""
-        if self.settings.read_only:
+        if self.settings.read_only or self.store.write_error:
             return
         failures = self.read_failures()
         before = dict(failures)
@@ -456,7 +473,10 @@ class Pipeline:
             elif job.document is not None:
                 failures.pop(job.url, None)
         if failures != before:
-            self.store.write_failures(failures)
+            try:
+                self.store.write_failures(failures)
+            except StoreError as exc:  # only `status` reads it
+                log.warning("yt2doc: %s", exc)
 
     def read_failures(self) -> dict[str, Any]:
         try:
@@ -479,6 +499,21 @@ def assign_slugs(jobs: list[Job]) -> None:
             slug, n = f"{base}-{n}", n + 1
         taken.add(slug)
         job.slug = slug
+        problem = _slug_problem(job.talk.slug, slug)
+        if problem:
+            log.warning(
+                "yt2doc: %s: slug '%s' %s; the page is '%s' (set another slug: to choose)",
+                job.label, job.talk.slug, problem, slug,
+            )  # fmt: skip
+
+
+def _slug_problem(wanted: str | None, slug: str) -> str | None:
+    """Why talks.yml's `slug:` was not used as it is (case and spaces need no word)."""
+    if not wanted:
+        return None
+    if re.search(r"[/\\]|\.\.", wanted) or not slugify(wanted):
+        return "is not a plain name"
+    return "is reserved or already taken" if slug != slugify(wanted) else None
 
 
 def views(jobs: list[Job]) -> list[TalkView]:

@@ -20,6 +20,7 @@ from .catalog import ChapterMark, Talk
 AUDIO_FORMAT = "bestaudio/worst/best"
 _SOCKET_TIMEOUT = 30
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CAUSED_BY = re.compile(r" \(caused by \w+\(.*\)\)$")
 
 
 class SourceError(Yt2DocError):
@@ -119,7 +120,8 @@ def local_media(talk: Talk) -> Media:
 
 def _clean_error(exc: BaseException) -> str:
     text = _ANSI.sub("", str(exc)).strip()
-    return text.removeprefix("ERROR:").strip()
+    text = _CAUSED_BY.sub("", text)  # yt-dlp repeats the cause of network errors
+    return text.removeprefix("ERROR:").strip() + "; check the URL, then build again"
 
 
 def _ydl_options(**extra: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ renamed, so an interrupted run never leaves a half-written file where a reader w
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import math
@@ -37,6 +38,25 @@ FAILURES = "failures.json"
 
 class StoreError(Yt2DocError):
     """A cache file cannot be read or written."""
+
+
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def write_problem(path: Path, exc: OSError) -> str:
+    """Why `path` cannot be written, and what to do; the cache is left as it was."""
+    why = exc.strerror or str(exc)
+    if exc.errno in _FULL:
+        advice = "free some disk space, then build again (nothing cached was changed)"
+    elif exc.errno in _READ_ONLY:
+        advice = (
+            "make the cache folder writable, or build with `transcribe: never` "
+            "to render only what is cached"
+        )
+    else:
+        advice = "nothing cached was changed"
+    return f"cannot write {path}: {why}; {advice}"
 
 
 def dumps(value: Any) -> str:
@@ -110,6 +130,7 @@ class Store:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.write_error: str | None = None  # set by `lock` when the folder is not writable
         # Parsed files by (mtime, size): `mkdocs serve` rebuilds re-read nothing unchanged.
         self._parsed: dict[Path, tuple[int, int, dict[str, Any]]] = {}
 
@@ -123,10 +144,12 @@ class Store:
             if not ignore.exists():
                 ignore.write_text(GITIGNORE, encoding="utf-8")
             handle = open(self.root / LOCK, "a+")  # noqa: SIM115 - held for the whole run
-        except OSError as exc:  # a read-only checkout: nothing will be written anyway
+        except OSError as exc:  # a read-only checkout: runs may render, not write
             log.debug("yt2doc: no lock on %s: %s", self.root, exc)
+            self.write_error = write_problem(self.root, exc)
             yield
             return
+        self.write_error = None
         try:
             try:
                 import fcntl
@@ -138,9 +161,19 @@ class Store:
             except BlockingIOError:
                 log.info("yt2doc: waiting for another run to release %s", self.root / LOCK)
                 fcntl.flock(handle, fcntl.LOCK_EX)
+            self._remove_stale_temps()
             yield
         finally:
             handle.close()  # releases the lock
+
+    def _remove_stale_temps(self) -> None:
+        """Temp files of a run killed mid-write. Only lock holders write, so under the lock
+        any temp file is left over; the entry it would have replaced is still whole."""
+        for folder in (self.root, *(p for p in self.root.iterdir() if p.is_dir())):
+            for path in folder.glob(".*.json.*.tmp"):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    log.info("yt2doc: removed %s, left by an interrupted run", path)
 
     def talk_dir(self, key: str) -> Path:
         return self.root / key
@@ -160,10 +193,7 @@ class Store:
         return value
 
     def write(self, key: str, name: str, value: dict[str, Any]) -> None:
-        try:
-            write_json(self.talk_dir(key) / name, value)
-        except OSError as exc:
-            raise StoreError(f"cannot write {self.talk_dir(key) / name}: {exc}") from None
+        self._write(self.talk_dir(key) / name, value)
 
     def read_sources(self) -> dict[str, Any]:
         """The stored URL expansions: talks.yml URL -> entries with their keys."""
@@ -171,7 +201,7 @@ class Store:
         return dict(value.get("urls", {})) if value else {}
 
     def write_sources(self, urls: dict[str, Any]) -> None:
-        self._write_root(SOURCES, {"urls": urls})
+        self._write(self.root / SOURCES, {"urls": urls})
 
     def read_failures(self) -> dict[str, Any]:
         """The last error of each talk that failed, by URL (for `status`)."""
@@ -179,10 +209,11 @@ class Store:
         return dict(value.get("talks", {})) if value else {}
 
     def write_failures(self, talks: dict[str, Any]) -> None:
-        self._write_root(FAILURES, {"talks": talks})
+        self._write(self.root / FAILURES, {"talks": talks})
 
-    def _write_root(self, name: str, value: dict[str, Any]) -> None:
+    @staticmethod
+    def _write(path: Path, value: dict[str, Any]) -> None:
         try:
-            write_json(self.root / name, value)
+            write_json(path, value)
         except OSError as exc:
-            raise StoreError(f"cannot write {self.root / name}: {exc}") from None
+            raise StoreError(write_problem(path, exc)) from None

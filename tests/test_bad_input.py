@@ -202,3 +202,117 @@ def test_missing_transcribe_extra_names_the_fix(tmp_path: Path) -> None:
     assert "'Talk' (talks.yml:2): faster-whisper is missing" in result.stderr
     assert 'pip install "mkdocs-yt2doc[transcribe]"' in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# An HLS playlist whose key needs Apple's FairPlay: yt-dlp's extractor refuses it, as it
+# refuses a private or removed video, with its own error.
+DRM_PLAYLIST = """#EXTM3U
+#EXT-X-VERSION:5
+#EXT-X-TARGETDURATION:10
+#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://key",KEYFORMAT="com.apple.streamingkeydelivery"
+#EXTINF:10.0,
+seg0.ts
+#EXT-X-ENDLIST
+"""
+
+
+@pytest.mark.reliability("input", 2)
+def test_unknown_host_and_an_extractor_refusal_are_warnings(
+    tmp_path: Path, media_server: MediaServer, whisper_model: str, plugin_log: PluginLog
+) -> None:
+    (media_server.root / "protected.m3u8").write_text(DRM_PLAYLIST)
+    project = tmp_path / "p"
+    copy_clip(0, project / "good.wav")
+    talks = [
+        {"url": "http://nonexistent.invalid/talk.mp3", "title": "No such host"},
+        {"url": media_server.url("protected.m3u8"), "title": "Protected"},
+        {"url": "good.wav", "title": "Good"},
+    ]
+    build_site(write_site(project, {"talks": talks}, whisper={"model": whisper_model}))
+    causes = {
+        "No such host": "Failed to resolve 'nonexistent.invalid'",
+        "Protected": "This video is DRM protected",
+    }
+    for title, cause in causes.items():
+        [warning] = [w for w in plugin_log.warnings if f"'{title}' (talks.yml:" in w]
+        assert cause in warning and warning.endswith("; check the URL, then build again")
+        assert "caused by" not in warning  # yt-dlp's repetition of the cause is cut
+    assert "Traceback" not in "\n".join(plugin_log.warnings)
+    site = project / "site" / "talks"
+    assert 'class="yt2doc-p"' in (site / "good" / "index.html").read_text()
+    for slug in ("no-such-host", "protected"):
+        assert "This talk has no transcript" in (site / slug / "index.html").read_text()
+
+
+@pytest.mark.reliability("input")
+def test_a_thirty_hour_claim_warns_and_the_audio_sets_the_length(
+    tmp_path: Path, media_server: MediaServer, whisper_model: str, plugin_log: PluginLog
+) -> None:
+    """A page whose metadata (JSON-LD) says 30 hours for what is a 7 s recording."""
+    copy_clip(0, media_server.root / "clip.wav")
+    metadata = json.dumps({
+        "@context": "https://schema.org", "@type": "VideoObject", "name": "All day",
+        "duration": "PT30H", "contentUrl": media_server.url("clip.wav"),
+    })  # fmt: skip
+    page = f'<html><script type="application/ld+json">{metadata}</script><p>Live</p></html>'
+    (media_server.root / "day.html").write_text(page)
+    project = tmp_path / "p"
+    talks = {"talks": [{"url": media_server.url("day.html"), "title": "Day"}]}
+    build_site(write_site(project, talks, whisper={"model": whisper_model, "beam_size": 1}))
+    [warning] = [w for w in plugin_log.warnings if "'Day' (talks.yml:" in w]
+    assert "is 30:00:00 long by its source's metadata; is it a live stream" in warning
+    [media] = (project / ".yt2doc").glob("*/media.json")
+    assert json.loads(media.read_text())["duration"] < 10  # what the audio says
+    html = (project / "site" / "talks" / "day" / "index.html").read_text()
+    assert 'class="yt2doc-p"' in html and "30:00:00" not in html
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("title: [a, list]", "'title' must be text, not ['a', 'list']"),
+        ("speakers: 5", "'speakers' must be a list of names, not 5"),
+        (
+            "ignore_source_chapters: 'yes'",
+            "'ignore_source_chapters' must be true or false, not 'yes'",
+        ),
+    ],
+)
+@pytest.mark.reliability("input")
+def test_a_value_of_the_wrong_type_is_located(
+    tmp_path: Path, field: str, message: str, plugin_log: PluginLog
+) -> None:
+    from mkdocs.exceptions import Abort
+
+    talks = f"talks:\n  - https://example.org/a\n  - url: https://example.org/b\n    {field}\n"
+    with pytest.raises(Abort):
+        build_site(write_site(tmp_path / "p", talks, transcribe="never"))
+    assert plugin_log.errors == [f"yt2doc: talks.yml:3: {message}"]
+
+
+@pytest.mark.reliability("input", 3)
+def test_taken_reserved_and_path_slugs_warn_and_stay_inside_the_site(
+    tmp_path: Path, plugin_log: PluginLog
+) -> None:
+    talks = [
+        {"url": "https://example.org/a", "title": "A", "slug": "same"},
+        {"url": "https://example.org/b", "title": "B", "slug": "same"},
+        {"url": "https://example.org/c", "title": "C", "slug": "search"},
+        {"url": "https://example.org/d", "title": "D", "slug": "/etc/passwd"},
+    ]
+    project = tmp_path / "p"
+    build_site(write_site(project, {"talks": talks}, transcribe="never"))
+    slugs = [w for w in plugin_log.warnings if "slug '" in w]
+    assert slugs == [
+        "yt2doc: 'B' (talks.yml:5): slug 'same' is reserved or already taken; the page is "
+        "'same-2' (set another slug: to choose)",
+        "yt2doc: 'C' (talks.yml:8): slug 'search' is reserved or already taken; the page is "
+        "'search-2' (set another slug: to choose)",
+        "yt2doc: 'D' (talks.yml:11): slug '/etc/passwd' is not a plain name; the page is "
+        "'etc-passwd' (set another slug: to choose)",
+    ]
+    site = project / "site"
+    for slug in ("same", "same-2", "search-2", "etc-passwd"):
+        assert (site / "talks" / slug / "index.html").is_file()
+    assert (site / "search" / "search_index.json").is_file()  # Material's search is intact
+    assert not (site / "etc").exists() and not Path("/etc/passwd.html").exists()

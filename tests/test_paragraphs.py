@@ -47,6 +47,7 @@ def test_sat_paragraphs_map_back_to_word_timestamps(sat: tuple[Path, Path]) -> N
         assert paragraph.end == words[paragraph.last_word].end
 
 
+@pytest.mark.reliability("input")
 def test_sat_that_cannot_load_falls_back_with_one_warning(
     tmp_path: Path, sat: tuple[Path, Path], plugin_log: PluginLog
 ) -> None:
