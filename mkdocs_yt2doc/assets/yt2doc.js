@@ -257,7 +257,8 @@
       element.classList.remove("yt2doc-current-chapter");
     });
     if (!id) return;
-    var href = '[href="#' + (window.CSS && CSS.escape ? CSS.escape(id) : id) + '"]';
+    // `$=`: Material's instant navigation makes in-page hrefs absolute
+    var href = '[href$="#' + (window.CSS && CSS.escape ? CSS.escape(id) : id) + '"]';
     // Our own contents list, and Material's table of contents when there is one.
     document.querySelectorAll(".yt2doc-contents a" + href + ", .md-nav--secondary a" + href)
       .forEach(function (link) { link.classList.add("yt2doc-current-chapter"); });
