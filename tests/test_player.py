@@ -213,7 +213,7 @@ def test_copy_link_at_this_moment(site: tuple[Path, str], page: Any) -> None:
     assert copied.startswith(f"{local}/talks/small-telescopes/#t=6")
     # the copied link works: it lands on the paragraph at that second
     page.goto(copied, wait_until="load")
-    page.wait_for_function(f"document.querySelector('.yt2doc-current')?.id === 't61'")
+    page.wait_for_function("document.querySelector('.yt2doc-current')?.id === 't61'")
 
 
 def test_youtube_loads_only_when_asked(site: tuple[Path, str], page: Any) -> None:
@@ -228,7 +228,8 @@ def test_youtube_loads_only_when_asked(site: tuple[Path, str], page: Any) -> Non
     page.route(YOUTUBE_API, stand_in)
     page.goto(f"{local}/talks/sourdough-on-youtube/", wait_until="load")
     page.wait_for_timeout(500)
-    facade = page.get_by_role("button", name="Play: Sourdough on YouTube (loads the YouTube player)")
+    name = "Play: Sourdough on YouTube (loads the YouTube player)"
+    facade = page.get_by_role("button", name=name)
     assert facade.is_visible()
     assert seen.outside == [] and api_requests == []  # nothing from YouTube before the click
     # a timestamp loads the player and seeks it
