@@ -61,7 +61,12 @@ def front_matter(values: dict[str, object]) -> str:
 
 
 def _description(view: TalkView) -> str | None:
-    text = view.description or (view.document.summary if view.document else None)
+    """For search engines and link previews: the talk's description, the LLM's summary, or
+    the opening words of the talk."""
+    document = view.document
+    text = view.description or (document.summary if document else None)
+    if not text and document and document.paragraphs:
+        text = document.paragraphs[0].text
     if not text:
         return None
     text = " ".join(clean(text).split())

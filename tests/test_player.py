@@ -28,7 +28,21 @@ pytestmark = needs_chromium
 EXAMPLE = Path(__file__).parent.parent / "example-site"
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 VIDEO_ID = "Yt2DocTest1"
+VIMEO_ID = "76979871"
 YOUTUBE_API = "https://www.youtube.com/iframe_api"
+VIMEO_API = "https://player.vimeo.com/api/player.js"
+VIMEO_STAND_IN = """
+window.__vimeo = { calls: [], options: null, handlers: {} };
+window.Vimeo = { Player: function (element, options) {
+  window.__vimeo.options = options;
+  element.replaceWith(document.createElement("div"));
+  this.on = function (name, handler) { window.__vimeo.handlers[name] = handler; };
+  this.ready = function () { return Promise.resolve(); };
+  this.setCurrentTime = function (s) { window.__vimeo.calls.push(["setCurrentTime", s]);
+                                       return Promise.resolve(s); };
+  this.play = function () { window.__vimeo.calls.push(["play"]); return Promise.resolve(); };
+} };
+"""
 STAND_IN = """
 window.__yt = { calls: [], time: 0, options: null };
 window.YT = { Player: function (element, options) {
@@ -49,38 +63,47 @@ setTimeout(function () { window.onYouTubeIframeAPIReady(); }, 0);
 """
 
 
-def _youtube_talk(project: Path) -> None:
-    """A YouTube talk, cached: its metadata and the transcript of one example recording."""
+def _hosted_talks(project: Path) -> None:
+    """A YouTube and a Vimeo talk, cached: their metadata and the transcript of one example
+    recording (the pipeline makes paragraphs, chapters and the document in the build)."""
     talks = yaml.safe_load((project / "talks.yml").read_text())
-    url = f"https://www.youtube.com/watch?v={VIDEO_ID}"
-    talks["talks"].append({
-        "url": url, "title": "Sourdough on YouTube", "speakers": ["Robin Baker"],
-        "date": "2026-05-01", "tags": ["food"],
-    })  # fmt: skip
-    (project / "talks.yml").write_text(yaml.safe_dump(talks, sort_keys=False))
     store = Store(project / ".yt2doc")
-    key = f"youtube-{VIDEO_ID}"
-    store.write(key, MEDIA, {
-        "key": key, "url": url, "webpage_url": url, "extractor": "youtube", "id": VIDEO_ID,
-        "title": "Sourdough on YouTube", "uploader": "Robin Baker", "duration": 188.0,
-        "upload_date": "20260501", "description": None, "chapters": [],
-        "thumbnail": f"https://i.ytimg.com/vi/{VIDEO_ID}/hqdefault.jpg",
-    })  # fmt: skip
     transcript = next((project / ".yt2doc").glob("file-sourdough-*/transcript.json"))
-    shutil.copy(transcript, store.talk_dir(key) / TRANSCRIPT)
-    store.write_sources({url: {"playlist": False, "entries": [{"url": url, "key": key}]}})
+    sources = {}
+    for extractor, video_id, url in (
+        ("youtube", VIDEO_ID, f"https://www.youtube.com/watch?v={VIDEO_ID}"),
+        ("vimeo", VIMEO_ID, f"https://vimeo.com/{VIMEO_ID}"),
+    ):
+        title = f"Sourdough on {extractor.capitalize()}".replace("Youtube", "YouTube")
+        talk: dict[str, Any] = {"url": url, "title": title}
+        if extractor == "youtube":
+            talk.update(speakers=["Robin Baker"], date="2026-05-01", tags=["food"])
+        talks["talks"].append(talk)
+        key = f"{extractor}-{video_id}"
+        store.write(key, MEDIA, {
+            "key": key, "url": url, "webpage_url": url, "extractor": extractor, "id": video_id,
+            "title": title, "uploader": "Robin Baker", "duration": 188.0,
+            "upload_date": "20260501" if extractor == "youtube" else None,
+            "description": None, "chapters": [],
+            "thumbnail": f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg",
+        })  # fmt: skip
+        shutil.copy(transcript, store.talk_dir(key) / TRANSCRIPT)
+        sources[url] = {"playlist": False, "entries": [{"url": url, "key": key}]}
+    (project / "talks.yml").write_text(yaml.safe_dump(talks, sort_keys=False))
+    store.write_sources(sources)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     project = tmp_path_factory.mktemp("player") / "example"
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("site"))
-    _youtube_talk(project)
+    _hosted_talks(project)
     with serve(project / "site") as local, pytest.MonkeyPatch.context() as env:
         env.setenv("YT2DOC_TRANSCRIBE", "never")  # render what is cached, as CI does
         env.setenv("SITE_URL", f"{local}/")  # Material's instant navigation needs it
         build_site(project / "mkdocs.yml", strict=True)
         (project / "site" / "stand-in-iframe-api.js").write_text(STAND_IN)
+        (project / "site" / "stand-in-vimeo-api.js").write_text(VIMEO_STAND_IN)
         yield project / "site", local
 
 
@@ -259,6 +282,28 @@ def test_youtube_loads_only_when_asked(site: tuple[Path, str], page: Any) -> Non
     assert ld["hasPart"][0]["url"] == f"https://www.youtube.com/watch?v={VIDEO_ID}&t=0s"
 
 
+def test_vimeo_loads_only_when_asked(site: tuple[Path, str], page: Any) -> None:
+    _, local = site
+    seen = Seen(page, local)
+    page.route(VIMEO_API, lambda route: route.fulfill(
+        response=route.fetch(url=f"{local}/stand-in-vimeo-api.js")))  # fmt: skip
+    page.goto(f"{local}/talks/sourdough-on-vimeo/", wait_until="load")
+    page.wait_for_timeout(300)
+    assert seen.outside == []
+    link = page.locator("p.yt2doc-p a.yt2doc-t").nth(1)
+    second = int(link.get_attribute("data-t"))
+    assert link.get_attribute("href") == f"https://vimeo.com/{VIMEO_ID}#t={second}s"
+    link.click()
+    page.wait_for_function("window.__vimeo && window.__vimeo.calls.length >= 2")
+    assert page.evaluate("window.__vimeo.calls")[:2] == [["setCurrentTime", second], ["play"]]
+    options = page.evaluate("window.__vimeo.options")
+    assert options == {"id": int(VIMEO_ID), "dnt": True, "autoplay": True}
+    page.evaluate("window.__vimeo.handlers.timeupdate({ seconds: 150 })")
+    expected = _paragraph_at(page, 150)
+    page.wait_for_function(f"document.querySelector('.yt2doc-current')?.id === '{expected}'")
+    assert seen.errors == []
+
+
 def test_facade_and_timestamps_work_from_the_keyboard(site: tuple[Path, str], page: Any) -> None:
     _, local = site
     page.route(YOUTUBE_API, lambda route: route.fulfill(
@@ -387,3 +432,39 @@ def test_downloads(site: tuple[Path, str]) -> None:
     srt = (folder / downloads["SRT"]).read_text()
     assert srt.startswith("1\n00:00:00,000 --> ")
     assert os.path.getsize(folder / "small-telescopes.opus") > 0
+
+
+def test_search_ranks_speakers_titles_and_chapters(site: tuple[Path, str], page: Any) -> None:
+    """Material's own search, in the browser: a speaker's name finds their section of the
+    speakers page first; a chapter title opens the talk at that chapter."""
+    _, local = site
+    page.goto(f"{local}/talks/", wait_until="load")
+    for query, expected in (
+        ("Robin Baker", "/talks/speakers/#robin-baker"),
+        ("Moon Bright Planets", "/talks/small-telescopes/#moon-bright-planets"),
+    ):
+        page.locator(".md-search__input").click()
+        page.keyboard.type(query)
+        page.wait_for_function(
+            "document.querySelector('.md-search-result__meta')?.textContent.includes('matching')"
+        )
+        page.wait_for_timeout(300)  # results settle after the last keystroke
+        # (search.highlight adds ?h=... to each result)
+        hrefs = page.eval_on_selector_all(
+            ".md-search-result__item a", "links => links.map(a => a.pathname + a.hash)"
+        )
+        # the first page found, and its first section
+        assert expected in hrefs[:2], (query, hrefs[:4])
+        page.fill(".md-search__input", "")
+
+
+def test_material_tags_plugin_sees_talk_tags(tmp_path: Path) -> None:
+    project = tmp_path / "example"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("site"))
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - search\n", "  - search\n  - tags\n"))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("YT2DOC_TRANSCRIBE", "never")
+        build_site(config, strict=True)
+    html = (project / "site" / "talks" / "small-telescopes" / "index.html").read_text()
+    assert 'class="md-tag' in html and ">astronomy<" in html
