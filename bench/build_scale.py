@@ -4,8 +4,9 @@
 
 Generates N cached talks in the cache's own format (each shaped like a 45-minute talk: about
 7,000 words in 60 paragraphs under 10 chapters, with metadata), builds the site with Material +
-search + the plugin (`transcribe: never`), and builds the same pages written out as plain
-Markdown without the plugin. Each build runs in a fresh process. Prints medians of wall time,
+search + the plugin (`transcribe: never`), and builds the same site written out as plain
+files (every page, index page, download and asset the plugin generates) without the plugin.
+Each build runs in a fresh process. Prints medians of wall time,
 their ratio, peak memory (max RSS), the size of search_index.json and of the built site.
 """
 
@@ -25,7 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mkdocs_yt2doc.store import DOCUMENT, MEDIA, TRANSCRIPT, Store  # noqa: E402
+from mkdocs_yt2doc.captions import caption_cues, srt, vtt  # noqa: E402
+from mkdocs_yt2doc.chapters import DOCUMENT_FORMAT  # noqa: E402
+from mkdocs_yt2doc.store import CAPTIONS, DOCUMENT, MEDIA, TRANSCRIPT, Store  # noqa: E402
+from mkdocs_yt2doc.transcribe import Word  # noqa: E402
 
 WORDS = [
     "parser",
@@ -138,10 +142,14 @@ def make_archive(folder: Path, count: int, seed: int = 1, cap: int = 0) -> None:
             "language": "en", "duration": round(t, 2), "settings": {}, "versions": {},
             "segments": [{"start": 0.0, "end": round(t, 2), "text": "", "words": words}],
         })  # fmt: skip
+        cues = caption_cues([Word(w["start"], w["end"], w["text"], w["p"]) for w in words])
+        store.write_text(key, CAPTIONS["srt"], srt(cues))
+        store.write_text(key, CAPTIONS["vtt"], vtt(cues))
         store.write(key, DOCUMENT, {
-            "chapter_origin": "yaml", "inputs": {"chapters": [], "source": "auto"},
+            "chapter_origin": "llm", "inputs": {"chapters": [], "source": "auto",
+                                                "format": DOCUMENT_FORMAT},
             "transcript_digest": "", "paragrapher": "bench", "summary": sentence(rng),
-            "chapters": chapters, "paragraphs": paragraphs,
+            "chapters": chapters, "paragraphs": paragraphs, "language": "en",
         })  # fmt: skip
     store.write_sources(sources)
     (folder / "docs").mkdir(parents=True, exist_ok=True)
@@ -156,26 +164,23 @@ def make_archive(folder: Path, count: int, seed: int = 1, cap: int = 0) -> None:
 
 
 def plain_copy(folder: Path, plain: Path) -> None:
-    """The same pages as Markdown files, for a build without the plugin."""
+    """The same site written out by hand: every page, download and asset the plugin generates,
+    as plain files, for a build without the plugin."""
     from mkdocs.config import load_config
-
-    from mkdocs_yt2doc.catalog import load_catalog
-    from mkdocs_yt2doc.pipeline import Pipeline, views
-    from mkdocs_yt2doc.plugin import settings_from_config
-    from mkdocs_yt2doc.render import index_page, talk_page
+    from mkdocs.structure.files import Files
 
     config = load_config(str(folder / "mkdocs.yml"))
-    settings = settings_from_config(config.plugins["yt2doc"].config, str(folder / "mkdocs.yml"))
-    talk_views = views(Pipeline(settings).run(load_catalog(folder / "talks.yml")))
-    (plain / "docs" / "talks").mkdir(parents=True)
+    config = config.plugins.on_config(config)
+    for file in config.plugins.on_files(Files([]), config=config):
+        target = plain / "docs" / file.src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file.content_bytes)
     shutil.copy(folder / "docs" / "index.md", plain / "docs" / "index.md")
-    for view in talk_views:
-        page = talk_page(view, config.plugins["yt2doc"].config.search_words_per_chapter)
-        (plain / "docs" / "talks" / f"{view.slug}.md").write_text(page)
-    (plain / "docs" / "talks" / "index.md").write_text(index_page(talk_views, "Talks"))
+    extras = "".join(f"  - {css}\n" for css in config.extra_css)
+    scripts = "".join(f"  - {js}\n" for js in config.extra_javascript)
     (plain / "mkdocs.yml").write_text(
         "site_name: Scale\ntheme:\n  name: material\nplugins:\n  - search\n"
-        "markdown_extensions:\n  - attr_list\n"
+        f"markdown_extensions:\n  - attr_list\nextra_css:\n{extras}extra_javascript:\n{scripts}"
     )
 
 

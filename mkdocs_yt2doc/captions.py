@@ -1,15 +1,14 @@
 """Caption cues from transcript words, and a talk's downloads: SRT, WebVTT, JSON and text.
 
-Cues are cut while the document is built (the words and their timings are at hand then) and
-stored with it, so a build that only renders never reads a transcript. Their shape follows
-common subtitle practice: at most two lines of 42 characters and 7 seconds on screen, a new cue
-after a pause or at a sentence end once the cue is half full.
+The captions are written into the cache when the document is built (the words and their
+timings are at hand then), so a build that only renders copies them and never reads a
+transcript. Cues follow common subtitle practice: at most two lines of 42 characters and 7
+seconds on screen, a new cue after a pause or at a sentence end once the cue is half full.
 """
 
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,13 +31,6 @@ class Cue:
     start: float
     end: float
     text: str
-
-    def to_json(self) -> list[Any]:
-        return [self.start, self.end, self.text]
-
-    @classmethod
-    def from_json(cls, data: Sequence[Any]) -> Cue:
-        return cls(float(data[0]), float(data[1]), str(data[2]))
 
 
 def caption_cues(words: Sequence[Word]) -> list[Cue]:
@@ -73,11 +65,15 @@ def caption_cues(words: Sequence[Word]) -> list[Cue]:
 
 
 def _lines(text: str) -> str:
-    """One cue's text on at most two balanced lines."""
+    """One cue's text on at most two lines, broken at the space nearest the middle."""
     if len(text) <= LINE:
         return text
-    lines = textwrap.wrap(text, width=max(LINE, (len(text) + 1) // 2 + 1))
-    return "\n".join(lines)
+    middle = len(text) // 2
+    left, right = text.rfind(" ", 0, middle + 1), text.find(" ", middle)
+    if left < 0 and right < 0:
+        return text
+    cut = right if left < 0 or (right >= 0 and right - middle < middle - left) else left
+    return text[:cut] + "\n" + text[cut + 1 :]
 
 
 def _clock(seconds: float, separator: str) -> str:
@@ -152,4 +148,4 @@ def transcript_json(meta: dict[str, Any], document: Document) -> str:
             {"start": p.start, "end": p.end, "text": p.text} for p in document.paragraphs
         ],
     }
-    return json.dumps(value, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(value, ensure_ascii=False) + "\n"

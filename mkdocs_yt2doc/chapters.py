@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .captions import Cue, caption_cues
 from .catalog import ChapterMark, Talk
 from .paragraphs import Paragraph, snap_to_sentences, split_at
 from .sources import Media
@@ -25,7 +24,8 @@ from .transcribe import Transcript
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 # Part of every document's inputs: a document of an older format is rebuilt from the stored
-# transcript, paragraphs and topics (cheap, no model). 2: caption cues.
+# transcript, paragraphs and topics (cheap, no model). 2: the language, and the caption files
+# written beside the document.
 DOCUMENT_FORMAT = 2
 
 
@@ -58,7 +58,6 @@ class Document:
     transcript_digest: str  # which transcript it was built from (provenance)
     paragrapher: str = ""  # which paragrapher split the text
     summary: str | None = None
-    captions: tuple[Cue, ...] = ()  # for the .srt/.vtt downloads and the player's track
     language: str = ""  # the transcript's, for the caption track and the page
 
     def to_json(self) -> dict[str, Any]:
@@ -70,7 +69,6 @@ class Document:
             "summary": self.summary,
             "chapters": [c.to_json() for c in self.chapters],
             "paragraphs": [p.to_json() for p in self.paragraphs],
-            "captions": [c.to_json() for c in self.captions],
             "language": self.language,
         }
 
@@ -84,7 +82,6 @@ class Document:
             transcript_digest=data.get("transcript_digest", ""),
             paragrapher=data.get("paragrapher", ""),
             summary=data.get("summary"),
-            captions=tuple(Cue.from_json(c) for c in data.get("captions", ())),
             language=data.get("language", ""),
         )
 
@@ -188,7 +185,6 @@ def build_document(
         transcript_digest=transcript_digest(transcript),
         paragrapher=paragrapher,
         summary=summary,
-        captions=tuple(caption_cues(words)),
         language=transcript.language,
     )
 

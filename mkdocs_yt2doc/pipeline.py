@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import Yt2DocError
+from .captions import caption_cues, srt, vtt
 from .catalog import Catalog, Talk
 from .chapters import Document, build_document, chapter_marks, document_inputs
 from .llm import LLM, LLMSettings
@@ -34,7 +35,7 @@ from .sources import (
     media_from_info,
     probe,
 )
-from .store import DOCUMENT, MEDIA, PARAGRAPHS, TOPICS, TRANSCRIPT, Store, StoreError
+from .store import CAPTIONS, DOCUMENT, MEDIA, PARAGRAPHS, TOPICS, TRANSCRIPT, Store, StoreError
 from .timecode import format_timecode
 from .topics import Topics, find_topics
 from .transcribe import Transcriber, Transcript, WhisperSettings, initial_prompt
@@ -308,6 +309,9 @@ class Pipeline:
         job.document = build_document(
             job.talk, job.media, transcript, paragraphs, paragrapher, topics
         )
+        cues = caption_cues(words)  # before the document: it marks the talk as done
+        self.store.write_text(key, CAPTIONS["srt"], srt(cues))
+        self.store.write_text(key, CAPTIONS["vtt"], vtt(cues))
         self.store.write(key, DOCUMENT, job.document.to_json())
 
     def _topics(
@@ -516,11 +520,17 @@ def _slug_problem(wanted: str | None, slug: str) -> str | None:
     return "is reserved or already taken" if slug != slugify(wanted) else None
 
 
-def views(jobs: list[Job]) -> list[TalkView]:
-    """What each talk page shows."""
+def views(jobs: list[Job], store: Store | None = None) -> list[TalkView]:
+    """What each talk page shows (with `store`: the caption files the cache holds)."""
     result = []
     for job in jobs:
         talk = job.talk
+        captions: dict[str, Path] = {}
+        if store is not None and job.key and job.document is not None:
+            for kind, name in CAPTIONS.items():
+                path = store.talk_dir(job.key) / name
+                if path.is_file():
+                    captions[kind] = path
         result.append(
             TalkView(
                 slug=job.slug,
@@ -536,6 +546,7 @@ def views(jobs: list[Job]) -> list[TalkView]:
                 document=job.document,
                 problem=job.problem,
                 local_path=talk.local_path,
+                caption_files=captions,
             )
         )
     return result

@@ -30,18 +30,23 @@ SERVICES = {"youtube": ("YouTube", "youtube-nocookie.com"), "vimeo": ("Vimeo", "
 
 def time_url(media: Media, seconds: float, media_href: str | None = None) -> str | None:
     """The source at that second: YouTube ?t=Ns, Vimeo #t=Ns, anything else #t=N."""
-    second = max(0, int(seconds))
+    template = time_url_template(media, media_href)
+    return f"{template[0]}{max(0, int(seconds))}{template[1]}" if template else None
+
+
+def time_url_template(media: Media, media_href: str | None = None) -> tuple[str, str] | None:
+    """What goes before and after the second in `time_url` (worked out once per talk)."""
     if media.extractor == "file":
-        return f"{quote(media_href)}#t={second}" if media_href else None
+        return (f"{quote(media_href)}#t=", "") if media_href else None
     if media.extractor == "youtube" and re.fullmatch(r"[\w-]{6,20}", media.id):
-        return f"https://www.youtube.com/watch?v={media.id}&t={second}s"
+        return f"https://www.youtube.com/watch?v={media.id}&t=", "s"
     if media.extractor == "vimeo" and media.id.isdigit():
-        return f"https://vimeo.com/{media.id}#t={second}s"
+        return f"https://vimeo.com/{media.id}#t=", "s"
     base = safe_url(media.webpage_url)
     if not base:
         return None
     scheme, netloc, path, query, _ = urlsplit(base)
-    return urlunsplit((scheme, netloc, path, query, f"t={second}"))
+    return urlunsplit((scheme, netloc, path, query, "")) + "#t=", ""
 
 
 @dataclass(frozen=True)

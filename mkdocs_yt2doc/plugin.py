@@ -18,7 +18,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from . import Yt2DocError
-from .captions import chapters_vtt, srt, transcript_json, transcript_text, vtt
+from .captions import chapters_vtt, transcript_json, transcript_text
 from .catalog import load_catalog
 from .config import Yt2DocConfig
 from .escape import safe_url
@@ -118,7 +118,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             uri = f"{ASSET_URI}/{name}"
             if files.get_file_from_path(uri) is None:  # a site may bring its own
                 files.append(File.generated(config, uri, abs_src_path=str(ASSETS / name)))
-        all_views = views(jobs)
+        all_views = views(jobs, self.pipeline.store)
         facets = frozenset(kind for kind, _, _ in FACETS if facet_groups(all_views, kind))
         self._page_uris, self._heads = [], {}
         talk_views = []
@@ -167,15 +167,15 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         source = safe_url(view.media.webpage_url) if view.media else None
         downloads = []
         for kind in self.config.exports:
-            if kind in ("srt", "vtt") and not document.captions:
-                continue
-            content = {
-                "srt": lambda: srt(document.captions),
-                "vtt": lambda: vtt(document.captions),
-                "json": lambda: transcript_json(_export_meta(view, source), document),
-                "txt": lambda: transcript_text(view.title, source, document),
-            }[kind]()
-            href = add(f"{view.slug}.{kind}", content)
+            name = f"{view.slug}.{kind}"
+            if kind in ("srt", "vtt"):  # made with the document: copied from the cache
+                if kind not in view.caption_files:
+                    continue
+                href = add(name, path=view.caption_files[kind])
+            elif kind == "json":
+                href = add(name, transcript_json(_export_meta(view, source), document))
+            else:
+                href = add(name, transcript_text(view.title, source, document))
             downloads.append((EXPORTS[kind], href))
             if kind == "vtt":
                 changes["captions_href"] = href

@@ -17,7 +17,7 @@ import yaml
 from .chapters import Document
 from .escape import attr, clean, inert, safe_url
 from .paragraphs import Paragraph
-from .player import player_for, player_html, time_url
+from .player import player_for, player_html, time_url_template
 from .sources import Media
 from .timecode import format_timecode
 
@@ -44,6 +44,7 @@ class TalkView:
     problem: str | None  # why there is no transcript (placeholder page)
     local_path: Path | None = None  # a recording on disk, copied into the site
     media_href: str | None = None  # for local files: the copy in the site, relative to the page
+    caption_files: dict[str, Path] = field(default_factory=dict)  # srt/vtt in the cache
     captions_href: str | None = None  # the .vtt captions in the site, relative to the page
     chapters_href: str | None = None  # the chapters .vtt
     downloads: tuple[tuple[str, str], ...] = ()  # (label, href relative to the page)
@@ -116,18 +117,28 @@ def _meta_line(view: TalkView) -> str:
     return " · ".join(bits) + "\n{: .yt2doc-meta }\n\n"
 
 
-def _time_link(view: TalkView, seconds: float) -> str:
-    stamp = format_timecode(seconds)
-    href = time_url(view.media, seconds, view.media_href) if view.media else None
-    if not href:
-        return f'<span class="yt2doc-t">{stamp}</span>'
-    return f'<a class="yt2doc-t" href="{attr(href)}" data-t="{int(seconds)}">{stamp}</a>'
+class _TimeLinks:
+    """Timestamps that link the source at their second (the URL worked out once per talk:
+    this runs for every paragraph of every talk)."""
+
+    def __init__(self, view: TalkView) -> None:
+        template = time_url_template(view.media, view.media_href) if view.media else None
+        self.before, self.after = (attr(template[0]), attr(template[1])) if template else ("", "")
+        self.linked = template is not None
+
+    def __call__(self, seconds: float) -> str:
+        stamp = format_timecode(seconds)
+        if not self.linked:
+            return f'<span class="yt2doc-t">{stamp}</span>'
+        second = max(0, int(seconds))
+        href = f"{self.before}{second}{self.after}"
+        return f'<a class="yt2doc-t" href="{href}" data-t="{second}">{stamp}</a>'
 
 
-def _paragraph(view: TalkView, paragraph: Paragraph, anchor: str, indexed: bool = True) -> str:
+def _paragraph(link: _TimeLinks, paragraph: Paragraph, anchor: str, indexed: bool = True) -> str:
     exclude = "" if indexed else " data-search-exclude"  # Material's search skips it
     return (
-        f'<p class="yt2doc-p" id="{anchor}"{exclude}>{_time_link(view, paragraph.start)} '
+        f'<p class="yt2doc-p" id="{anchor}"{exclude}>{link(paragraph.start)} '
         f"{inert(paragraph.text)}</p>\n\n"
     )
 
@@ -181,9 +192,10 @@ def talk_page(view: TalkView, search_words_per_chapter: int = 0) -> str:
         parts.append('<p class="yt2doc-empty">No speech was found in this recording.</p>\n')
         return "".join(parts)
     anchors = paragraph_anchors(document.paragraphs)
+    link = _TimeLinks(view)
     if document.chapter_origin != "single":
         items = "".join(
-            f'<li><a href="#{c.anchor}">{inert(c.title)}</a> {_time_link(view, c.start)}</li>'
+            f'<li><a href="#{c.anchor}">{inert(c.title)}</a> {link(c.start)}</li>'
             for c in document.chapters
         )
         parts.append(
@@ -196,7 +208,7 @@ def talk_page(view: TalkView, search_words_per_chapter: int = 0) -> str:
         words = 0
         for at in indexes:
             paragraph = document.paragraphs[at]
-            parts.append(_paragraph(view, paragraph, anchors[at], cap is None or words < cap))
+            parts.append(_paragraph(link, paragraph, anchors[at], cap is None or words < cap))
             words += len(paragraph.text.split())
 
     first = document.chapters[0].first_paragraph if document.chapters else len(anchors)

@@ -32,6 +32,7 @@ TRANSCRIPT = "transcript.json"
 PARAGRAPHS = "paragraphs.json"
 TOPICS = "topics.json"
 DOCUMENT = "document.json"
+CAPTIONS = {"srt": "captions.srt", "vtt": "captions.vtt"}  # made with the document
 SOURCES = "sources.json"
 FAILURES = "failures.json"
 
@@ -89,8 +90,12 @@ def _dump(value: Any, indent: str) -> str:
 
 
 def write_json(path: Path, value: dict[str, Any]) -> None:
-    """Write `value` with the schema version, atomically (temp file in the folder + rename)."""
-    text = dumps({**value, "schema": SCHEMA_VERSION})
+    """Write `value` with the schema version, atomically."""
+    write_text(path, dumps({**value, "schema": SCHEMA_VERSION}))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write `text` atomically: a temp file in the same folder, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -170,7 +175,7 @@ class Store:
         """Temp files of a run killed mid-write. Only lock holders write, so under the lock
         any temp file is left over; the entry it would have replaced is still whole."""
         for folder in (self.root, *(p for p in self.root.iterdir() if p.is_dir())):
-            for path in folder.glob(".*.json.*.tmp"):
+            for path in folder.glob(".*.tmp"):
                 with contextlib.suppress(OSError):
                     path.unlink()
                     log.info("yt2doc: removed %s, left by an interrupted run", path)
@@ -194,6 +199,13 @@ class Store:
 
     def write(self, key: str, name: str, value: dict[str, Any]) -> None:
         self._write(self.talk_dir(key) / name, value)
+
+    def write_text(self, key: str, name: str, text: str) -> None:
+        path = self.talk_dir(key) / name
+        try:
+            write_text(path, text)
+        except OSError as exc:
+            raise StoreError(write_problem(path, exc)) from None
 
     def read_sources(self) -> dict[str, Any]:
         """The stored URL expansions: talks.yml URL -> entries with their keys."""

@@ -9,8 +9,9 @@ import pytest
 
 from mkdocs_yt2doc.catalog import ChapterMark, Talk, load_catalog
 from mkdocs_yt2doc.chapters import Document, build_document
+from mkdocs_yt2doc.escape import inert, safe_url
 from mkdocs_yt2doc.paragraphs import ParagraphSettings, by_pauses, snap_to_sentences, split_at
-from mkdocs_yt2doc.render import inert, safe_url, time_url
+from mkdocs_yt2doc.player import time_url
 from mkdocs_yt2doc.sources import Media, media_from_info, media_key
 from mkdocs_yt2doc.store import dumps
 from mkdocs_yt2doc.timecode import format_timecode, parse_timecode
