@@ -17,6 +17,7 @@ import importlib.util
 import logging
 import math
 import os
+import socket
 import tempfile
 import threading
 import time
@@ -189,6 +190,7 @@ class RunStats:
 class _Flight:
     job: Job
     worker: _Worker
+    sent: int  # submission order: a worker takes its talks in this order
 
 
 def _ray() -> Any:
@@ -220,6 +222,17 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _reachable(address: str, timeout: float = 10.0) -> None:
+    """Fail fast on HOST:PORT and ray://HOST:PORT: ray.init retries a dead address for minutes."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return  # auto, local: Ray finds (or starts) the cluster itself
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ConnectionError(f"nothing answers at {host}:{port} ({exc})") from None
+
+
 class RayExecutor:
     """Runs the pipeline's talks on Ray workers (see the module's text)."""
 
@@ -242,6 +255,7 @@ class RayExecutor:
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves the cluster
         address = None if self.settings.address == "local" else self.settings.address
         try:
+            _reachable(self.settings.address)
             ray.init(
                 address=address,
                 include_dashboard=False,
@@ -336,6 +350,7 @@ class _Run:
         self.starting: dict[Any, _Worker] = {}  # `where` ref -> worker not yet ready
         self.dead_errors = _dead_worker_errors(self.ray)
         self.replacements = 0
+        self.sent = 0
 
     def loop(self, count: int) -> None:
         for _ in range(count):
@@ -385,13 +400,21 @@ class _Run:
                     self.settings.cpus_per_worker, self.gpus,
                 )  # fmt: skip
 
-    def _lost(self, worker: _Worker, cause: str) -> None:
-        """A worker died: replace it (a bounded number of times) so its talks go on."""
-        if worker.dead:
-            return
-        worker.dead = True
+    def _lost(self, flight: _Flight, cause: str) -> None:
+        """A worker died: replace it (a bounded number of times) and send its talks again.
+
+        Only its oldest talk was on the model (or downloading); the ones behind it waited, so
+        only that one uses up an attempt.
+        """
+        worker = flight.worker
+        worker.dead, worker.load = True, 0
         self.stats.workers_lost += 1
         log.warning("yt2doc: Ray worker %s died (%s)", worker.name, cause)
+        behind = [ref for ref, f in self.flights.items() if f.worker is worker]
+        lost = sorted([flight, *(self.flights.pop(ref) for ref in behind)], key=lambda f: f.sent)
+        for waiting in reversed(lost[1:]):  # back to the front of the queue, in order
+            self.queue.appendleft(waiting.job)
+        self._retry(lost[0].job, worker, cause)
         if self.replacements < self.stats.workers * (self.settings.retries + 1):
             self.replacements += 1
             self._start()
@@ -418,7 +441,8 @@ class _Run:
             if job.talk.local_path is not None:  # workers may be on other machines
                 audio = self.ray.put(job.talk.local_path.read_bytes())
             ref = worker.actor.process.remote(task, audio)
-            self.flights[ref] = _Flight(job, worker)
+            self.flights[ref] = _Flight(job, worker, self.sent)
+            self.sent += 1
             worker.load += 1
             job.worker = worker.name
             self.stats.driver_seconds += time.perf_counter() - began
@@ -432,8 +456,7 @@ class _Run:
         try:
             reply: Reply = self.ray.get(ref)
         except self.dead_errors as exc:
-            self._lost(worker, _first_line(exc))
-            self._retry(job, worker, _first_line(exc))
+            self._lost(flight, _first_line(exc))
             return
         except self.ray.exceptions.RayTaskError as exc:  # a bug on the worker: not retried
             cause = exc.cause if getattr(exc, "cause", None) is not None else exc
