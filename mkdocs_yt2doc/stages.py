@@ -80,9 +80,7 @@ class Stages:
     ) -> Topics:
         duration = transcript.duration or paragraphs[-1].end
         llm = self.llm if ask_llm else None
-        return find_topics(
-            paragraphs, transcript.language, duration, self.llm_settings, llm, label
-        )
+        return find_topics(paragraphs, transcript.language, duration, self.llm_settings, llm, label)
 
     def process(self, task: TalkTask, audio: Path) -> TalkResult:
         """All a worker does with the audio: the transcript, and the structure if asked."""
