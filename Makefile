@@ -21,7 +21,7 @@ CHROMIUM_INSTALL := (command -v chromium >/dev/null || (apt-get update -q && apt
 test:
 	$(CHROMIUM_INSTALL) || echo "chromium could not be installed: the browser tests will be skipped"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[transcribe,test]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[transcribe,test,ray]"
 	$(BIN)/ruff check mkdocs_yt2doc tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q

@@ -13,12 +13,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import Yt2DocError
 from .catalog import load_catalog
 from .pipeline import Job, Pipeline, PipelineSettings
 from .timecode import format_timecode
+
+if TYPE_CHECKING:
+    from .cluster import RayExecutor
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -119,11 +122,36 @@ class _Progress:
         self.talks.close()
 
 
-def prefetch(config_file: str, only: list[str], refresh: str | None, out: TextIO) -> int:
+def _ray_executor(args: argparse.Namespace) -> RayExecutor | None:
+    """The Ray executor for --ray; the module (and Ray) is imported only then."""
+    if args.ray is None:
+        return None
+    from .cluster import RayExecutor, RaySettings
+
+    return RayExecutor(
+        RaySettings(
+            address=args.ray,
+            workers=args.ray_workers,
+            gpus_per_worker=args.ray_gpus_per_worker,
+            cpus_per_worker=args.ray_cpus_per_worker,
+            in_flight=args.ray_in_flight,
+            retries=args.ray_retries,
+            structure=args.ray_structure,
+        )
+    )
+
+
+def prefetch(
+    config_file: str,
+    only: list[str],
+    refresh: str | None,
+    out: TextIO,
+    executor: RayExecutor | None = None,
+) -> int:
     settings, talks_path, talks_name = _settings(config_file)
     # The command exists to process: ignore `transcribe: never` and re-read playlists.
     settings = dataclasses.replace(settings, transcribe="auto", refresh_playlists=True)
-    pipeline = Pipeline(settings)
+    pipeline = Pipeline(settings, executor)
     catalog = load_catalog(talks_path, talks_name)
     queued: list[Job] = []
     processed: list[Job] = []
@@ -155,21 +183,72 @@ def prefetch(config_file: str, only: list[str], refresh: str | None, out: TextIO
         if unknown and not interrupted:
             out.write(f"no talk with slug {', '.join(sorted(unknown))} (see `status`)\n")
             return 2
-    rows = [("talk", "duration", "seconds", "realtime", "status")]
-    for job in processed:
-        duration = job.media.duration if job.media and job.media.duration else 0.0
-        speed = f"{duration / job.seconds:.1f}x" if job.seconds and duration else ""
-        state = f"failed: {job.problem}" if job.problem else "done"
-        rows.append((job.slug, format_timecode(duration), f"{job.seconds:.1f}", speed, state))
-    if processed:
-        _table(rows, out)
+    _processed_table(processed, executor is not None, out)
     cached = sum(1 for j in jobs if j.document is not None)
     failed = sum(1 for j in jobs if j.failed)
     out.write(f"\n{len(processed)} processed, {cached} cached in all, {failed} failed\n")
+    if executor is not None and processed:
+        stats = executor.stats
+        out.write(
+            f"Ray: {stats.workers} workers, {stats.workers_lost} lost, {stats.retries} talks "
+            f"retried; driver {stats.driver_seconds_per_talk * 1000:.0f} ms per talk\n"
+        )
     if interrupted:
         out.write("interrupted: finished talks are kept; run prefetch again to continue\n")
         return 130
     return 1 if failed else 0
+
+
+def _processed_table(processed: list[Job], on_ray: bool, out: TextIO) -> None:
+    if not processed:
+        return
+    rows = [("talk", "duration", "seconds", "realtime", *(("worker",) if on_ray else ()), "status")]
+    for job in processed:
+        duration = job.media.duration if job.media and job.media.duration else 0.0
+        speed = f"{duration / job.seconds:.1f}x" if job.seconds and duration else ""
+        state = f"failed: {job.problem}" if job.problem else "done"
+        worker = (job.worker or "",) if on_ray else ()
+        rows.append(
+            (job.slug, format_timecode(duration), f"{job.seconds:.1f}", speed, *worker, state)
+        )
+    _table(rows, out)
+
+
+def _add_ray_options(command: argparse.ArgumentParser) -> None:
+    ray = command.add_argument_group(
+        "scale-out on Ray", 'needs the Ray extra: pip install "mkdocs-yt2doc[transcribe,ray]"'
+    )
+    ray.add_argument(
+        "--ray", metavar="ADDRESS",
+        help="process the talks on a Ray cluster: auto (the running cluster), "
+        "ray://HOST:10001 (Ray Client), HOST:6379, or local (a private one on this machine)",
+    )  # fmt: skip
+    ray.add_argument(
+        "--ray-workers", type=int, metavar="N",
+        help="workers (each loads one Whisper model); default: as many as fit, one per talk "
+        "at most",
+    )  # fmt: skip
+    ray.add_argument(
+        "--ray-gpus-per-worker", type=float, metavar="GPUS",
+        help="GPUs per worker (0.5: two per GPU); default 1 when the cluster has GPUs, else 0",
+    )  # fmt: skip
+    ray.add_argument(
+        "--ray-cpus-per-worker", type=float, default=1.0, metavar="CPUS",
+        help="CPUs per worker, and CTranslate2's threads on CPU workers (default 1)",
+    )  # fmt: skip
+    ray.add_argument(
+        "--ray-in-flight", type=int, default=2, metavar="N",
+        help="talks sent to a worker at once: one transcribing, the rest downloading (default 2)",
+    )  # fmt: skip
+    ray.add_argument(
+        "--ray-retries", type=int, default=2, metavar="N",
+        help="further attempts for a talk whose worker died (default 2)",
+    )  # fmt: skip
+    ray.add_argument(
+        "--ray-structure", choices=["workers", "driver"], default="workers",
+        help="where paragraphs and chapters (SaT, LLM) are made (default: workers, which must "
+        "reach llm.host)",
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -190,6 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "--refresh-structure", action="store_const", const="structure", dest="refresh",
                 help="redo paragraphs and chapters (SaT, LLM) only, not the transcripts",
             )  # fmt: skip
+            _add_ray_options(command)
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
@@ -199,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "status":
             return status(args.config_file, sys.stdout)
-        return prefetch(args.config_file, args.only, args.refresh, sys.stdout)
+        return prefetch(args.config_file, args.only, args.refresh, sys.stdout, _ray_executor(args))
     except Yt2DocError as exc:
         sys.stderr.write(f"mkdocs-yt2doc: {exc}\n")
         return 2

@@ -16,14 +16,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import Yt2DocError
 from .captions import caption_cues, srt, vtt
 from .catalog import Catalog, Talk
 from .chapters import Document, build_document, chapter_marks, document_inputs
-from .llm import LLM, LLMSettings
-from .paragraphs import Paragraph, Paragrapher, ParagraphSettings
+from .llm import LLMSettings
+from .paragraphs import Paragraph, ParagraphSettings
 from .render import TalkView, slugify
 from .sources import (
     Entry,
@@ -35,10 +35,11 @@ from .sources import (
     media_from_info,
     probe,
 )
+from .stages import Stages, TalkResult, TalkTask
 from .store import CAPTIONS, DOCUMENT, MEDIA, PARAGRAPHS, TOPICS, TRANSCRIPT, Store, StoreError
 from .timecode import format_timecode
-from .topics import Topics, find_topics
-from .transcribe import Transcriber, Transcript, WhisperSettings, initial_prompt
+from .topics import Topics
+from .transcribe import Transcript, WhisperSettings, initial_prompt
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -78,6 +79,7 @@ class Job:
     seconds: float = 0.0  # time spent processing in this run
     failed: bool = False  # an error, as opposed to "not processed yet"
     document_stale: bool = False  # (read-only runs) the document would be rebuilt
+    worker: str | None = None  # the Ray worker that processed it (prefetch --ray)
 
     @property
     def title(self) -> str:
@@ -97,13 +99,19 @@ class Job:
         return self.entry.url if self.entry else self.talk.url
 
 
+class Executor(Protocol):
+    """Processes the talks that need audio somewhere else (`cluster.RayExecutor`), handing
+    each result to `Pipeline.record`, which writes it as a local run does."""
+
+    def process(self, pipeline: Pipeline, jobs: list[Job], progress: Progress | None) -> None: ...
+
+
 class Pipeline:
-    def __init__(self, settings: PipelineSettings) -> None:
+    def __init__(self, settings: PipelineSettings, executor: Executor | None = None) -> None:
         self.settings = settings
         self.store = Store(settings.cache_dir)
-        self.transcriber = Transcriber(settings.whisper)
-        self.paragrapher = Paragrapher(settings.paragraphs)
-        self._llm: LLM | None = None
+        self.stages = Stages(settings.whisper, settings.paragraphs, settings.llm)
+        self.executor = executor  # None: process here, one talk after another
         self.counts: Counter[str] = Counter()  # this run's probes, downloads, transcriptions
 
     # -- resolving talks.yml items into talks ------------------------------------------------
@@ -279,66 +287,84 @@ class Pipeline:
         stored = self._read(key, TRANSCRIPT)
         return dict(stored.get("settings") or {}) if stored else None
 
-    def _structure(self, job: Job, transcript: Transcript, redo: bool = False) -> None:
+    def _structure(
+        self, job: Job, transcript: Transcript, redo: bool = False, made: TalkResult | None = None
+    ) -> None:
         """Paragraphs, topics (when no chapters are given) and the document.
 
         A stored paragraphs.json or topics.json is reused whatever the settings now say
         (status reports a difference; `prefetch --refresh-structure` redoes them), except that
-        offline topics are upgraded once an LLM is configured and may be asked.
+        offline topics are upgraded once an LLM is configured and may be asked. `made`: what a
+        worker already made of them.
         """
         assert job.media and job.key
         if self.settings.read_only:
             job.document_stale = True
             return
-        key, words = job.key, transcript.words
+        key = job.key
         stored = None if redo else self._read(key, PARAGRAPHS)
-        if stored:
-            paragraphs = [Paragraph.from_json(p) for p in stored["paragraphs"]]
-            paragrapher = str(stored.get("paragrapher", ""))
-        else:
-            found, paragrapher = self.paragrapher.paragraphs(words)
-            paragraphs = list(found)
-            self.store.write(key, PARAGRAPHS, {
-                "paragrapher": paragrapher,
-                "settings": self.settings.paragraphs.produced_by(),
-                "paragraphs": [p.to_json() for p in paragraphs],
-            })  # fmt: skip
+        if not stored:
+            stored = made.paragraphs if made and made.paragraphs else None
+            stored = stored or self.stages.paragraphs(transcript)
+            self.store.write(key, PARAGRAPHS, stored)
+        paragraphs = [Paragraph.from_json(p) for p in stored["paragraphs"]]
+        paragrapher = str(stored.get("paragrapher", ""))
         topics = None
         if chapter_marks(job.talk, job.media)[1] == "auto" and paragraphs:
-            topics = self._topics(job, transcript, paragraphs, redo)
+            made_topics = made.topics if made else None
+            topics = self._topics(job, transcript, paragraphs, redo, made_topics)
         job.document = build_document(
             job.talk, job.media, transcript, paragraphs, paragrapher, topics
         )
-        cues = caption_cues(words)  # before the document: it marks the talk as done
+        cues = caption_cues(transcript.words)  # before the document: it marks the talk as done
         self.store.write_text(key, CAPTIONS["srt"], srt(cues))
         self.store.write_text(key, CAPTIONS["vtt"], vtt(cues))
         self.store.write(key, DOCUMENT, job.document.to_json())
 
     def _topics(
-        self, job: Job, transcript: Transcript, paragraphs: list[Paragraph], redo: bool
+        self,
+        job: Job,
+        transcript: Transcript,
+        paragraphs: list[Paragraph],
+        redo: bool,
+        made: dict[str, Any] | None = None,
     ) -> Topics:
         assert job.key
-        llm = self.llm if self.settings.may_process else None
-        stored = None if redo else self._read(job.key, TOPICS)
-        if stored and not (stored.get("origin") == "offline" and llm is not None):
-            return Topics.from_json(stored)
-        duration = transcript.duration or paragraphs[-1].end
-        topics = find_topics(
-            paragraphs, transcript.language, duration, self.settings.llm, llm, job.label
-        )
+        ask_llm = self.settings.may_process and self.stages.llm is not None
+        if made is not None:
+            topics = Topics.from_json(made)
+        else:
+            stored = None if redo else self._read(job.key, TOPICS)
+            if stored and not (stored.get("origin") == "offline" and ask_llm):
+                return Topics.from_json(stored)
+            topics = self.stages.topics(transcript, paragraphs, job.label, ask_llm)
         self.store.write(job.key, TOPICS, topics.to_json())
         return topics
 
-    @property
-    def llm(self) -> LLM | None:
-        """The configured LLM (one client for the run), or None."""
-        if self._llm is None and self.settings.llm.model:
-            self._llm = LLM(self.settings.llm)
-        return self._llm
+    def task(self, job: Job) -> TalkTask:
+        """What a worker needs to know of a talk to process its audio."""
+        assert job.media and job.key
+        media = job.media
+        prompt = initial_prompt(
+            job.title,
+            job.talk.description or media.description,
+            [c.title for c in (job.talk.chapters or media.chapters)],
+        )
+        return TalkTask(
+            key=job.key,
+            label=job.label,
+            media=media,
+            language=job.talk.language,
+            prompt=prompt,
+            topics=chapter_marks(job.talk, media)[1] == "auto",
+        )
 
     def process(self, jobs: list[Job], progress: Progress | None = None) -> None:
         """Download and transcribe; the next talk downloads while this one is transcribed."""
         if not jobs:
+            return
+        if self.executor is not None:
+            self.executor.process(self, jobs, progress)
             return
         for job in jobs:
             if progress:
@@ -387,24 +413,10 @@ class Pipeline:
         return download_audio(job.media, folder)
 
     def _transcribe(self, job: Job, audio: Path) -> None:
-        assert job.media and job.key
-        media = job.media
         started = time.perf_counter()
-        log.info("yt2doc: transcribing %s", job.label)
         self.counts["transcriptions"] += 1
-        prompt = initial_prompt(
-            job.title,
-            job.talk.description or media.description,
-            [c.title for c in (job.talk.chapters or media.chapters)],
-        )
-        transcript = self.transcriber.transcribe(audio, language=job.talk.language, prompt=prompt)
-        self.store.write(job.key, TRANSCRIPT, transcript.to_json())
-        job.transcript_settings = dict(transcript.settings)
-        job.needs_audio = False
-        if not media.duration or media.duration > 2 * transcript.duration + 60:
-            # unknown, or metadata far longer than the audio: the audio is the truth
-            job.media = dataclasses.replace(media, duration=transcript.duration)
-            self._save_media(job.media)
+        transcript = self.stages.transcribe(self.task(job), audio)
+        self._keep_transcript(job, transcript)
         self._structure(job, transcript, redo=True)
         taken = time.perf_counter() - started
         log.info(
@@ -414,6 +426,24 @@ class Pipeline:
             taken,
             transcript.duration / taken if taken else 0.0,
         )
+
+    def record(self, job: Job, result: TalkResult) -> None:
+        """Store what an executor's worker made of a talk, with the local run's own code."""
+        self.counts["transcriptions"] += 1
+        transcript = Transcript.from_json(result.transcript)
+        self._keep_transcript(job, transcript)
+        self._structure(job, transcript, redo=True, made=result)
+
+    def _keep_transcript(self, job: Job, transcript: Transcript) -> None:
+        assert job.media and job.key
+        self.store.write(job.key, TRANSCRIPT, transcript.to_json())
+        job.transcript_settings = dict(transcript.settings)
+        job.needs_audio = False
+        media = job.media
+        if not media.duration or media.duration > 2 * transcript.duration + 60:
+            # unknown, or metadata far longer than the audio: the audio is the truth
+            job.media = dataclasses.replace(media, duration=transcript.duration)
+            self._save_media(job.media)
 
     # -- the whole catalog -------------------------------------------------------------------
 

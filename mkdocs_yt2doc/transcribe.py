@@ -37,6 +37,7 @@ class WhisperSettings:
     # Prompt Whisper with the talk's title, chapters and description. Off by default: on
     # small models it made Whisper skip whole sentences (see bench/README.md).
     prompt: bool = False
+    cpu_threads: int = 0  # CTranslate2's threads on CPU; 0: its default (Ray CPU workers set it)
 
     def produced_by(self) -> dict[str, Any]:
         """What decides the text of a transcript (not where or how fast it ran)."""
@@ -178,7 +179,12 @@ class Transcriber:
             model_name = str(Path(model_name).expanduser())
         started = time.perf_counter()
         try:
-            model = WhisperModel(model_name, device=self.device, compute_type=self.compute_type)
+            model = WhisperModel(
+                model_name,
+                device=self.device,
+                compute_type=self.compute_type,
+                cpu_threads=self.settings.cpu_threads,
+            )
         except Exception as exc:  # hub errors, missing files, bad compute type: all fatal
             raise TranscribeError(
                 f"cannot load Whisper model {self.settings.model!r} on {self.device} "

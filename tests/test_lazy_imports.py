@@ -10,7 +10,9 @@ from pathlib import Path
 
 from tests.conftest import build_site, copy_clip, write_site
 
-HEAVY = ["faster_whisper", "ctranslate2", "wtpsplit", "transformers", "torch", "yt_dlp", "av"]
+HEAVY = [
+    "faster_whisper", "ctranslate2", "wtpsplit", "transformers", "torch", "yt_dlp", "av", "ray"
+]  # fmt: skip
 
 _PROBE = """
 import json, sys

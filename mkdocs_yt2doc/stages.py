@@ -1,0 +1,95 @@
+"""The work on one talk that needs models: transcription, paragraphs, topics.
+
+It runs in the local pipeline or on a Ray worker (`cluster.py`), so it touches no cache: a
+`TalkTask` goes in, a `TalkResult` (the cache files' contents, plain JSON-able dicts) comes out,
+and the pipeline writes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .llm import LLM, LLMSettings
+from .paragraphs import Paragraph, Paragrapher, ParagraphSettings
+from .sources import Media
+from .topics import Topics, find_topics
+from .transcribe import Transcriber, Transcript, WhisperSettings
+
+log = logging.getLogger("mkdocs.plugins.yt2doc")
+
+
+@dataclass(frozen=True)
+class TalkTask:
+    """One talk's audio work, as it travels to whoever does it (picklable, no store)."""
+
+    key: str
+    label: str  # for messages: 'Title' (talks.yml:3)
+    media: Media  # what to download
+    language: str | None
+    prompt: str
+    structure: bool = True  # make paragraphs (and topics) too, not only the transcript
+    topics: bool = False  # the talk has no chapter marks: find its chapters
+
+
+@dataclass(frozen=True)
+class TalkResult:
+    """What the stages made of a talk: the contents of its cache files."""
+
+    transcript: dict[str, Any]
+    paragraphs: dict[str, Any] | None = None  # paragraphs.json, when structure ran there
+    topics: dict[str, Any] | None = None  # topics.json, when it ran there and was needed
+
+
+class Stages:
+    """The models one process keeps for all the talks it processes: Whisper, SaT, an LLM client.
+
+    The local pipeline has one; each Ray worker has its own, loaded on its first talk.
+    """
+
+    def __init__(self, whisper: WhisperSettings, paragraphs: ParagraphSettings, llm: LLMSettings):
+        self.transcriber = Transcriber(whisper)
+        self.paragrapher = Paragrapher(paragraphs)
+        self.llm_settings = llm
+        self._llm: LLM | None = None
+
+    @property
+    def llm(self) -> LLM | None:
+        """The configured LLM (one client for the run), or None."""
+        if self._llm is None and self.llm_settings.model:
+            self._llm = LLM(self.llm_settings)
+        return self._llm
+
+    def transcribe(self, task: TalkTask, audio: Path) -> Transcript:
+        log.info("yt2doc: transcribing %s", task.label)
+        return self.transcriber.transcribe(audio, language=task.language, prompt=task.prompt)
+
+    def paragraphs(self, transcript: Transcript) -> dict[str, Any]:
+        """The paragraphs.json record of a transcript."""
+        found, paragrapher = self.paragrapher.paragraphs(transcript.words)
+        return {
+            "paragrapher": paragrapher,
+            "settings": self.paragrapher.settings.produced_by(),
+            "paragraphs": [p.to_json() for p in found],
+        }
+
+    def topics(
+        self, transcript: Transcript, paragraphs: list[Paragraph], label: str, ask_llm: bool
+    ) -> Topics:
+        duration = transcript.duration or paragraphs[-1].end
+        llm = self.llm if ask_llm else None
+        return find_topics(paragraphs, transcript.language, duration, self.llm_settings, llm, label)
+
+    def process(self, task: TalkTask, audio: Path) -> TalkResult:
+        """All a worker does with the audio: the transcript, and the structure if asked."""
+        transcript = self.transcribe(task, audio)
+        if not task.structure:
+            return TalkResult(transcript.to_json())
+        paragraphs = self.paragraphs(transcript)
+        topics = None
+        if task.topics and paragraphs["paragraphs"]:
+            found = [Paragraph.from_json(p) for p in paragraphs["paragraphs"]]
+            topics = self.topics(transcript, found, task.label, ask_llm=True).to_json()
+        return TalkResult(transcript.to_json(), paragraphs, topics)
