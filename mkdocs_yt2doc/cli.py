@@ -73,7 +73,7 @@ def talk_state(
         detail = f"chapters by LLM {chapters['model']!r}, now {llm['model']!r}"
         return "other settings", detail + " (prefetch --refresh-structure to redo)"
     if job.document_stale:
-        return "cached", "document is rebuilt at the next build (chapters changed)"
+        return "cached", "document is rebuilt at the next build (chapters or its format changed)"
     return "cached", ""
 
 

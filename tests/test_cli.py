@@ -167,6 +167,8 @@ def test_killed_prefetch_keeps_finished_talks_and_resumes(
     first = next(k for k in entries if "short0" in k)
     second = next(k for k in entries if "long" in k)
     assert entries[first] == [
+        "captions.srt",
+        "captions.vtt",
         "document.json",
         "media.json",
         "paragraphs.json",

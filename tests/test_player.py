@@ -468,3 +468,28 @@ def test_material_tags_plugin_sees_talk_tags(tmp_path: Path) -> None:
         build_site(config, strict=True)
     html = (project / "site" / "talks" / "small-telescopes" / "index.html").read_text()
     assert 'class="md-tag' in html and ">astronomy<" in html
+
+
+def test_reduced_motion_is_respected(site: tuple[Path, str], browser: Any) -> None:
+    """Readers who ask for less motion get no fading highlight and no smooth scrolling."""
+    _, local = site
+    context = browser.new_context(reduced_motion="reduce", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{local}/talks/small-telescopes/", wait_until="load")
+    _wait_metadata(page)
+    duration = "getComputedStyle(document.querySelector('p.yt2doc-p')).transitionDuration"
+    assert page.evaluate(duration) == "0s"
+    page.evaluate("""() => { window.__smooth = [];
+        const scroll = Element.prototype.scrollIntoView;
+        Element.prototype.scrollIntoView = function (options) {
+            window.__smooth.push(options && options.behavior); return scroll.call(this, options); };
+        const a = document.querySelector('audio');
+        Object.defineProperty(a, 'paused', { get: () => false });
+        a.currentTime = 150; }""")
+    page.wait_for_function("window.__smooth.length > 0")
+    assert page.evaluate("window.__smooth") == ["auto"]
+    context.close()
+    normal = browser.new_page()
+    normal.goto(f"{local}/talks/small-telescopes/", wait_until="load")
+    assert normal.evaluate(duration) != "0s"
+    normal.close()

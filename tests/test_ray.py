@@ -30,7 +30,15 @@ from tests.conftest import (
 )
 from tests.test_cli import cli, status_table
 
-FILES = ["document.json", "media.json", "paragraphs.json", "topics.json", "transcript.json"]
+FILES = [
+    "captions.srt",
+    "captions.vtt",
+    "document.json",
+    "media.json",
+    "paragraphs.json",
+    "topics.json",
+    "transcript.json",
+]
 
 
 @pytest.fixture(scope="session")
@@ -49,10 +57,17 @@ def ray_address() -> Iterator[str]:
     ray.shutdown()
 
 
+def _content(path: Path) -> Any:
+    if path.suffix == ".json":
+        return json.loads(path.read_text())
+    # captions: the cues' text (their times, like the words', may differ in the last digit)
+    return [line for line in path.read_text().splitlines() if " --> " not in line]
+
+
 def cache_files(cache: Path) -> dict[str, dict[str, Any]]:
     """Every talk's cache files, parsed: {talk folder: {file name: content}}."""
     return {
-        folder.name: {f.name: json.loads(f.read_text()) for f in sorted(folder.iterdir())}
+        folder.name: {f.name: _content(f) for f in sorted(folder.iterdir())}
         for folder in sorted(cache.iterdir())
         if folder.is_dir()
     }
