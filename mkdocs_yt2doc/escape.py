@@ -22,15 +22,26 @@ _REFERENCE = {ch: f"&#{ord(ch)};" for ch in _SYNTAX_CHARS}
 
 def clean(text: str) -> str:
     """One line, without control and invisible formatting characters (zero-width, bidi)."""
+    if text.isprintable():  # the common case, checked in C: no line breaks, tabs or controls
+        return text.strip()
     text = " ".join(text.split())
-    if text.isprintable():  # the common case, checked in C
-        return text
     return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Co"))
 
 
 def inert(text: str) -> str:
     """Text that renders as itself in Markdown and HTML, on one line."""
     return _SYNTAX.sub(lambda match: _REFERENCE[match.group()], clean(text))
+
+
+# Inside a raw HTML block (a transcript paragraph) Markdown reads nothing: only HTML's own
+# characters and Jinja's braces need references. Speech rarely has them, so the scan finds
+# nothing to replace in most paragraphs (this is the hot path of a build).
+_HTML_TEXT = re.compile("[&<>{}]")
+
+
+def html_text(text: str) -> str:
+    """Text for the content of a raw HTML block, on one line."""
+    return _HTML_TEXT.sub(lambda match: _REFERENCE[match.group()], clean(text))
 
 
 def attr(text: str) -> str:

@@ -5,6 +5,7 @@ event, speaker and tag. Outside text goes through `escape` on its way in.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -12,10 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-import yaml
-
 from .chapters import Document
-from .escape import attr, clean, inert, safe_url
+from .escape import attr, clean, html_text, inert, safe_url
 from .paragraphs import Paragraph
 from .player import player_for, player_html, time_url_template
 from .sources import Media
@@ -57,8 +56,10 @@ class TalkView:
 
 
 def front_matter(values: dict[str, object]) -> str:
-    body = yaml.safe_dump(values, allow_unicode=True, sort_keys=True, width=1_000_000)
-    return f"---\n{body}---\n\n"
+    """YAML front matter, each value written as JSON (which YAML reads as it is): much faster
+    than a YAML dumper, and one line per key."""
+    lines = [f"{key}: {json.dumps(values[key], ensure_ascii=False)}" for key in sorted(values)]
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
 
 
 def _description(view: TalkView) -> str | None:
@@ -139,7 +140,7 @@ def _paragraph(link: _TimeLinks, paragraph: Paragraph, anchor: str, indexed: boo
     exclude = "" if indexed else " data-search-exclude"  # Material's search skips it
     return (
         f'<p class="yt2doc-p" id="{anchor}"{exclude}>{link(paragraph.start)} '
-        f"{inert(paragraph.text)}</p>\n\n"
+        f"{html_text(paragraph.text)}</p>\n\n"
     )
 
 

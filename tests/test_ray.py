@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from mkdocs_yt2doc.catalog import load_catalog
 from mkdocs_yt2doc.chapters import transcript_digest
@@ -299,3 +300,52 @@ def test_an_unreachable_cluster_is_one_clear_error(
     assert run.returncode == 2
     assert "cannot connect to the Ray cluster at '127.0.0.1:1'" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.reliability("fault")
+def test_ctrl_c_on_the_driver_stops_the_run_and_keeps_finished_talks(
+    long_and_short: Path, ray_address: str
+) -> None:
+    """SIGINT to a `prefetch --ray` while a talk is on a worker: exit 130, the finished talk
+    is kept whole, the unfinished one leaves nothing, and a later prefetch completes it."""
+    talks = long_and_short / "talks.yml"
+    config = yaml.safe_load(talks.read_text())
+    config["talks"].reverse()  # the short talk first, the long one is on the worker at Ctrl-C
+    talks.write_text(yaml.safe_dump(config))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs_yt2doc.cli",
+            "prefetch",
+            "--ray",
+            ray_address,
+            "--ray-workers",
+            "1",
+            "--ray-in-flight",
+            "1",
+        ],
+        cwd=long_and_short,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    cache = long_and_short / ".yt2doc"
+    deadline = time.monotonic() + 150
+    while not list(cache.glob("*short*/document.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)  # the long talk is now on the worker
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=90)
+    assert process.returncode == 130, (out, err)
+    assert "interrupted: finished talks are kept" in out
+    assert "Traceback" not in err
+    files = cache_files(cache)
+    short = next(k for k in files if "short" in k)
+    long = next(k for k in files if "long" in k)
+    assert sorted(files[short]) == FILES
+    assert "transcript.json" not in files[long] and "document.json" not in files[long]
+    assert not list(cache.rglob("*.tmp"))
+    cli("prefetch", cwd=long_and_short)  # locally, the rest
+    assert set(status_table(cli("status", cwd=long_and_short).stdout).values()) == {"cached"}
