@@ -31,12 +31,23 @@ from .sources import (
     SourceError,
     download_audio,
     fetch_media,
+    fetch_thumbnail,
     local_media,
     media_from_info,
     probe,
 )
 from .stages import Stages, TalkResult, TalkTask
-from .store import CAPTIONS, DOCUMENT, MEDIA, PARAGRAPHS, TOPICS, TRANSCRIPT, Store, StoreError
+from .store import (
+    CAPTIONS,
+    DOCUMENT,
+    MEDIA,
+    PARAGRAPHS,
+    THUMBNAIL,
+    TOPICS,
+    TRANSCRIPT,
+    Store,
+    StoreError,
+)
 from .timecode import format_timecode
 from .topics import Topics
 from .transcribe import Transcript, WhisperSettings, initial_prompt
@@ -436,6 +447,7 @@ class Pipeline:
 
     def _keep_transcript(self, job: Job, transcript: Transcript) -> None:
         assert job.media and job.key
+        self._keep_thumbnail(job)
         self.store.write(job.key, TRANSCRIPT, transcript.to_json())
         job.transcript_settings = dict(transcript.settings)
         job.needs_audio = False
@@ -444,6 +456,18 @@ class Pipeline:
             # unknown, or metadata far longer than the audio: the audio is the truth
             job.media = dataclasses.replace(media, duration=transcript.duration)
             self._save_media(job.media)
+
+    def _keep_thumbnail(self, job: Job) -> None:
+        """A copy of the source's thumbnail for the player's facade (optional: a failure is
+        only logged)."""
+        assert job.media and job.key
+        if not job.media.thumbnail or self.store.thumbnail(job.key) is not None:
+            return
+        try:
+            data, suffix = fetch_thumbnail(job.media.thumbnail)
+            self.store.write_bytes(job.key, f"{THUMBNAIL}{suffix}", data)
+        except Yt2DocError as exc:
+            log.info("yt2doc: %s: no thumbnail: %s", job.label, exc)
 
     # -- the whole catalog -------------------------------------------------------------------
 
@@ -556,11 +580,13 @@ def views(jobs: list[Job], store: Store | None = None) -> list[TalkView]:
     for job in jobs:
         talk = job.talk
         captions: dict[str, Path] = {}
+        thumbnail = None
         if store is not None and job.key and job.document is not None:
             for kind, name in CAPTIONS.items():
                 path = store.talk_dir(job.key) / name
                 if path.is_file():
                     captions[kind] = path
+            thumbnail = store.thumbnail(job.key)
         result.append(
             TalkView(
                 slug=job.slug,
@@ -577,6 +603,7 @@ def views(jobs: list[Job], store: Store | None = None) -> list[TalkView]:
                 problem=job.problem,
                 local_path=talk.local_path,
                 caption_files=captions,
+                thumbnail_file=thumbnail,
             )
         )
     return result

@@ -97,9 +97,15 @@ def player_html(view: TalkView, player: Player) -> str:
         )
     else:
         service, host = SERVICES[player.kind]
+        image = (  # the site's own copy: showing it asks nothing of the service
+            f'<img class="yt2doc-facade-image" src="{attr(view.thumbnail_href)}" alt="" '
+            'loading="lazy">'
+            if view.thumbnail_href
+            else ""
+        )
         body = (
             f'<button type="button" class="yt2doc-facade" '
-            f'aria-label="Play: {attr(title)} (loads the {service} player)">'
+            f'aria-label="Play: {attr(title)} (loads the {service} player)">{image}'
             '<span class="yt2doc-facade-play" aria-hidden="true"></span>'
             f'<span class="yt2doc-facade-title">{inert(title)}</span>'
             f'<span class="yt2doc-facade-note">Click to load the {service} player '
@@ -140,6 +146,8 @@ def video_object(view: TalkView, page_url: str | None, description: str | None) 
     if view.duration:
         value["duration"] = iso_duration(view.duration)
     thumbnail = safe_url(media.thumbnail) if media else None
+    if view.thumbnail_href and page_url:  # the site's own copy
+        thumbnail = urljoin(page_url, view.thumbnail_href)
     if thumbnail:
         value["thumbnailUrl"] = thumbnail
     if view.speakers:

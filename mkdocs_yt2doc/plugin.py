@@ -164,6 +164,9 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         changes: dict[str, Any] = {}
         if view.local_path is not None:
             changes["media_href"] = add(view.local_path.name, path=view.local_path)
+        if view.thumbnail_file is not None and self.config.player:
+            name = f"thumbnail{view.thumbnail_file.suffix}"
+            changes["thumbnail_href"] = add(name, path=view.thumbnail_file)
         source = safe_url(view.media.webpage_url) if view.media else None
         downloads = []
         for kind in self.config.exports:

@@ -44,6 +44,8 @@ class TalkView:
     local_path: Path | None = None  # a recording on disk, copied into the site
     media_href: str | None = None  # for local files: the copy in the site, relative to the page
     caption_files: dict[str, Path] = field(default_factory=dict)  # srt/vtt in the cache
+    thumbnail_file: Path | None = None  # the source's thumbnail, in the cache
+    thumbnail_href: str | None = None  # its copy in the site, relative to the page
     captions_href: str | None = None  # the .vtt captions in the site, relative to the page
     chapters_href: str | None = None  # the chapters .vtt
     downloads: tuple[tuple[str, str], ...] = ()  # (label, href relative to the page)

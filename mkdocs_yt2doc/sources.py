@@ -251,3 +251,28 @@ def download_audio(media: Media, folder: Path) -> Path:
     if found:
         return found[0]
     raise SourceError(f"{media.url}: the download finished but left no file")
+
+
+THUMBNAIL_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+THUMBNAIL_BYTES = 2 * 2**20
+
+
+def fetch_thumbnail(url: str, timeout: float = _SOCKET_TIMEOUT) -> tuple[bytes, str]:
+    """The source's thumbnail, to serve from the site: the player's facade shows it without
+    the reader's browser asking YouTube for it. Returns (bytes, file suffix)."""
+    import urllib.request
+
+    if not re.match(r"https?://", url, re.IGNORECASE):
+        raise SourceError(f"thumbnail {url!r} is not an http(s) URL")
+    request = urllib.request.Request(url, headers={"User-Agent": "mkdocs-yt2doc"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            kind = response.headers.get_content_type()
+            data = response.read(THUMBNAIL_BYTES + 1)
+    except OSError as exc:
+        raise SourceError(f"cannot fetch the thumbnail {url}: {exc}") from None
+    if kind not in THUMBNAIL_TYPES:
+        raise SourceError(f"thumbnail {url} is {kind}, not an image")
+    if len(data) > THUMBNAIL_BYTES:
+        raise SourceError(f"thumbnail {url} is over {THUMBNAIL_BYTES // 2**20} MiB")
+    return data, THUMBNAIL_TYPES[kind]

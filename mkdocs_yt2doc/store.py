@@ -33,6 +33,7 @@ PARAGRAPHS = "paragraphs.json"
 TOPICS = "topics.json"
 DOCUMENT = "document.json"
 CAPTIONS = {"srt": "captions.srt", "vtt": "captions.vtt"}  # made with the document
+THUMBNAIL, THUMBNAIL_SUFFIXES = "thumbnail", (".jpg", ".png", ".webp")  # fetched with the audio
 SOURCES = "sources.json"
 FAILURES = "failures.json"
 
@@ -95,13 +96,18 @@ def write_json(path: Path, value: dict[str, Any]) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write `text` atomically: a temp file in the same folder, then a rename."""
+    """Write `text` atomically."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` atomically: a temp file in the same folder, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; these files are committed and shared
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -201,11 +207,22 @@ class Store:
         self._write(self.talk_dir(key) / name, value)
 
     def write_text(self, key: str, name: str, text: str) -> None:
+        self.write_bytes(key, name, text.encode("utf-8"))
+
+    def write_bytes(self, key: str, name: str, data: bytes) -> None:
         path = self.talk_dir(key) / name
         try:
-            write_text(path, text)
+            write_bytes(path, data)
         except OSError as exc:
             raise StoreError(write_problem(path, exc)) from None
+
+    def thumbnail(self, key: str) -> Path | None:
+        """The talk's thumbnail (fetched with its transcript), if the cache holds one."""
+        for suffix in THUMBNAIL_SUFFIXES:
+            path = self.talk_dir(key) / f"{THUMBNAIL}{suffix}"
+            if path.is_file():
+                return path
+        return None
 
     def read_sources(self) -> dict[str, Any]:
         """The stored URL expansions: talks.yml URL -> entries with their keys."""

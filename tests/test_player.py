@@ -22,6 +22,7 @@ from mkdocs_yt2doc.store import MEDIA, TRANSCRIPT, Store
 from tests.browser import Seen, needs_chromium, serve
 from tests.conftest import build_site
 from tests.htmlpage import read_page
+from tests.test_thumbnails import png
 
 pytestmark = needs_chromium
 
@@ -88,6 +89,8 @@ def _hosted_talks(project: Path) -> None:
             "thumbnail": f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg",
         })  # fmt: skip
         shutil.copy(transcript, store.talk_dir(key) / TRANSCRIPT)
+        if extractor == "youtube":  # what prefetch keeps of the source's thumbnail
+            store.write_bytes(key, "thumbnail.png", png(64, 36))
         sources[url] = {"playlist": False, "entries": [{"url": url, "key": key}]}
     (project / "talks.yml").write_text(yaml.safe_dump(talks, sort_keys=False))
     store.write_sources(sources)
@@ -241,6 +244,7 @@ def test_copy_link_at_this_moment(site: tuple[Path, str], page: Any) -> None:
 
 def test_youtube_loads_only_when_asked(site: tuple[Path, str], page: Any) -> None:
     root, local = site
+    root_url = local  # the site was built with site_url = the loopback server
     seen = Seen(page, local)
     api_requests: list[str] = []
 
@@ -254,6 +258,10 @@ def test_youtube_loads_only_when_asked(site: tuple[Path, str], page: Any) -> Non
     name = "Play: Sourdough on YouTube (loads the YouTube player)"
     facade = page.get_by_role("button", name=name)
     assert facade.is_visible()
+    # the thumbnail shows, served by the site itself
+    image = page.locator(".yt2doc-facade img")
+    assert image.get_attribute("src").endswith("/sourdough-on-youtube/thumbnail.png")
+    assert page.evaluate("document.querySelector('.yt2doc-facade img').naturalWidth") == 64
     assert seen.outside == [] and api_requests == []  # nothing from YouTube before the click
     # a timestamp loads the player and seeks it
     page.locator("p.yt2doc-p a.yt2doc-t").nth(2).click()
@@ -280,6 +288,7 @@ def test_youtube_loads_only_when_asked(site: tuple[Path, str], page: Any) -> Non
     assert ld["uploadDate"] == "2026-05-01" and ld["duration"] == "PT3M8S"
     assert [c["@type"] for c in ld["hasPart"]] == ["Clip"] * len(ld["hasPart"]) != []
     assert ld["hasPart"][0]["url"] == f"https://www.youtube.com/watch?v={VIDEO_ID}&t=0s"
+    assert ld["thumbnailUrl"] == f"{root_url}/talks/sourdough-on-youtube/thumbnail.png"
 
 
 def test_vimeo_loads_only_when_asked(site: tuple[Path, str], page: Any) -> None:
