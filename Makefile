@@ -23,6 +23,7 @@ test:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[transcribe,test,ray]"
 	$(BIN)/ruff check mkdocs_yt2doc tests bench
+	$(BIN)/ruff format --check mkdocs_yt2doc tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
