@@ -25,7 +25,7 @@ test:
 	$(BIN)/ruff check mkdocs_yt2doc tests bench
 	$(BIN)/ruff format --check mkdocs_yt2doc tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 lint:
 	$(BIN)/ruff check mkdocs_yt2doc tests bench
