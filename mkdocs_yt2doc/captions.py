@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .escape import html_id
 from .timecode import format_timecode
 
 if TYPE_CHECKING:
@@ -116,7 +117,9 @@ def chapters_vtt(document: Document, duration: float | None) -> str:
         )
         end = following if following is not None else max(end_of_talk, chapter.start + 1)
         timing = f"{_clock(chapter.start, '.')} --> {_clock(end, '.')}"
-        blocks.append(f"{chapter.anchor}\n{timing}\n{_vtt_text(' '.join(chapter.title.split()))}\n")
+        blocks.append(
+            f"{html_id(chapter.anchor)}\n{timing}\n{_vtt_text(' '.join(chapter.title.split()))}\n"
+        )
     return "\n".join(blocks)
 
 

@@ -50,6 +50,15 @@ def attr(text: str) -> str:
     return escaped.replace("{", "&#123;").replace("}", "&#125;")  # nothing for Jinja (macros)
 
 
+_NOT_ID = re.compile(r"[^\w-]+")
+
+
+def html_id(text: str) -> str:
+    """An element id from the safe alphabet (letters, digits, '-', '_'), whatever `text` holds:
+    ids go into attributes and attribute lists unquoted by some writers."""
+    return _NOT_ID.sub("-", text).strip("-")[:80] or "id"
+
+
 def safe_url(url: str | None) -> str | None:
     """The URL if it is http(s), percent-encoded so it cannot break out of an attribute."""
     if not url:

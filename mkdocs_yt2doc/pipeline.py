@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from . import Yt2DocError
 from .captions import caption_cues, srt, vtt
-from .catalog import Catalog, Talk
+from .catalog import Catalog, Talk, load_catalog
 from .chapters import Document, build_document, chapter_marks, document_inputs
 from .llm import LLMSettings
 from .paragraphs import Paragraph, ParagraphSettings
@@ -45,6 +45,7 @@ from .store import (
     THUMBNAIL,
     TOPICS,
     TRANSCRIPT,
+    NewerStoreError,
     Store,
     StoreError,
 )
@@ -67,6 +68,14 @@ class PipelineSettings:
     llm: LLMSettings = field(default_factory=LLMSettings)
     refresh_playlists: bool = False
     read_only: bool = False  # report only (status): write nothing, fetch nothing
+    project: Path | None = None  # the folder of mkdocs.yml: local recordings lie inside it
+    allow_outside_files: bool = False  # ... unless this says otherwise
+
+    def load_catalog(self, path: Path, name: str | None = None) -> Catalog:
+        """talks.yml, its local recordings held to the project."""
+        return load_catalog(
+            path, name, project=self.project, allow_outside_files=self.allow_outside_files
+        )
 
     @property
     def may_process(self) -> bool:
@@ -124,6 +133,7 @@ class Pipeline:
         self.stages = Stages(settings.whisper, settings.paragraphs, settings.llm)
         self.executor = executor  # None: process here, one talk after another
         self.counts: Counter[str] = Counter()  # this run's probes, downloads, transcriptions
+        self._sources_writable = True  # False when sources.json is a newer version's
 
     # -- resolving talks.yml items into talks ------------------------------------------------
 
@@ -158,7 +168,7 @@ class Pipeline:
                     continue
                 by_entry[url] = job
                 jobs.append(job)
-        if changed and not self.settings.read_only:
+        if changed and not self.settings.read_only and self._sources_writable:
             try:
                 self.store.write_sources(sources)
             except StoreError as exc:  # the talks are known for this run; expanded again next
@@ -196,11 +206,20 @@ class Pipeline:
         ]
 
     def _read_sources(self) -> dict[str, Any]:
+        self._sources_writable = True
         try:
             return self.store.read_sources()
+        except NewerStoreError as exc:
+            self._sources_writable = False
+            log.warning("yt2doc: %s", exc)
         except StoreError as exc:
-            log.warning("yt2doc: %s; playlists will be expanded again", exc)
-            return {}
+            if not self.settings.may_process:
+                log.warning("yt2doc: %s; its talks are not rendered (nothing was changed)", exc)
+                return {}
+            aside = self.store.set_sources_aside()
+            moved = f"moved it to {aside}; " if aside else ""
+            log.warning("yt2doc: %s; %splaylists will be expanded again", exc, moved)
+        return {}
 
     def _expand(self, talk: Talk) -> tuple[list[Job], bool]:
         """The talks behind a URL, and whether it was a playlist."""
@@ -229,21 +248,29 @@ class Pipeline:
 
     # -- one talk through the stages ---------------------------------------------------------
 
-    def _read(self, key: str, name: str) -> dict[str, Any] | None:
-        """A stored stage result; a corrupt file is set aside (never deleted) and redone."""
+    def _read(self, job: Job, name: str) -> dict[str, Any] | None:
+        """A stored stage result, checked against its schema.
+
+        An invalid file is set aside (never deleted) and redone when this run may process;
+        otherwise (`transcribe: never`, status) the talk becomes a placeholder and the file
+        stays exactly as it is. A newer version's file is never touched.
+        """
+        assert job.key
         try:
-            return self.store.read(key, name)
+            return self.store.read(job.key, name)
+        except NewerStoreError:
+            raise
         except StoreError as exc:
-            if self.settings.read_only:
-                log.warning("yt2doc: %s", exc)
-                return None
-            path = self.store.talk_dir(key) / name
-            aside = path.with_name(f"{name}.corrupt-{time.strftime('%Y%m%d%H%M%S')}")
-            try:
-                path.rename(aside)
-                log.warning("yt2doc: %s; moved it to %s", exc, aside.name)
-            except OSError:
-                log.warning("yt2doc: %s", exc)
+            if not self.settings.may_process:
+                raise StoreError(
+                    f"{exc}; `mkdocs-yt2doc prefetch` (or a build with transcribe: auto) sets "
+                    "it aside and redoes it"
+                ) from None
+            aside = self.store.set_aside(job.key, name)
+            log.warning(
+                "yt2doc: %s: %s; %s", job.label, exc,
+                f"moved it to {aside}; it is redone" if aside else "it is redone",
+            )  # fmt: skip
             return None
 
     def prepare(self, job: Job, *, refresh: str | None = None) -> None:
@@ -257,12 +284,24 @@ class Pipeline:
             self._prepare(job, refresh)
         except Yt2DocError as exc:
             job.problem, job.failed = str(exc), True
+        except (KeyError, IndexError, TypeError, ValueError) as exc:  # files that disagree
+            folder = self.store.root / job.key
+            job.problem = (
+                f"the cache files in {folder} do not fit together ({type(exc).__name__}: "
+                f"{exc}); `mkdocs-yt2doc prefetch --refresh` redoes them"
+            )
+            job.failed = True
 
     def _prepare(self, job: Job, refresh: str | None) -> None:
         assert job.key
         key = job.key
         if job.media is None:
-            stored_media = self._read(key, MEDIA)
+            stored_media = self._read(job, MEDIA)
+            if stored_media and stored_media["key"] != key:
+                raise StoreError(
+                    f"cache file {self.store.root / key / MEDIA} names another talk "
+                    f"({stored_media['key']!r})"
+                )
             if stored_media:
                 job.media = Media.from_json(stored_media)
             elif job.talk.local_path is not None:
@@ -275,16 +314,16 @@ class Pipeline:
             job.problem = "not processed yet (transcribe: never)"
             return
         inputs = document_inputs(job.talk, job.media)
-        stored_document = None if refresh else self._read(key, DOCUMENT)
+        stored_document = None if refresh else self._read(job, DOCUMENT)
         if stored_document and stored_document.get("inputs") == inputs:
             job.document = Document.from_json(stored_document)
             if self.settings.read_only:  # status reports what produced the stages
-                job.transcript_settings = self._transcript_settings(key)
-                topics = self._read(key, TOPICS) if job.document.chapter_origin in (
+                job.transcript_settings = self._transcript_settings(job)
+                topics = self._read(job, TOPICS) if job.document.chapter_origin in (
                     "llm", "offline") else None  # fmt: skip
                 job.topics_settings = dict(topics.get("settings") or {}) if topics else None
             return
-        stored_transcript = None if refresh == "all" else self._read(key, TRANSCRIPT)
+        stored_transcript = None if refresh == "all" else self._read(job, TRANSCRIPT)
         if stored_transcript:
             job.transcript_settings = dict(stored_transcript.get("settings") or {})
             transcript = Transcript.from_json(stored_transcript)
@@ -294,8 +333,8 @@ class Pipeline:
         else:
             job.problem = "not transcribed yet (transcribe: never)"
 
-    def _transcript_settings(self, key: str) -> dict[str, Any] | None:
-        stored = self._read(key, TRANSCRIPT)
+    def _transcript_settings(self, job: Job) -> dict[str, Any] | None:
+        stored = self._read(job, TRANSCRIPT)
         return dict(stored.get("settings") or {}) if stored else None
 
     def _structure(
@@ -313,7 +352,7 @@ class Pipeline:
             job.document_stale = True
             return
         key = job.key
-        stored = None if redo else self._read(key, PARAGRAPHS)
+        stored = None if redo else self._read(job, PARAGRAPHS)
         if not stored:
             stored = made.paragraphs if made and made.paragraphs else None
             stored = stored or self.stages.paragraphs(transcript)
@@ -345,7 +384,7 @@ class Pipeline:
         if made is not None:
             topics = Topics.from_json(made)
         else:
-            stored = None if redo else self._read(job.key, TOPICS)
+            stored = None if redo else self._read(job, TOPICS)
             if stored and not (stored.get("origin") == "offline" and ask_llm):
                 return Topics.from_json(stored)
             topics = self.stages.topics(transcript, paragraphs, job.label, ask_llm)
@@ -583,8 +622,8 @@ def views(jobs: list[Job], store: Store | None = None) -> list[TalkView]:
         thumbnail = None
         if store is not None and job.key and job.document is not None:
             for kind, name in CAPTIONS.items():
-                path = store.talk_dir(job.key) / name
-                if path.is_file():
+                path = store.file(job.key, name)  # never through a symlink
+                if path is not None:
                     captions[kind] = path
             thumbnail = store.thumbnail(job.key)
         result.append(

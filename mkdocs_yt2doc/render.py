@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .chapters import Document
-from .escape import attr, clean, html_text, inert, safe_url
+from .escape import attr, clean, html_id, html_text, inert, safe_url
 from .paragraphs import Paragraph
 from .player import player_for, player_html, time_url_template
 from .sources import Media
@@ -198,7 +198,7 @@ def talk_page(view: TalkView, search_words_per_chapter: int = 0) -> str:
     link = _TimeLinks(view)
     if document.chapter_origin != "single":
         items = "".join(
-            f'<li><a href="#{c.anchor}">{inert(c.title)}</a> {link(c.start)}</li>'
+            f'<li><a href="#{html_id(c.anchor)}">{inert(c.title)}</a> {link(c.start)}</li>'
             for c in document.chapters
         )
         parts.append(
@@ -217,7 +217,7 @@ def talk_page(view: TalkView, search_words_per_chapter: int = 0) -> str:
     first = document.chapters[0].first_paragraph if document.chapters else len(anchors)
     section(range(first))  # speech before the first chapter mark
     for index, chapter in enumerate(document.chapters):
-        parts.append(f"## {inert(chapter.title)} {{#{chapter.anchor}}}\n\n")
+        parts.append(f"## {inert(chapter.title)} {{#{html_id(chapter.anchor)}}}\n\n")
         count = len(document.chapter_paragraphs(index))
         section(range(chapter.first_paragraph, chapter.first_paragraph + count))
     return "".join(parts)

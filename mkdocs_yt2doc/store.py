@@ -13,16 +13,18 @@ import json
 import logging
 import math
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from . import Yt2DocError
+from .cache_files import KEY, SCHEMA_VERSION, CacheFileError, NewerCacheFile, validate
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
-SCHEMA_VERSION = 1
 LOCK = ".lock"
 # Written into the cache folder: what is local to one machine stays out of commits.
 GITIGNORE = "# written by mkdocs-yt2doc\n/.lock\n*.tmp\n/failures.json\n"
@@ -39,7 +41,18 @@ FAILURES = "failures.json"
 
 
 class StoreError(Yt2DocError):
-    """A cache file cannot be read or written."""
+    """A cache file cannot be read or written, or is not what its schema says."""
+
+
+class NewerStoreError(StoreError):
+    """A cache file from a newer mkdocs-yt2doc: it is left exactly where it is."""
+
+
+# The names this package writes in a talk's folder, and the temp files of their writes.
+TALK_FILES = {MEDIA, TRANSCRIPT, PARAGRAPHS, TOPICS, DOCUMENT, *CAPTIONS.values()} | {
+    f"{THUMBNAIL}{suffix}" for suffix in THUMBNAIL_SUFFIXES
+}
+_TEMP = re.compile(r"^\.(?P<name>[A-Za-z0-9_.-]+)\.[A-Za-z0-9_]{6,12}\.tmp$")
 
 
 _FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -117,23 +130,57 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
-    """The file's content, None if absent; `StoreError` if unreadable or of another schema."""
+    """The file's content, checked against its schema (`cache_files`); None if absent.
+
+    `StoreError` if it is unreadable, a symlink or invalid; `NewerStoreError` if a newer
+    mkdocs-yt2doc wrote it.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        # O_NOFOLLOW: a symlink committed in place of a cache file is refused, not read
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreError(f"cache file {path} is a symlink; the cache follows none") from None
+        raise StoreError(f"cannot read cache file {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            text = handle.read().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise StoreError(f"cannot read cache file {path}: {exc}") from None
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise StoreError(f"cache file {path} is not valid JSON ({exc})") from None
-    if not isinstance(value, dict) or value.get("schema") != SCHEMA_VERSION:
-        found = value.get("schema") if isinstance(value, dict) else None
+        return validate(path.name, text)
+    except NewerCacheFile as exc:
+        raise NewerStoreError(f"cache file {path} was {exc}") from None
+    except CacheFileError as exc:
+        raise StoreError(f"cache file {path} is invalid: {exc}") from None
+
+
+def check_key(key: str) -> str:
+    """A talk's folder name, refused unless it is a plain name (it may come from a file)."""
+    if not KEY.match(key):
+        raise StoreError(f"{key!r} is not a cache key (letters, digits, '-' and '_' only)")
+    return key
+
+
+def check_cache_dir(cache_dir: Path, project: Path, *, given: str, others: dict[str, Path]) -> None:
+    """`cache_dir` must be a folder of its own inside the project: never the project itself,
+    never the docs or site folder (or inside them), never a symlink. `others`: those folders
+    by option name."""
+    where = f"cache_dir {given!r}"
+    resolved, project = cache_dir.resolve(), project.resolve()
+    if cache_dir.is_symlink() or (cache_dir.exists() and not cache_dir.is_dir()):
+        raise StoreError(f"{where} must be a plain folder, not a symlink or a file")
+    if resolved == project or not resolved.is_relative_to(project):
         raise StoreError(
-            f"cache file {path} has schema {found}, this version reads {SCHEMA_VERSION}"
+            f"{where} must be a folder of its own inside the project ({project}), "
+            "like the default .yt2doc"
         )
-    return value
+    for option, folder in others.items():
+        folder = folder.resolve()
+        if resolved.is_relative_to(folder) or folder.is_relative_to(resolved):
+            raise StoreError(f"{where} must not be, hold or lie inside {option} ({folder})")
 
 
 class Store:
@@ -152,9 +199,10 @@ class Store:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             ignore = self.root / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text(GITIGNORE, encoding="utf-8")
-            handle = open(self.root / LOCK, "a+")  # noqa: SIM115 - held for the whole run
+            if not ignore.is_symlink() and not ignore.exists():
+                write_text(ignore, GITIGNORE)
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+            handle = os.fdopen(os.open(self.root / LOCK, flags, 0o644), "r+")
         except OSError as exc:  # a read-only checkout: runs may render, not write
             log.debug("yt2doc: no lock on %s: %s", self.root, exc)
             self.write_error = write_problem(self.root, exc)
@@ -179,20 +227,38 @@ class Store:
 
     def _remove_stale_temps(self) -> None:
         """Temp files of a run killed mid-write. Only lock holders write, so under the lock
-        any temp file is left over; the entry it would have replaced is still whole."""
-        for folder in (self.root, *(p for p in self.root.iterdir() if p.is_dir())):
+        any temp file is left over; the entry it would have replaced is still whole. Only our
+        own names are touched, and no symlinked folder is entered."""
+        folders = [self.root]
+        with contextlib.suppress(OSError):
+            folders += [p for p in self.root.iterdir() if KEY.match(p.name) and _plain_dir(p)]
+        ours = {*TALK_FILES, SOURCES, FAILURES, ".gitignore"}
+        for folder in folders:
             for path in folder.glob(".*.tmp"):
+                match = _TEMP.match(path.name)
+                if not match or match["name"] not in ours or path.is_symlink():
+                    continue
                 with contextlib.suppress(OSError):
                     path.unlink()
                     log.info("yt2doc: removed %s, left by an interrupted run", path)
 
     def talk_dir(self, key: str) -> Path:
-        return self.root / key
+        """The talk's folder; `StoreError` for a key that is no plain name or a folder that
+        is a symlink (a cache from a pull request may hold either)."""
+        folder = self.root / check_key(key)
+        if folder.is_symlink():
+            raise StoreError(f"cache folder {folder} is a symlink; the cache follows none")
+        return folder
+
+    def _path(self, key: str, name: str) -> Path:
+        if name not in TALK_FILES:
+            raise StoreError(f"{name!r} is not a cache file name")
+        return self.talk_dir(key) / name
 
     def read(self, key: str, name: str) -> dict[str, Any] | None:
-        path = self.talk_dir(key) / name
+        path = self._path(key, name)
         try:
-            stat = path.stat()
+            stat = path.lstat()
         except OSError:
             return read_json(path)  # absent (None) or unreadable (StoreError)
         known = self._parsed.get(path)
@@ -203,14 +269,42 @@ class Store:
             self._parsed[path] = (stat.st_mtime_ns, stat.st_size, value)
         return value
 
+    def set_aside(self, key: str, name: str) -> str | None:
+        """Move an invalid file out of the way (never delete it: a person may have edited
+        it); the new name, or None if it could not be moved."""
+        path = self._path(key, name)
+        aside = path.with_name(f"{name}.corrupt-{time.strftime('%Y%m%d%H%M%S')}")
+        try:
+            path.rename(aside)
+        except OSError:
+            return None
+        return aside.name
+
+    def file(self, key: str, name: str) -> Path | None:
+        """A plain file of the talk's folder to copy into the site, or None: a symlink is
+        never followed (it could point at any file the build can read)."""
+        try:
+            path = self._path(key, name)
+        except StoreError as exc:
+            log.warning("yt2doc: %s; %s is not copied into the site", exc, name)
+            return None
+        if path.is_symlink():
+            log.warning(
+                "yt2doc: cache file %s is a symlink; the cache follows none, and it is not "
+                "copied into the site",
+                path,
+            )
+            return None
+        return path if _plain_dir(path.parent) and _plain_file(path) else None
+
     def write(self, key: str, name: str, value: dict[str, Any]) -> None:
-        self._write(self.talk_dir(key) / name, value)
+        self._write(self._path(key, name), value)
 
     def write_text(self, key: str, name: str, text: str) -> None:
         self.write_bytes(key, name, text.encode("utf-8"))
 
     def write_bytes(self, key: str, name: str, data: bytes) -> None:
-        path = self.talk_dir(key) / name
+        path = self._path(key, name)
         try:
             write_bytes(path, data)
         except OSError as exc:
@@ -219,8 +313,8 @@ class Store:
     def thumbnail(self, key: str) -> Path | None:
         """The talk's thumbnail (fetched with its transcript), if the cache holds one."""
         for suffix in THUMBNAIL_SUFFIXES:
-            path = self.talk_dir(key) / f"{THUMBNAIL}{suffix}"
-            if path.is_file():
+            path = self.file(key, f"{THUMBNAIL}{suffix}")
+            if path is not None:
                 return path
         return None
 
@@ -240,9 +334,26 @@ class Store:
     def write_failures(self, talks: dict[str, Any]) -> None:
         self._write(self.root / FAILURES, {"talks": talks})
 
+    def set_sources_aside(self) -> str | None:
+        path = self.root / SOURCES
+        aside = path.with_name(f"{SOURCES}.corrupt-{time.strftime('%Y%m%d%H%M%S')}")
+        try:
+            path.rename(aside)
+        except OSError:
+            return None
+        return aside.name
+
     @staticmethod
     def _write(path: Path, value: dict[str, Any]) -> None:
         try:
             write_json(path, value)
         except OSError as exc:
             raise StoreError(write_problem(path, exc)) from None
+
+
+def _plain_dir(path: Path) -> bool:
+    return not path.is_symlink() and path.is_dir()
+
+
+def _plain_file(path: Path) -> bool:
+    return not path.is_symlink() and path.is_file()

@@ -3,6 +3,7 @@ build, nothing already cached is lost. Real builds, real yt-dlp and faster-whisp
 
 from __future__ import annotations
 
+import html
 import http.server
 import json
 import socket
@@ -112,22 +113,42 @@ def test_corrupt_cache_files_are_set_aside_never_deleted(
     whisper = {"model": whisper_model, "beam_size": 1}
     build_site(write_site(project, talks, whisper=whisper))
     folder = next(p for p in (project / ".yt2doc").iterdir() if p.is_dir())
-    transcript = folder / "transcript.json"
+    transcript, document = folder / "transcript.json", folder / "document.json"
     good = transcript.read_text()
     transcript.write_text(good[: len(good) // 2])  # truncated by a crash or a bad merge
-    (folder / "document.json").write_text(json.dumps({"schema": 99}))  # another version
+    before = sorted(p.name for p in folder.iterdir())
+    document.unlink()
     build_site(write_site(project, talks, whisper=whisper, transcribe="never"))
-    aside = sorted(p.name for p in folder.iterdir() if ".corrupt-" in p.name)
-    assert [name.split(".corrupt-")[0] for name in aside] == ["document.json", "transcript.json"]
-    kept = next(p for p in folder.iterdir() if p.name.startswith("transcript.json.corrupt-"))
-    assert kept.read_text() == good[: len(good) // 2]  # what was there is kept, byte for byte
-    assert any("not valid JSON" in w for w in plugin_log.warnings)
-    assert any("schema 99" in w for w in plugin_log.warnings)
+    # never (CI): the repository is not changed; the talk is a placeholder that says why
+    assert sorted(p.name for p in folder.iterdir()) == [n for n in before if n != "document.json"]
+    assert transcript.read_text() == good[: len(good) // 2]
+    assert any("transcript.json is invalid" in w and "'Talk'" in w for w in plugin_log.warnings)
     page = project / "site" / "talks" / "talk" / "index.html"
-    assert "This talk has no transcript" in page.read_text()  # never: a placeholder
-    build_site(write_site(project, talks, whisper=whisper))  # auto: transcribed again
+    assert "This talk has no transcript" in page.read_text()
+    build_site(write_site(project, talks, whisper=whisper))  # auto: set aside, transcribed again
+    aside = [p for p in folder.iterdir() if p.name.startswith("transcript.json.corrupt-")]
+    assert len(aside) == 1 and aside[0].read_text() == good[: len(good) // 2]  # kept, as it was
     assert json.loads(transcript.read_text())["segments"]
     assert 'class="yt2doc-p"' in page.read_text()
+
+
+def test_newer_cache_files_are_left_where_they_are(
+    tmp_path: Path, whisper_model: str, plugin_log: PluginLog
+) -> None:
+    project = tmp_path / "p"
+    copy_clip(0, project / "talk.wav")
+    talks = {"talks": [{"url": "talk.wav", "title": "Talk"}]}
+    whisper = {"model": whisper_model, "beam_size": 1}
+    build_site(write_site(project, talks, whisper=whisper))
+    folder = next(p for p in (project / ".yt2doc").iterdir() if p.is_dir())
+    (folder / "document.json").write_text(json.dumps({"schema": 99, "from": "the future"}))
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for transcribe in ("never", "auto"):
+        build_site(write_site(project, talks, whisper=whisper, transcribe=transcribe))
+        assert {p.name: p.read_bytes() for p in folder.iterdir()} == before, transcribe
+        assert any("made by a newer mkdocs-yt2doc" in w for w in plugin_log.warnings)
+        page = project / "site" / "talks" / "talk" / "index.html"
+        assert "made by a newer mkdocs-yt2doc" in html.unescape(page.read_text())
 
 
 class _CutHandler(http.server.BaseHTTPRequestHandler):
@@ -287,7 +308,7 @@ def test_a_value_of_the_wrong_type_is_located(
     talks = f"talks:\n  - https://example.org/a\n  - url: https://example.org/b\n    {field}\n"
     with pytest.raises(Abort):
         build_site(write_site(tmp_path / "p", talks, transcribe="never"))
-    assert plugin_log.errors == [f"yt2doc: talks.yml:3: {message}"]
+    assert plugin_log.errors == [f"yt2doc: talks.yml:4: {message}"]  # the line of the key
 
 
 @pytest.mark.reliability("input", 3)

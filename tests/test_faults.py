@@ -25,7 +25,7 @@ from tests.test_cli import cli, status_table
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 TEMPS = ".*.json.*.tmp"
 
-# Writes big entries through the store, round after round, as fast as it can.
+# Writes big entries (valid transcripts) through the store, round after round, as fast as it can.
 WRITER = """
 import itertools, sys
 from pathlib import Path
@@ -34,8 +34,10 @@ store = Store(Path(sys.argv[1]))
 with store.lock():
     for n in itertools.count():
         for key in ("a", "b", "c"):
-            words = [{"i": i, "n": n, "w": "word"} for i in range(int(sys.argv[2]))]
-            store.write(key, "transcript.json", {"n": n, "words": words})
+            words = [{"start": i, "end": i, "text": f"w{n}"} for i in range(int(sys.argv[2]))]
+            segment = {"start": 0, "end": 1, "text": "", "words": words}
+            store.write(key, "transcript.json", {"language": "en", "duration": 1,
+                                                 "settings": {"n": n}, "segments": [segment]})
 """
 
 
@@ -48,7 +50,8 @@ def _check_whole(root: Path, size: int) -> None:
     for path in root.glob("*/transcript.json"):
         value = read_json(path)
         assert value is not None
-        assert len(value["words"]) == size and {w["n"] for w in value["words"]} == {value["n"]}
+        words = value["segments"][0]["words"]
+        assert len(words) == size and {w["text"] for w in words} == {f"w{value['settings']['n']}"}
 
 
 def _stop_mid_write(process: subprocess.Popen[bytes], root: Path, deadline: float) -> bool:
