@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import Yt2DocError
+from .talks_yaml import TalksYAMLError, item_lines, load_yaml
 from .timecode import parse_timecode
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
@@ -87,33 +86,25 @@ _FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
 }
 _DEFAULTABLE = set(_FIELDS) - {"url", "slug", "title", "chapters"}
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+# A local recording is copied into the site: only media files, never a dotfile (.env, .git).
+MEDIA_SUFFIXES = frozenset(
+    {".aac", ".flac", ".m4a", ".m4v", ".mkv", ".mov", ".mp3", ".mp4", ".oga", ".ogg", ".ogv",
+     ".opus", ".wav", ".weba", ".webm"}
+)  # fmt: skip
 
 
-# libyaml when PyYAML has it (10x faster on a talks.yml of hundreds of talks)
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _LineLoader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """A SafeLoader whose mappings remember the line they start on."""
-
-
-class _LineDict(dict[str, Any]):
-    line: int = 0
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    mapping = _LineDict(loader.construct_mapping(node, deep=True))
-    mapping.line = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def load_catalog(path: Path, name: str | None = None) -> Catalog:
+def load_catalog(
+    path: Path,
+    name: str | None = None,
+    *,
+    project: Path | None = None,
+    allow_outside_files: bool = False,
+) -> Catalog:
     """Read and validate talks.yml; raise `CatalogError` naming file and line.
 
-    `name` is how messages call the file (as the user wrote it in mkdocs.yml).
+    `name` is how messages call the file (as the user wrote it in mkdocs.yml). Local
+    recordings must lie inside `project` (default: the folder of talks.yml) after symlinks are
+    resolved, unless `allow_outside_files`.
     """
     name = name or path.name
     try:
@@ -123,11 +114,9 @@ def load_catalog(path: Path, name: str | None = None) -> Catalog:
     except UnicodeDecodeError as exc:
         raise CatalogError(f"{name}: not UTF-8 text ({exc.reason})") from None
     try:
-        data = yaml.load(text, Loader=_LineLoader)
-    except yaml.MarkedYAMLError as exc:
-        raise CatalogError(_yaml_message(name, exc)) from None
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{name}: invalid YAML: {exc}") from None
+        data, node = load_yaml(text, name)
+    except TalksYAMLError as exc:
+        raise CatalogError(str(exc)) from None
 
     defaults: dict[str, Any] = {}
     if data is None:
@@ -155,79 +144,95 @@ def load_catalog(path: Path, name: str | None = None) -> Catalog:
     else:
         raise CatalogError(f"{name}: expected a list of talks or a mapping with 'talks'")
 
-    line_of_list = _list_item_lines(text)
+    line_of_list = item_lines(node)
+    place = _Where(path, name, (project or path.parent).resolve(), allow_outside_files)
     talks = []
     for index, item in enumerate(items):
         line = getattr(item, "line", None) or (
             line_of_list[index] if index < len(line_of_list) else 0
         )
-        talks.append(_parse_talk(item, defaults, path, f"{name}:{line}"))
+        talks.append(_parse_talk(item, defaults, place, f"{name}:{line}"))
     return Catalog(path=path, talks=tuple(talks))
 
 
-def _yaml_message(name: str, exc: yaml.MarkedYAMLError) -> str:
-    """Where the broken construct starts (what the user must fix), then what went wrong."""
-    first = exc.context_mark or exc.problem_mark
-    where = f"{name}:{first.line + 1}:{first.column + 1}" if first else name
-    what = f"{exc.context}: {exc.problem}" if exc.context else str(exc.problem)
-    if exc.context_mark and exc.problem_mark:
-        what += f" (line {exc.problem_mark.line + 1}, column {exc.problem_mark.column + 1})"
-    return f"{where}: invalid YAML: {what}"
+@dataclass(frozen=True)
+class _Where:
+    """Where talks.yml lies, and where its local recordings may lie."""
+
+    path: Path
+    name: str
+    project: Path
+    allow_outside_files: bool
 
 
-def _list_item_lines(text: str) -> list[int]:
-    """Lines of the talk items, for bare-URL items (scalars carry no line of their own)."""
-    node = yaml.compose(text, Loader=_SafeLoader)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == "talks":
-                node = value
-                break
-    if isinstance(node, yaml.SequenceNode):
-        return [child.start_mark.line + 1 for child in node.value]
-    return []
-
-
-def _parse_talk(item: Any, defaults: dict[str, Any], path: Path, where: str) -> Talk:
+def _parse_talk(item: Any, defaults: dict[str, Any], place: _Where, where: str) -> Talk:
     if isinstance(item, str):
         item = {"url": item}
     if not isinstance(item, dict):
         raise CatalogError(f"{where}: a talk is a URL or a mapping with 'url', not {item!r}")
     values = {**defaults, **item}
+
+    def at(key: str) -> str:  # the line of a key, in the talk or in `defaults`
+        for mapping in (item, defaults):
+            lines = getattr(mapping, "lines", {})
+            if key in mapping and key in lines:
+                return f"{place.name}:{lines[key]}"
+        return where
+
     for key in [k for k in values if k not in _FIELDS]:
         # A warning, not an error: the talk still builds, and `--strict` still fails.
         hint = difflib.get_close_matches(str(key), _FIELDS, n=1)
         suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-        log.warning("yt2doc: %s: unknown key '%s' is ignored%s", where, key, suggestion)
+        log.warning("yt2doc: %s: unknown key '%s' is ignored%s", at(key), key, suggestion)
         del values[key]
     for key, value in values.items():
         types, description = _FIELDS[key]
         if value is not None and not isinstance(value, types):
-            raise CatalogError(f"{where}: '{key}' must be {description}, not {value!r}")
+            raise CatalogError(f"{at(key)}: '{key}' must be {description}, not {value!r}")
     url = values.get("url")
     if not isinstance(url, str) or not url.strip():
         raise CatalogError(f"{where}: talk has no 'url'")
     url = url.strip()
-    local_path = None
-    if not _URL_SCHEME.match(url):
-        local_path = (path.parent / url).resolve()
-        if not local_path.is_file():
-            raise CatalogError(f"{where}: no such file: {url} (paths are relative to {path.name})")
+    local_path = _local_path(url, place, at("url")) if not _URL_SCHEME.match(url) else None
     return Talk(
         url=url,
         where=where,
         title=_text(values.get("title")),
-        speakers=_names(values.get("speakers")),
+        speakers=_names(values.get("speakers"), at("speakers"), "speakers", numbers=False),
         event=_text(values.get("event")),
-        date=_date(values.get("date"), where),
-        tags=_names(values.get("tags")),
+        date=_date(values.get("date"), at("date")),
+        tags=_names(values.get("tags"), at("tags"), "tags", numbers=True),
         language=_text(values.get("language")),
         slug=_text(values.get("slug")),
         description=_text(values.get("description")),
-        chapters=_chapters(values.get("chapters"), where),
+        chapters=_chapters(values.get("chapters"), at("chapters")),
         ignore_source_chapters=bool(values.get("ignore_source_chapters", False)),
         local_path=local_path,
     )
+
+
+def _local_path(url: str, place: _Where, where: str) -> Path:
+    """A recording on disk: inside the project after symlinks are resolved (it is copied into
+    the published site), and a media file."""
+    path = (place.path.parent / url).resolve()
+    if not path.is_file():
+        raise CatalogError(
+            f"{where}: no such file: {url} (paths are relative to {place.path.name})"
+        )
+    if not place.allow_outside_files and not path.is_relative_to(place.project):
+        raise CatalogError(
+            f"{where}: {url} lies outside the project ({place.project}), and is not copied into "
+            "the site; move it into the project, or set `allow_outside_files: true`"
+        )
+    relative = path.relative_to(place.project) if path.is_relative_to(place.project) else path
+    if path.suffix.lower() not in MEDIA_SUFFIXES or any(
+        part.startswith(".") for part in relative.parts
+    ):
+        raise CatalogError(
+            f"{where}: {url} is not a recording (a local file must be an audio or video file "
+            f"such as {', '.join(sorted(MEDIA_SUFFIXES)[:6])}, outside hidden folders)"
+        )
+    return path
 
 
 def _text(value: Any) -> str | None:
@@ -237,40 +242,64 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _names(value: Any) -> tuple[str, ...]:
+def _names(value: Any, where: str, key: str, *, numbers: bool) -> tuple[str, ...]:
+    """Speakers or tags: text (tags may be numbers, such as a year); nothing else is shown."""
     if value is None:
         return ()
     if isinstance(value, str):
         value = [value]
-    return tuple(str(v).strip() for v in value if str(v).strip())
+    allowed = (str, int, float) if numbers else (str,)
+    names = []
+    for name in value:
+        if isinstance(name, bool) or not isinstance(name, allowed):
+            kind = "text" if not numbers else "text or a number"
+            raise CatalogError(f"{where}: each of '{key}' must be {kind}, not {name!r}")
+        if str(name).strip():
+            names.append(str(name).strip())
+    return tuple(names)
 
 
 def _date(value: Any, where: str) -> dt.date | None:
+    """A real calendar date. YAML's own dates are read as text (a YAML date of 2026-13-45
+    raises inside the parser), so every date is checked here."""
     if value is None or isinstance(value, dt.date):
         return value if not isinstance(value, dt.datetime) else value.date()
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return dt.date.fromisoformat(text)
     except ValueError:
-        raise CatalogError(f"{where}: 'date' must look like 2026-05-14, not {value!r}") from None
+        pass
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        raise CatalogError(
+            f"{where}: 'date' must be a calendar date like 2026-05-14, not {value!r}"
+        ) from None
 
 
 def _chapters(value: Any, where: str) -> tuple[ChapterMark, ...]:
     if not value:
         return ()
+    file = where.rsplit(":", 1)[0]
     marks: list[ChapterMark] = []
     for item in value:
         if not isinstance(item, dict) or "start" not in item or "title" not in item:
             raise CatalogError(f"{where}: each chapter needs 'start' and 'title', not {item!r}")
+        line = getattr(item, "line", 0)
+        at = f"{file}:{line}" if line else where
         try:
             start = parse_timecode(item["start"])
         except ValueError as exc:
-            raise CatalogError(f"{where}: chapter {item.get('title')!r}: {exc}") from None
-        title = _text(item["title"])
+            raise CatalogError(f"{at}: chapter {item.get('title')!r}: {exc}") from None
+        raw_title = item["title"]
+        if isinstance(raw_title, bool) or not isinstance(raw_title, (str, int, float)):
+            raise CatalogError(f"{at}: a chapter's title must be text, not {raw_title!r}")
+        title = _text(raw_title)
         if not title:
-            raise CatalogError(f"{where}: chapter at {item['start']} has an empty title")
+            raise CatalogError(f"{at}: chapter at {item['start']} has an empty title")
         if marks and start <= marks[-1].start:
             raise CatalogError(
-                f"{where}: chapter {title!r} starts at or before the chapter above it; "
+                f"{at}: chapter {title!r} starts at or before the chapter above it; "
                 "list chapters in order"
             )
         marks.append(ChapterMark(start=start, title=title))

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import Yt2DocError
-from .catalog import load_catalog
 from .pipeline import Job, Pipeline, PipelineSettings
 from .timecode import format_timecode
 
@@ -41,7 +40,8 @@ def _settings(config_file: str) -> tuple[PipelineSettings, Path, str]:
     if not isinstance(plugin, Yt2DocPlugin):
         raise Yt2DocError(f"{config_file} does not use the yt2doc plugin")
     base = Path(config.config_file_path or config_file).parent
-    settings = settings_from_config(plugin.config, config.config_file_path)
+    folders = {"docs_dir": config.docs_dir, "site_dir": config.site_dir}
+    settings = settings_from_config(plugin.config, config.config_file_path, folders)
     return settings, (base / plugin.config.talks).resolve(), plugin.config.talks
 
 
@@ -80,7 +80,7 @@ def talk_state(
 def status(config_file: str, out: TextIO) -> int:
     settings, talks_path, talks_name = _settings(config_file)
     pipeline = Pipeline(dataclasses.replace(settings, read_only=True))
-    catalog = load_catalog(talks_path, talks_name)
+    catalog = settings.load_catalog(talks_path, talks_name)
     jobs = pipeline.run(catalog)
     failures = pipeline.read_failures()
     current = settings.whisper.produced_by()
@@ -152,7 +152,7 @@ def prefetch(
     # The command exists to process: ignore `transcribe: never` and re-read playlists.
     settings = dataclasses.replace(settings, transcribe="auto", refresh_playlists=True)
     pipeline = Pipeline(settings, executor)
-    catalog = load_catalog(talks_path, talks_name)
+    catalog = settings.load_catalog(talks_path, talks_name)
     queued: list[Job] = []
     processed: list[Job] = []
     progress: _Progress | None = None

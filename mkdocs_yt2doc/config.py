@@ -65,7 +65,11 @@ class Yt2DocConfig(base.Config):
     output_dir = c.Type(str, default="talks")
     """URL folder of the generated pages."""
     cache_dir = c.Type(str, default=".yt2doc")
-    """Cache folder, relative to mkdocs.yml; meant to be committed."""
+    """Cache folder, relative to mkdocs.yml; meant to be committed. A folder of its own inside
+    the project: not the project itself, nor the docs or site folder."""
+    allow_outside_files = c.Type(bool, default=False)
+    """Let talks.yml name local recordings outside the project (the folder of mkdocs.yml).
+    Off: such a path is an error, since the file would be copied into the published site."""
     transcribe = c.Choice(("auto", "never"), default="auto")
     """auto: process uncached talks during the build; never: render cached talks only (CI)."""
     refresh_playlists = c.Type(bool, default=False)

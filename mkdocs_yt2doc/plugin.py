@@ -19,7 +19,6 @@ from mkdocs.utils import get_relative_url
 
 from . import Yt2DocError
 from .captions import chapters_vtt, transcript_json, transcript_text
-from .catalog import load_catalog
 from .config import Yt2DocConfig
 from .escape import safe_url
 from .llm import LLMSettings
@@ -34,6 +33,7 @@ from .render import (
     index_page,
     talk_page,
 )
+from .store import check_cache_dir
 from .transcribe import WhisperSettings
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
@@ -52,11 +52,20 @@ def _settings(kind: type[T], options: Any, **overrides: Any) -> T:
     return kind(**{**{n: options[n] for n in names if n in options}, **overrides})
 
 
-def settings_from_config(options: Yt2DocConfig, config_file: str | None) -> PipelineSettings:
+def settings_from_config(
+    options: Yt2DocConfig, config_file: str | None, folders: dict[str, str] | None = None
+) -> PipelineSettings:
+    """The pipeline's settings; `folders`: the site's docs_dir and site_dir, which the cache
+    must stay out of (`StoreError` if it does not)."""
     base = Path(config_file).parent if config_file else Path.cwd()
     paragraphs, llm = options.paragraphs, options.llm
+    cache_dir = base / options.cache_dir
+    others = {name: Path(folder) for name, folder in (folders or {}).items()}
+    check_cache_dir(cache_dir, base, given=options.cache_dir, others=others)
     return PipelineSettings(
-        cache_dir=(base / options.cache_dir).resolve(),
+        cache_dir=cache_dir.resolve(),
+        project=base.resolve(),
+        allow_outside_files=options.allow_outside_files,
         transcribe=options.transcribe,
         refresh_playlists=options.refresh_playlists,
         whisper=_settings(WhisperSettings, options.whisper),
@@ -94,7 +103,14 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         if output_dir in (".", "") or output_dir.startswith(".."):
             raise PluginError(f"yt2doc: output_dir {self.config.output_dir!r} must be a sub-folder")
         self.output_dir = output_dir
-        settings = settings_from_config(self.config, config.config_file_path)
+        try:
+            settings = settings_from_config(
+                self.config,
+                config.config_file_path,
+                {"docs_dir": config.docs_dir, "site_dir": config.site_dir},
+            )
+        except Yt2DocError as exc:
+            raise PluginError(f"yt2doc: {exc}") from None
         # Kept across `mkdocs serve` rebuilds, so the Whisper model loads once.
         if self.pipeline is None or self.pipeline.settings != settings:
             self.pipeline = Pipeline(settings)
@@ -110,7 +126,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         assert self.pipeline is not None
         try:
-            catalog = load_catalog(self.talks_path, self.config.talks)
+            catalog = self.pipeline.settings.load_catalog(self.talks_path, self.config.talks)
             jobs = self.pipeline.run(catalog)
         except Yt2DocError as exc:
             raise PluginError(f"yt2doc: {exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _CLOCK = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$")
@@ -16,6 +17,8 @@ def parse_timecode(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"not a time: {value!r}")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"not a time: {value!r} (a time is a finite number of seconds)")
         if value < 0:
             raise ValueError(f"negative time: {value!r}")
         return float(value)

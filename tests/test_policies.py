@@ -51,12 +51,12 @@ def test_malformed_talks_file_names_file_and_line(tmp_path: Path, plugin_log: Pl
         ("talks:\n  - url: x.mp3\n", r"talks\.yml:2: no such file: x\.mp3"),
         (
             "talks:\n  - url: https://example.org/a\n    date: next tuesday\n",
-            r"talks\.yml:2: 'date' must look like 2026-05-14",
+            r"talks\.yml:3: 'date' must be a calendar date like 2026-05-14",
         ),
         (
             "talks:\n  - url: https://example.org/a\n    chapters:\n"
             "      - {start: '5:00', title: B}\n      - {start: '1:00', title: A}\n",
-            r"talks\.yml:2: chapter 'A' starts at or before the chapter above it",
+            r"talks\.yml:5: chapter 'A' starts at or before the chapter above it",
         ),
     ],
 )
@@ -79,7 +79,7 @@ def test_unknown_key_warns_with_the_nearest_valid_key(
     config_file = write_site(tmp_path / "p", talks, transcribe="never")
     build_site(config_file)
     assert (
-        "yt2doc: talks.yml:3: unknown key 'speaker' is ignored; did you mean 'speakers'?"
+        "yt2doc: talks.yml:4: unknown key 'speaker' is ignored; did you mean 'speakers'?"
         in plugin_log.warnings
     )
     with pytest.raises(Abort):
