@@ -177,7 +177,12 @@ def concatenated_speech(dest: Path) -> tuple[Path, str]:
 
 # -- the reliability report (bad inputs, injected faults, hostile payloads) ------------------
 
-_KINDS = {"input": "bad inputs tried", "fault": "faults injected", "payload": "payloads tried"}
+_KINDS = {
+    "input": "bad inputs tried",
+    "fault": "faults injected",
+    "payload": "payloads tried",
+    "hostile": "hostile repo cases",
+}
 _TALLY: dict[str, list[int]] = {kind: [0, 0] for kind in _KINDS}  # tried, failed
 
 
