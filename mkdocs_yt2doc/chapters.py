@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .catalog import ChapterMark, Talk
+from .names import unique
 from .paragraphs import Paragraph, snap_to_sentences, split_at
 from .sources import Media
 from .timecode import format_timecode
@@ -132,11 +133,7 @@ def document_inputs(talk: Talk, media: Media) -> dict[str, Any]:
 
 def anchor_for(title: str, taken: set[str]) -> str:
     base = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-_")[:48] or "chapter"
-    anchor, n = base, 2
-    while anchor in taken:
-        anchor, n = f"{base}-{n}", n + 1
-    taken.add(anchor)
-    return anchor
+    return unique(base, taken)
 
 
 def build_document(

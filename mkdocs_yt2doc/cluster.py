@@ -3,7 +3,7 @@
 Each worker is a Ray actor holding one `Stages` (one loaded Whisper model, SaT, an LLM client)
 for all its talks. It downloads a talk's audio, transcribes it, makes its paragraphs and
 chapters, and sends back the cache files' contents; the driver writes them with the
-pipeline's own code (`Pipeline.record`: same files, same atomic writes, under the same lock),
+pipeline's own code (`Recorder.record`: same files, same atomic writes, under the same lock),
 so a site cannot tell how a talk was processed. Workers never touch the cache.
 
 ray is imported in this module only, and the command line imports it only for --ray.
@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from . import Yt2DocError
-from .pipeline import Job, Pipeline, PipelineSettings, Progress
+from .job import Job, Progress
+from .record import Recorder
+from .settings import PipelineSettings
 from .sources import download_audio
 from .stages import Stages, TalkResult, TalkTask
 
@@ -288,8 +290,8 @@ class RayExecutor:
                 count = math.floor(resources.get("CPU", 1) / cpus)
         return max(1, min(count, talks)), gpus
 
-    def _start_worker(self, pipeline: Pipeline, gpus: float) -> _Worker:
-        settings = pipeline.settings
+    def _start_worker(self, recorder: Recorder, gpus: float) -> _Worker:
+        settings = recorder.settings
         if gpus == 0:  # CTranslate2 takes as many threads as the actor has CPUs
             threads = max(1, math.ceil(self.settings.cpus_per_worker))
             whisper = dataclasses.replace(settings.whisper, cpu_threads=threads)
@@ -307,7 +309,7 @@ class RayExecutor:
 
     # -- the run -----------------------------------------------------------------------------
 
-    def process(self, pipeline: Pipeline, jobs: list[Job], progress: Progress | None) -> None:
+    def process(self, recorder: Recorder, jobs: list[Job], progress: Progress | None) -> None:
         started = time.perf_counter()
         self.stats = RunStats(talks=len(jobs))
         self.workers = []
@@ -318,7 +320,7 @@ class RayExecutor:
                 if progress:
                     progress(job, "queued")
             try:
-                _Run(self, pipeline, jobs, progress, gpus).loop(count)
+                _Run(self, recorder, jobs, progress, gpus).loop(count)
             finally:
                 for worker in self.workers:  # Ctrl-C: outstanding work stops with them
                     if not worker.dead:
@@ -332,7 +334,7 @@ class _Run:
     def __init__(
         self,
         executor: RayExecutor,
-        pipeline: Pipeline,
+        recorder: Recorder,
         jobs: list[Job],
         progress: Progress | None,
         gpus: float,
@@ -341,7 +343,7 @@ class _Run:
         self.ray = executor._ray
         self.settings = executor.settings
         self.stats = executor.stats
-        self.pipeline = pipeline
+        self.recorder = recorder
         self.progress = progress
         self.gpus = gpus
         self.queue: collections.deque[Job] = collections.deque(jobs)
@@ -372,7 +374,7 @@ class _Run:
     # -- workers -----------------------------------------------------------------------------
 
     def _start(self) -> None:
-        worker = self.executor._start_worker(self.pipeline, self.gpus)
+        worker = self.executor._start_worker(self.recorder, self.gpus)
         ref = worker.actor.where.options(concurrency_group="control").remote()
         self.starting[ref] = worker
 
@@ -435,7 +437,7 @@ class _Run:
             job = self.queue.popleft()
             began = time.perf_counter()
             task = dataclasses.replace(
-                self.pipeline.task(job), structure=self.settings.structure == "workers"
+                self.recorder.task(job), structure=self.settings.structure == "workers"
             )
             audio = None
             if job.talk.local_path is not None:  # workers may be on other machines
@@ -471,14 +473,14 @@ class _Run:
         for level, line in reply.log:
             log.log(level, "%s [on %s]", line, worker.name)
         if reply.downloaded:
-            self.pipeline.counts["downloads"] += 1
+            self.recorder.counts["downloads"] += 1
         job.seconds = reply.seconds
         if reply.result is None:
             job.problem, job.failed = reply.problem or "no result", True
             return
         started = time.perf_counter()
         try:
-            self.pipeline.record(job, reply.result)
+            self.recorder.record(job, reply.result)
         except Yt2DocError as exc:
             job.problem, job.failed = str(exc), True
         job.seconds += time.perf_counter() - started

@@ -66,7 +66,7 @@ def settings_from_config(
         cache_dir=cache_dir.resolve(),
         project=base.resolve(),
         allow_outside_files=options.allow_outside_files,
-        transcribe=options.transcribe,
+        transcribe="never" if options.transcribe == "never" else "auto",
         refresh_playlists=options.refresh_playlists,
         whisper=_settings(WhisperSettings, options.whisper),
         # `sat_model: false` in mkdocs.yml turns SaT off

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +13,7 @@ from urllib.parse import quote
 
 from .chapters import Document
 from .escape import attr, clean, html_id, html_text, inert, safe_url
+from .names import slugify, unique
 from .paragraphs import Paragraph
 from .player import player_for, player_html, time_url_template
 from .sources import Media
@@ -77,11 +76,6 @@ def _description(view: TalkView) -> str | None:
     if len(text) > _MAX_DESCRIPTION:
         text = text[: _MAX_DESCRIPTION - 1].rsplit(" ", 1)[0] + "…"
     return text
-
-
-def slugify(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
 
 
 def facet_anchor(name: str) -> str:
@@ -149,15 +143,7 @@ def _paragraph(link: _TimeLinks, paragraph: Paragraph, anchor: str, indexed: boo
 def paragraph_anchors(paragraphs: Sequence[Paragraph]) -> list[str]:
     """`t<second>`, stable across rebuilds; `-2` for a second paragraph in the same second."""
     taken: set[str] = set()
-    anchors = []
-    for paragraph in paragraphs:
-        base = f"t{int(paragraph.start)}"
-        anchor, n = base, 2
-        while anchor in taken:
-            anchor, n = f"{base}-{n}", n + 1
-        taken.add(anchor)
-        anchors.append(anchor)
-    return anchors
+    return [unique(f"t{int(paragraph.start)}", taken) for paragraph in paragraphs]
 
 
 def _downloads(view: TalkView) -> str:

@@ -186,8 +186,9 @@ def check_cache_dir(cache_dir: Path, project: Path, *, given: str, others: dict[
 class Store:
     """The cache folder. One sub-folder per talk, named by the talk's key."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, repair: bool = False) -> None:
         self.root = root
+        self.repair = repair  # set aside invalid files (a run that may redo them), or refuse
         self.write_error: str | None = None  # set by `lock` when the folder is not writable
         # Parsed files by (mtime, size): `mkdocs serve` rebuilds re-read nothing unchanged.
         self._parsed: dict[Path, tuple[int, int, dict[str, Any]]] = {}
@@ -268,6 +269,28 @@ class Store:
         if value is not None:
             self._parsed[path] = (stat.st_mtime_ns, stat.st_size, value)
         return value
+
+    def read_stage(self, key: str, name: str, label: str) -> dict[str, Any] | None:
+        """A stage's stored result for talk `label`, checked against its schema.
+
+        With `repair`, an invalid file is set aside (never deleted) and None returned, so the
+        stage is redone; without (`transcribe: never`, status) `StoreError` says what to do and
+        the file stays exactly as it is. A newer version's file is never touched.
+        """
+        try:
+            return self.read(key, name)
+        except NewerStoreError:
+            raise
+        except StoreError as exc:
+            if not self.repair:
+                raise StoreError(
+                    f"{exc}; `mkdocs-yt2doc prefetch` (or a build with transcribe: auto) sets "
+                    "it aside and redoes it"
+                ) from None
+            aside = self.set_aside(key, name)
+            done = f"moved it to {aside}; it is redone" if aside else "it is redone"
+            log.warning("yt2doc: %s: %s; %s", label, exc, done)
+            return None
 
     def set_aside(self, key: str, name: str) -> str | None:
         """Move an invalid file out of the way (never delete it: a person may have edited

@@ -52,8 +52,8 @@ def test_the_pipeline_keeps_a_thumbnail_once(tmp_path: Path, media_server: Media
     media = Media(key="youtube-abcdefghijk", url="u", webpage_url="u", extractor="youtube",
                   id="abcdefghijk", thumbnail=media_server.url("thumb.png"))  # fmt: skip
     job = Job(talk=Talk(url="u", where="talks.yml:1"), key=media.key, media=media)
-    pipeline._keep_thumbnail(job)
-    pipeline._keep_thumbnail(job)  # already there: not fetched again
+    pipeline.recorder.keep_thumbnail(job)
+    pipeline.recorder.keep_thumbnail(job)  # already there: not fetched again
     stored = pipeline.store.thumbnail(media.key)
     assert stored is not None and stored.name == "thumbnail.png"
     assert stored.read_bytes() == png()
@@ -63,5 +63,5 @@ def test_the_pipeline_keeps_a_thumbnail_once(tmp_path: Path, media_server: Media
                media=Media(key="youtube-bbbbbbbbbbb", url="v", webpage_url="v",
                            extractor="youtube", id="bbbbbbbbbbb",
                            thumbnail=media_server.url("gone.png")))  # fmt: skip
-    pipeline._keep_thumbnail(dead)
+    pipeline.recorder.keep_thumbnail(dead)
     assert pipeline.store.thumbnail("youtube-bbbbbbbbbbb") is None and not dead.failed

@@ -1,0 +1,37 @@
+"""`PipelineSettings`: everything a run is told, from mkdocs.yml or the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .catalog import Catalog, load_catalog
+from .llm import LLMSettings
+from .paragraphs import ParagraphSettings
+from .transcribe import WhisperSettings
+
+Transcribe = Literal["auto", "never"]  # auto: process what is missing; never: render the cache
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    cache_dir: Path
+    transcribe: Transcribe = "auto"
+    whisper: WhisperSettings = field(default_factory=WhisperSettings)
+    paragraphs: ParagraphSettings = field(default_factory=ParagraphSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
+    refresh_playlists: bool = False
+    read_only: bool = False  # report only (status): write nothing, fetch nothing
+    project: Path | None = None  # the folder of mkdocs.yml: local recordings lie inside it
+    allow_outside_files: bool = False  # ... unless this says otherwise
+
+    @property
+    def may_process(self) -> bool:
+        return self.transcribe == "auto" and not self.read_only
+
+    def load_catalog(self, path: Path, name: str | None = None) -> Catalog:
+        """talks.yml, its local recordings held to the project."""
+        return load_catalog(
+            path, name, project=self.project, allow_outside_files=self.allow_outside_files
+        )
