@@ -34,11 +34,18 @@ log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 
 class Pipeline:
-    def __init__(self, settings: PipelineSettings, executor: Executor | None = None) -> None:
+    def __init__(
+        self,
+        settings: PipelineSettings,
+        executor: Executor | None = None,
+        stages: Stages | None = None,
+    ) -> None:
+        """`executor`: where talks are processed (default: here); `stages`: the model-bound
+        work (default: the models the settings name)."""
         self.settings = settings
         # A run that may process sets invalid cache files aside and redoes them; others refuse.
         self.store = Store(settings.cache_dir, repair=settings.may_process)
-        self.stages = Stages(settings.whisper, settings.paragraphs, settings.llm)
+        self.stages = stages or Stages(settings.whisper, settings.paragraphs, settings.llm)
         self.counts: Counter[str] = Counter()  # this run's probes, downloads, transcriptions
         self.resolver = Resolver(settings, self.store, self.counts)
         structure = Structure(settings, self.store, self.stages)
