@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import Yt2DocError
+from .glossary import merge_glossary, merge_replace, parse_glossary, parse_replace
 from .talks_yaml import TalksYAMLError, item_lines, load_yaml
 from .timecode import parse_timecode
 
@@ -48,6 +49,8 @@ class Talk:
     chapters: tuple[ChapterMark, ...] = ()
     ignore_source_chapters: bool = False
     local_path: Path | None = None  # set when `url` names a file on disk
+    glossary: tuple[str, ...] = ()  # terms Whisper is told to expect
+    replace: tuple[tuple[str, str], ...] = ()  # wrong -> right, applied to the text
 
     @property
     def label(self) -> str:
@@ -83,6 +86,9 @@ _FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "description": ((str,), "text"),
     "chapters": ((list,), "a list of {start, title}"),
     "ignore_source_chapters": ((bool,), "true or false"),
+    # checked by `glossary`: a bad entry is a warning, and the talk builds from the rest
+    "glossary": ((object,), "a list of terms"),
+    "replace": ((object,), "a mapping of wrong -> right"),
 }
 _DEFAULTABLE = set(_FIELDS) - {"url", "slug", "title", "chapters"}
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -208,7 +214,22 @@ def _parse_talk(item: Any, defaults: dict[str, Any], place: _Where, where: str) 
         chapters=_chapters(values.get("chapters"), at("chapters")),
         ignore_source_chapters=bool(values.get("ignore_source_chapters", False)),
         local_path=local_path,
+        **_wording(item, defaults, place.name),
     )
+
+
+def _wording(item: dict[str, Any], defaults: dict[str, Any], name: str) -> dict[str, Any]:
+    """The glossary and replacements: the defaults' and the talk's own, merged."""
+
+    def at(mapping: dict[str, Any], key: str) -> str:
+        return f"{name}:{getattr(mapping, 'lines', {}).get(key, getattr(mapping, 'line', 0))}"
+
+    glossaries = [parse_glossary(m.get("glossary"), at(m, "glossary")) for m in (defaults, item)]
+    replaces = [parse_replace(m.get("replace"), at(m, "replace")) for m in (defaults, item)]
+    return {
+        "glossary": merge_glossary(*glossaries),
+        "replace": merge_replace(*replaces),
+    }
 
 
 def _local_path(url: str, place: _Where, where: str) -> Path:

@@ -58,6 +58,7 @@ class Recorder:
             language=job.talk.language,
             prompt=prompt,
             topics=chapter_marks(job.talk, media)[1] == "auto",
+            glossary=job.talk.glossary,
         )
 
     def record(self, job: Job, result: TalkResult) -> None:

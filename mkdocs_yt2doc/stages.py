@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .glossary import HOTWORD_TOKENS
 from .llm import LLM, LLMSettings
 from .paragraphs import Paragraph, Paragrapher, ParagraphSettings
 from .sources import Media
@@ -32,6 +33,7 @@ class TalkTask:
     prompt: str
     structure: bool = True  # make paragraphs (and topics) too, not only the transcript
     topics: bool = False  # the talk has no chapter marks: find its chapters
+    glossary: tuple[str, ...] = ()  # terms Whisper is told to expect (hotwords)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,17 @@ class Stages:
 
     def transcribe(self, task: TalkTask, audio: Path) -> Transcript:
         log.info("yt2doc: transcribing %s", task.label)
-        return self.transcriber.transcribe(audio, language=task.language, prompt=task.prompt)
+        transcript = self.transcriber.transcribe(
+            audio, language=task.language, prompt=task.prompt, glossary=task.glossary
+        )
+        left_out = transcript.settings.get("glossary_left_out")
+        if left_out:
+            log.warning(
+                "yt2doc: %s: the glossary is longer than Whisper's %d-token window; these terms "
+                "were not sent: %s (put the most important terms first, or per talk)",
+                task.label, HOTWORD_TOKENS, ", ".join(left_out),
+            )  # fmt: skip
+        return transcript
 
     def paragraphs(self, transcript: Transcript) -> dict[str, Any]:
         """The paragraphs.json record of a transcript."""

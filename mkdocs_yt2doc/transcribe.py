@@ -9,12 +9,13 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import Yt2DocError
+from .glossary import hotwords
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -204,10 +205,17 @@ class Transcriber:
         return model
 
     def transcribe(
-        self, audio: Path, *, language: str | None = None, prompt: str | None = None
+        self,
+        audio: Path,
+        *,
+        language: str | None = None,
+        prompt: str | None = None,
+        glossary: Sequence[str] = (),
     ) -> Transcript:
-        """Transcribe a whole file; the talk's language beats the settings' one."""
+        """Transcribe a whole file; the talk's language beats the settings' one. The glossary's
+        terms go to Whisper as hotwords, as many whole terms as its window holds."""
         model = self._load()
+        sent, left_out = hotwords(glossary, self._token_count)
         from faster_whisper.audio import decode_audio
 
         language = language or self.settings.language
@@ -230,6 +238,7 @@ class Transcriber:
             "compression_ratio_threshold": 2.4,
             "log_prob_threshold": -1.0,
             "no_speech_threshold": 0.6,
+            "hotwords": sent or None,
         }
         try:
             if self._batched is not None:
@@ -249,9 +258,17 @@ class Transcriber:
             language=str(info.language),
             duration=round(float(info.duration), 2),
             segments=kept,
-            settings={**self.settings.produced_by(), "language": language},
+            settings={
+                **self.settings.produced_by(),
+                "language": language,
+                **({"glossary": list(glossary)} if glossary else {}),
+                **({"glossary_left_out": left_out} if left_out else {}),
+            },
             versions=_versions(),
         )
+
+    def _token_count(self, text: str) -> int:
+        return len(self._model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
 
 
 def choose_batch_size(requested: int | None, device: str) -> int:
