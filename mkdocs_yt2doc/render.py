@@ -64,7 +64,7 @@ def front_matter(values: dict[str, object]) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n\n"
 
 
-def _description(view: TalkView) -> str | None:
+def page_description(view: TalkView) -> str | None:
     """For search engines and link previews: the talk's description, the LLM's summary, or
     the opening words of the talk."""
     document = view.document
@@ -169,16 +169,23 @@ def _downloads(view: TalkView) -> str:
     return f'<p class="yt2doc-downloads" data-search-exclude>Transcript: {links}</p>\n\n'
 
 
-def talk_page(view: TalkView, search_words_per_chapter: int = 0) -> str:
+def talk_page(
+    view: TalkView,
+    search_words_per_chapter: int = 0,
+    *,
+    meta: dict[str, object] | None = None,
+    head: str = "",
+) -> str:
     """The talk's page. With `search_words_per_chapter`, only the first paragraphs of each
-    chapter, up to that many words, go into the search index (0: all of them)."""
-    meta: dict[str, object] = {"title": attr(view.title)}
-    description = _description(view)
+    chapter, up to that many words, go into the search index (0: all of them). `meta`: more
+    front matter; `head`: raw HTML blocks before the title (assets, JSON-LD)."""
+    values: dict[str, object] = {"title": attr(view.title), **(meta or {})}
+    description = page_description(view)
     if description:
-        meta["description"] = attr(description)
+        values["description"] = attr(description)
     if view.tags:
-        meta["tags"] = [attr(t) for t in view.tags]
-    parts = [front_matter(meta), f"# {inert(view.title)}\n\n", _meta_line(view)]
+        values["tags"] = [attr(t) for t in view.tags]
+    parts = [front_matter(values), head, f"# {inert(view.title)}\n\n", _meta_line(view)]
     document = view.document
     if document is None:
         reason = view.problem or "it has not been processed yet"
@@ -244,7 +251,9 @@ def _facet_links(facets: Iterable[str], current: str | None = None) -> str:
     return ("Browse: " + " · ".join(links) + "\n{: .yt2doc-browse }\n\n") if links else ""
 
 
-def index_page(views: Sequence[TalkView], title: str, facets: Iterable[str] = ()) -> str:
+def index_page(
+    views: Sequence[TalkView], title: str, facets: Iterable[str] = (), head: str = ""
+) -> str:
     """All talks, newest first."""
     rows = []
     for view in newest_first(views):
@@ -258,8 +267,8 @@ def index_page(views: Sequence[TalkView], title: str, facets: Iterable[str] = ()
         rows.append("| " + " | ".join(cells) + " |")
     table = "| Talk | Speakers | Event | Date | Duration |\n| --- | --- | --- | --- | --- |\n"
     body = table + "\n".join(rows) + "\n" if rows else "No talks are listed yet.\n"
-    head = front_matter({"title": attr(title)}) + f"# {inert(title)}\n\n"
-    return head + _facet_links(facets) + body
+    top = front_matter({"title": attr(title)}) + head + f"# {inert(title)}\n\n"
+    return top + _facet_links(facets) + body
 
 
 def facet_groups(views: Iterable[TalkView], kind: str) -> dict[str, list[TalkView]]:
@@ -277,7 +286,7 @@ def facet_groups(views: Iterable[TalkView], kind: str) -> dict[str, list[TalkVie
     return {name: talks for name, talks in groups.values()}
 
 
-def facet_page(views: Sequence[TalkView], kind: str, facets: Iterable[str]) -> str:
+def facet_page(views: Sequence[TalkView], kind: str, facets: Iterable[str], head: str = "") -> str:
     """One index page: a section per event, speaker or tag, its talks newest first."""
     title = next(t for k, _, t in FACETS if k == kind)
     groups = facet_groups(views, kind)
@@ -285,7 +294,7 @@ def facet_page(views: Sequence[TalkView], kind: str, facets: Iterable[str]) -> s
     if kind == "events":  # the latest event first
         order = sorted(order, key=lambda n: max(v.date or "" for v in groups[n]), reverse=True)
     # Section titles are what search ranks highest: a speaker's name finds this section.
-    parts = [front_matter({"title": attr(title), "search": {"boost": 2}}), f"# {title}\n\n"]
+    parts = [front_matter({"title": attr(title), "search": {"boost": 2}}), head, f"# {title}\n\n"]
     parts.append(_facet_links(facets, current=kind))
     for name in order:
         parts.append(f"## {inert(name)} {{#{facet_anchor(name)}}}\n\n")
