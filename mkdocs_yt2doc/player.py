@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 AUDIO = {".mp3", ".m4a", ".aac", ".opus", ".ogg", ".oga", ".wav", ".flac", ".weba"}
 VIDEO = {".mp4", ".m4v", ".webm", ".mov", ".ogv", ".mkv"}
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_SCRIPT_SAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&{}"})
+_SCRIPT_SAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&{}\u2028\u2029"})
 SERVICES = {"youtube": ("YouTube", "youtube-nocookie.com"), "vimeo": ("Vimeo", "vimeo.com")}
 
 
@@ -187,4 +187,7 @@ def json_ld_html(view: TalkView, page_url: str | None, description: str | None) 
     # Inside <script>: nothing may read as a closing tag or HTML comment; braces inside strings
     # are escaped too, so no template engine sees `{{` or `{%` in the page.
     data = _JSON_STRING.sub(lambda m: m.group().translate(_SCRIPT_SAFE), data)
-    return f'<script type="application/ld+json">{data}</script>'
+    # An array of one: Material's instant navigation runs every <script> of a page it swaps
+    # in as JavaScript (dropping its type), and an array literal is a harmless expression
+    # where an object would be a syntax error. JSON-LD allows a top-level array.
+    return f'<script type="application/ld+json">[{data}]</script>'
