@@ -117,7 +117,8 @@ def _meta_line(view: TalkView) -> str:
         bits.append(f'<a class="yt2doc-source" href="{attr(href)}">Source</a>')
     if not bits:
         return ""
-    return " · ".join(bits) + "\n{: .yt2doc-meta }\n\n"
+    # a <span>, not attr_list's `{: .class}`: the page needs no Markdown extension
+    return '<span class="yt2doc-meta">' + " · ".join(bits) + "</span>\n\n"
 
 
 class _TimeLinks:
@@ -248,7 +249,8 @@ def _facet_links(facets: Iterable[str], current: str | None = None) -> str:
         for kind, page, title in FACETS
         if kind in facets and kind != current
     ]
-    return ("Browse: " + " · ".join(links) + "\n{: .yt2doc-browse }\n\n") if links else ""
+    browse = '<span class="yt2doc-browse">Browse: ' + " · ".join(links) + "</span>\n\n"
+    return browse if links else ""
 
 
 def index_page(
