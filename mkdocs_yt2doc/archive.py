@@ -30,6 +30,7 @@ from .render import (
     facet_page,
     index_page,
     page_description,
+    page_path,
     talk_page,
 )
 
@@ -87,7 +88,7 @@ class ArchiveOptions:
     search_words_per_chapter: int = 0
     nav_title: str = "Talks"
     site_url: str | None = None  # absolute URLs in JSON-LD when set
-    use_directory_urls: bool = True  # `talks/slug/` or `talks/slug.html`: relative hrefs
+    use_directory_urls: bool = True  # page URLs `talks/slug/` or `talks/slug/index.html`
     attr_list: bool = True  # the site has attr_list: `## Title {#id}` (and its TOC lists it)
 
 
@@ -100,19 +101,19 @@ def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[Ar
     shown: list[TalkView] = []
     for view in views:
         view = dataclasses.replace(view, player=options.player, facets=facets)
-        path = f"{view.slug}.md"
+        path = page_path(view.slug)
         if view.document is not None:
             view, downloads = _talk_files(view, options, path)
             others.extend(downloads)
         shown.append(view)
         pages.append(ArchiveFile(path, _talk_page(view, options, path)))
-    head = _assets_html("index.md", options)
+    head = _assets_html(page_path(""), options)
     index = index_page(shown, options.nav_title, facets, head=head)
-    pages.insert(0, ArchiveFile("index.md", _headings(index, options)))
+    pages.insert(0, ArchiveFile(page_path(""), _headings(index, options)))
     at = 1
     for kind, name, _ in FACETS:
         if kind in facets:
-            path = f"{name}.md"
+            path = page_path(name)
             content = facet_page(shown, kind, facets, head=_assets_html(path, options))
             pages.insert(at, ArchiveFile(path, _headings(content, options)))
             at += 1
@@ -122,24 +123,15 @@ def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[Ar
     return [*pages, *others, *assets]
 
 
-def page_folder(path: str, use_directory_urls: bool) -> str:
-    """The folder of a page's URL, relative to the archive folder: `slug.md` is `slug/`
-    with directory URLs, else `slug.html` beside the index."""
-    folder, name = posixpath.split(path)
-    if name == "index.md" or not use_directory_urls:
-        return folder
-    return posixpath.join(folder, name[: -len(".md")])
-
-
 def page_url(path: str, options: ArchiveOptions) -> str | None:
     """The page's absolute URL (None without site_url), as MkDocs' canonical_url."""
     if not options.site_url:
         return None
     base = options.site_url.rstrip("/") + "/" + options.output_dir.strip("/") + "/"
-    if path == "index.md":
+    folder = posixpath.dirname(path)
+    if not folder:
         return base
-    stem = path[: -len(".md")]
-    return base + (f"{stem}/" if options.use_directory_urls else f"{stem}.html")
+    return base + (f"{folder}/" if options.use_directory_urls else f"{folder}/index.html")
 
 
 def _href(target: str, folder: str) -> str:
@@ -150,7 +142,7 @@ def _assets_html(path: str, options: ArchiveOptions) -> str:
     """The player's styles and script, referenced from the page itself (relative URLs): no
     plugin adds them to the theme any more. The script is loaded once per document however
     many tags name it, and follows Material's instant navigation."""
-    folder = page_folder(path, options.use_directory_urls)
+    folder = posixpath.dirname(path)
     css = attr(_href(f"{ASSET_DIR}/yt2doc.css", folder))
     tags = f'<link rel="stylesheet" href="{css}">'
     if options.player:
@@ -210,7 +202,7 @@ def _talk_files(
     document = view.document
     assert document is not None
     folder = view.slug
-    base = page_folder(page, options.use_directory_urls)
+    base = posixpath.dirname(page)  # the page's own folder (render.page_path)
     files: list[ArchiveFile] = []
 
     def add(name: str, content: str | None = None, source: Path | None = None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -90,10 +91,23 @@ def facet_anchor(name: str) -> str:
     return slugify(name) or "n-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
 
 
-def _facet_link(view: TalkView, kind: str, name: str) -> str:
+def page_path(name: str) -> str:
+    """Where a page's Markdown goes in the archive folder: the index at its top, every other
+    page (a talk, an index by event, speaker or tag) as `<name>/index.md`, in the folder of
+    its URL, where its downloads are too. So a relative URL in its raw HTML means the same
+    to MkDocs (relative to the URL) and Zensical (relative to the source file)."""
+    return f"{name}/index.md" if name else "index.md"
+
+
+def _link(name: str, here: str) -> str:
+    """A Markdown link target from page `here` to page `name` ("": the archive's index)."""
+    return posixpath.relpath(page_path(name), posixpath.dirname(page_path(here)) or ".")
+
+
+def _facet_link(view: TalkView, kind: str, name: str, here: str) -> str:
     if kind not in view.facets:
         return inert(name)
-    return f"[{inert(name)}]({kind}.md#{facet_anchor(name)})"
+    return f"[{inert(name)}]({_link(kind, here)}#{facet_anchor(name)})"
 
 
 def _meta_line(view: TalkView) -> str:
@@ -101,10 +115,11 @@ def _meta_line(view: TalkView) -> str:
     pages are Markdown links, which MkDocs resolves and checks)."""
     bits = []
     if view.speakers:
-        names = ", ".join(_facet_link(view, "speakers", s) for s in view.speakers)
+        names = ", ".join(_facet_link(view, "speakers", s, view.slug) for s in view.speakers)
         bits.append(f'<span class="yt2doc-speakers">{names}</span>')
     if view.event:
-        bits.append(f'<span class="yt2doc-event">{_facet_link(view, "events", view.event)}</span>')
+        event = _facet_link(view, "events", view.event, view.slug)
+        bits.append(f'<span class="yt2doc-event">{event}</span>')
     if view.date:
         bits.append(f'<time datetime="{attr(view.date)}">{inert(view.date)}</time>')
     if view.duration:
@@ -245,7 +260,7 @@ def _summary(view: TalkView) -> str:
 
 def _facet_links(facets: Iterable[str], current: str | None = None) -> str:
     links = [
-        f"[{title}]({page}.md)"
+        f"[{title}]({_link(page, current or '')})"
         for kind, page, title in FACETS
         if kind in facets and kind != current
     ]
@@ -260,9 +275,9 @@ def index_page(
     rows = []
     for view in newest_first(views):
         cells = [
-            f"[{inert(view.title)}]({view.slug}.md)" + _summary(view),
-            ", ".join(_facet_link(view, "speakers", s) for s in view.speakers),
-            _facet_link(view, "events", view.event) if view.event else "",
+            f"[{inert(view.title)}]({_link(view.slug, '')})" + _summary(view),
+            ", ".join(_facet_link(view, "speakers", s, "") for s in view.speakers),
+            _facet_link(view, "events", view.event, "") if view.event else "",
             inert(view.date or ""),
             format_timecode(view.duration) if view.duration else "",
         ]
@@ -307,6 +322,6 @@ def facet_page(views: Sequence[TalkView], kind: str, facets: Iterable[str], head
             if kind != "speakers" and view.speakers:
                 details.append(inert(", ".join(view.speakers)))
             tail = f" — {' · '.join(details)}" if details else ""
-            parts.append(f"- [{inert(view.title)}]({view.slug}.md){tail}\n")
+            parts.append(f"- [{inert(view.title)}]({_link(view.slug, kind)}){tail}\n")
         parts.append("\n")
     return "".join(parts)

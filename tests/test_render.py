@@ -88,8 +88,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_render_writes_pages_a_plain_build_turns_into_the_archive(built: Path) -> None:
     docs = built / "docs" / "talks"
-    assert sorted(p.name for p in docs.glob("*.md")) == sorted(
-        [f"{t}.md" for t in TALKS] + ["index.md", "events.md", "speakers.md", "tags.md"]
+    # each page in the folder of its URL, beside its downloads
+    assert sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md")) == sorted(
+        [f"{t}/index.md" for t in [*TALKS, "events", "speakers", "tags"]] + ["index.md"]
     )
     site = built / "site" / "talks"
     for slug in TALKS:
@@ -123,13 +124,13 @@ def test_render_writes_pages_a_plain_build_turns_into_the_archive(built: Path) -
     data = youtube.split('<script type="application/ld+json">')[1].split("</script>")[0]
     assert json.loads(data)[0]["embedUrl"].endswith("/embed/Yt2DocTest1")
     assert (site / "sourdough-on-youtube" / "thumbnail.png").is_file()
-    front = yaml.safe_load((docs / "sourdough-on-youtube.md").read_text().split("---")[1])
+    front = yaml.safe_load((docs / "sourdough-on-youtube" / "index.md").read_text().split("---")[1])
     assert front["og"]["type"] == "video.other" and front["og"]["title"] == "Sourdough on YouTube"
     # the nav snippet lists the pages in talks.yml order
     nav = yaml.safe_load((docs / ".yt2doc-nav.yml").read_text())
-    assert nav[0]["Talks"][:4] == ["talks/index.md", "talks/events.md", "talks/speakers.md",
-                                   "talks/tags.md"]  # fmt: skip
-    assert nav[0]["Talks"][4:] == [f"talks/{t}.md" for t in TALKS]
+    assert nav[0]["Talks"][:4] == ["talks/index.md", "talks/events/index.md",
+                                   "talks/speakers/index.md", "talks/tags/index.md"]  # fmt: skip
+    assert nav[0]["Talks"][4:] == [f"talks/{t}/index.md" for t in TALKS]
 
 
 def _visible(page_html: Path) -> tuple[object, ...]:
@@ -215,7 +216,7 @@ def test_a_file_render_did_not_write_is_never_touched(tmp_path: Path) -> None:
     # a generated page edited by hand is the user's now: neither replaced nor removed
     (docs / "talks" / "index.md").unlink()
     assert render(project).returncode == 0
-    edited = docs / "talks" / "bicycles-in-the-city.md"
+    edited = docs / "talks" / "bicycles-in-the-city" / "index.md"
     edited.write_text(edited.read_text() + "\nMy note.\n")
     talks = yaml.safe_load((project / "talks.yml").read_text())
     talks["talks"][0]["title"] = "Sourdough, renamed"  # something to write
@@ -223,7 +224,7 @@ def test_a_file_render_did_not_write_is_never_touched(tmp_path: Path) -> None:
     before = _tree(docs)
     result = render(project)
     assert result.returncode == 2
-    assert "bicycles-in-the-city.md was changed after render wrote it" in result.stderr
+    assert "bicycles-in-the-city/index.md was changed after render wrote it" in result.stderr
     assert _tree(docs) == before
     # a symlink in the output folder is not followed
     outside = tmp_path / "outside"
@@ -347,10 +348,12 @@ def test_without_directory_urls_the_relative_links_hold(tmp_path: Path) -> None:
     config.write_text(config.read_text() + "use_directory_urls: false\n")
     assert render(project).returncode == 0
     build_site(config, strict=True)
-    page_file = project / "site" / "talks" / "small-telescopes.html"
+    page_file = project / "site" / "talks" / "small-telescopes" / "index.html"
     page = read_page(page_file)
-    assert "assets/yt2doc.js" in page.scripts
-    hrefs = [a.href.split("#")[0] for a in page.links if a.href.startswith("small-telescopes/")]
+    assert "../assets/yt2doc.js" in page.scripts
+    assert (page_file.parent / "../assets/yt2doc.js").is_file()
+    hrefs = [a.href.split("#")[0] for a in page.links if a.href.startswith("small-telescopes.")]
     assert len(hrefs) >= 4 and all((page_file.parent / h).is_file() for h in hrefs)
     assert page.paragraphs[1].link is not None
-    assert page.paragraphs[1].link.href == "small-telescopes/small-telescopes.opus#t=39"
+    assert page.paragraphs[1].link.href == "small-telescopes.opus#t=39"
+    assert any(a.href == "../speakers/index.html#alex-stargazer" for a in page.links)
