@@ -137,7 +137,8 @@ def _visible(page_html: Path) -> tuple[object, ...]:
     page = read_page(page_html)
     return (
         [(p.id, p.text, p.link.href if p.link else None) for p in page.paragraphs],
-        [h for h in page.headings if h[0] in ("h1", "h2")],
+        # (Zensical's default toc adds a ¶ permalink to each heading)
+        [(h[0], h[1], h[2].removesuffix("¶")) for h in page.headings if h[0] in ("h1", "h2")],
         [(a.href, a.text) for a in page.contents],
     )
 
