@@ -77,7 +77,7 @@ def read_manifest(folder: Path) -> Manifest:
     """The folder's manifest; empty when there is none. `OutputError` for anything else than
     a manifest of this format (hand-edited, older, a symlink)."""
     path = folder / MANIFEST
-    name = _shown(path)
+    name = shown(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
@@ -120,7 +120,7 @@ def read_manifest(folder: Path) -> Manifest:
     return Manifest(*tables)
 
 
-def _shown(path: Path) -> str:
+def shown(path: Path) -> str:
     """A path as messages show it: relative to the working folder when inside it."""
     with contextlib.suppress(ValueError):
         return str(path.relative_to(Path.cwd()))
@@ -168,13 +168,13 @@ def plan(folder: Path, files: Sequence[ArchiveFile], manifest: Manifest) -> Plan
 
 
 def _not_ours(folder: Path, path: str, listed: bool = False) -> OutputError:
-    shown = _shown(folder / path)
+    where = shown(folder / path)
     if listed:
         why = "was changed after render wrote it"
     else:
         why = f"is not a file render wrote (not in {MANIFEST})"
     return OutputError(
-        f"{shown} {why}: render replaces or removes only its own files; move it away "
+        f"{where} {why}: render replaces or removes only its own files; move it away "
         "or choose another output folder (nothing was written)"
     )
 
@@ -191,10 +191,10 @@ def _current(folder: Path, path: str) -> str | None:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise OutputError(f"cannot read {_shown(here)}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot read {shown(here)}: {exc.strerror or exc}") from None
         last = index == len(parts) - 1
         if stat.S_ISLNK(info.st_mode):
-            raise OutputError(f"{_shown(here)} is a symlink; render follows none (move it away)")
+            raise OutputError(f"{shown(here)} is a symlink; render follows none (move it away)")
         if not last and not stat.S_ISDIR(info.st_mode):
             raise _not_ours(folder, "/".join(parts[: index + 1]))
         if last and not stat.S_ISREG(info.st_mode):
@@ -209,7 +209,7 @@ def locked(folder: Path) -> Iterator[None]:
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as exc:
-        raise OutputError(f"cannot open {_shown(folder)}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot open {shown(folder)}: {exc.strerror or exc}") from None
     try:
         try:
             import fcntl
@@ -220,7 +220,7 @@ def locked(folder: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputError(
-                f"another render is writing {_shown(folder)}; wait for it to finish"
+                f"another render is writing {shown(folder)}; wait for it to finish"
             ) from None
         yield
     finally:
@@ -228,17 +228,16 @@ def locked(folder: Path) -> Iterator[None]:
 
 
 def check_writable(folder: Path) -> None:
-    """Fail early (before any transcription) when the folder cannot be written; a probe,
-    since permission bits say nothing for root or a read-only mount."""
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".yt2doc-probe.", suffix=".tmp", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write in {_shown(folder)}: {exc.strerror or exc}; make it writable "
-            "(nothing was written)"
-        ) from None
+    """Fail early (before any transcription) when the folder cannot be written. access(2)
+    answers for root too on a read-only mount, and writes nothing (a re-render that has
+    nothing to do touches nothing, not even the folder's modification time)."""
+    if os.access(folder, os.W_OK | os.X_OK):
+        return
+    read_only = bool(os.statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 1))
+    why = "it is on a read-only file system" if read_only else "permission denied"
+    raise OutputError(
+        f"cannot write in {shown(folder)}: {why}; make it writable (nothing was written)"
+    )
 
 
 def apply(folder: Path, work: Plan, generator: str, manifest: Manifest) -> bool:
@@ -267,7 +266,7 @@ def apply(folder: Path, work: Plan, generator: str, manifest: Manifest) -> bool:
         write_bytes(manifest_path, final)
     except OSError as exc:
         raise OutputError(
-            f"cannot write in {_shown(folder)}: {exc.strerror or exc}; what was written is "
+            f"cannot write in {shown(folder)}: {exc.strerror or exc}; what was written is "
             f"listed in {MANIFEST}, render again when it can be written"
         ) from None
     return True

@@ -20,7 +20,7 @@ from . import Yt2DocError, __version__
 from .archive import ArchiveFile, archive_files, nav_yaml
 from .catalog import load_catalog
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
-from .output import OutputError, apply, check_writable, locked, plan, read_manifest
+from .output import OutputError, apply, check_writable, locked, plan, read_manifest, shown
 from .pipeline import Pipeline, views
 from .store import LOCK
 
@@ -170,9 +170,9 @@ def _made(folder: Path) -> Iterator[None]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise OutputError(f"{folder} (or a folder above it) is a file, not a folder") from None
+        raise OutputError(f"{shown(folder)} (or a folder above it) is a file") from None
     except OSError as exc:
-        raise OutputError(f"cannot create {folder}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot create {shown(folder)}: {exc.strerror or exc}") from None
     try:
         yield
     except BaseException:
@@ -224,10 +224,9 @@ def render(config_file: str, out: str | None, stream: TextIO) -> int:
         files.append(ArchiveFile(NAV_FILE, nav_yaml(files, prefix, options.nav_title)))
         work = plan(folder, files, manifest)
         changed = apply(folder, work, f"mkdocs-yt2doc {__version__}", manifest)
-    shown = folder.relative_to(Path.cwd()) if Path.cwd() in folder.parents else folder
     placeholders = sum(1 for j in jobs if j.document is None)
     stream.write(
-        f"{len(jobs)} talks rendered into {shown}/: {len(work.write)} files written, "
+        f"{len(jobs)} talks rendered into {shown(folder)}/: {len(work.write)} files written, "
         f"{work.unchanged} unchanged, {len(work.remove)} removed"
         + ("" if changed else " (nothing to do)")
         + (f"; {placeholders} without a transcript (see the warnings)" if placeholders else "")
