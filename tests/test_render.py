@@ -364,3 +364,18 @@ def test_without_directory_urls_the_relative_links_hold(tmp_path: Path) -> None:
     assert page.paragraphs[1].link is not None
     assert page.paragraphs[1].link.href == "small-telescopes.opus#t=39"
     assert any(a.href == "../speakers/index.html#alex-stargazer" for a in page.links)
+
+
+def test_rendering_cached_talks_imports_no_heavy_module(tmp_path: Path) -> None:
+    from tests.test_lazy_imports import HEAVY
+
+    project = _project(tmp_path)
+    probe = (
+        "import json, sys\nfrom mkdocs_yt2doc.cli import main\nassert main(['render']) == 0\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:]))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *HEAVY],
+        cwd=project, capture_output=True, text=True, env=ENV, timeout=300, check=True,
+    )  # fmt: skip
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
