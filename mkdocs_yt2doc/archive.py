@@ -96,7 +96,7 @@ def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[Ar
     """Every file of the archive. Pages come first, in nav order: the index, the index pages
     by event, speaker and tag, then the talks in talks.yml order."""
     facets = frozenset(kind for kind, _, _ in FACETS if facet_groups(views, kind))
-    pages: list[ArchiveFile] = []
+    talks: list[ArchiveFile] = []
     others: list[ArchiveFile] = []
     shown: list[TalkView] = []
     for view in views:
@@ -106,21 +106,18 @@ def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[Ar
             view, downloads = _talk_files(view, options, path)
             others.extend(downloads)
         shown.append(view)
-        pages.append(ArchiveFile(path, _talk_page(view, options, path)))
-    head = _assets_html(page_path(""), options)
-    index = index_page(shown, options.nav_title, facets, head=head)
-    pages.insert(0, ArchiveFile(page_path(""), _headings(index, options)))
-    at = 1
+        talks.append(ArchiveFile(path, _talk_page(view, options, path)))
+    index = index_page(shown, options.nav_title, facets, head=_assets_html("index.md", options))
+    pages = [ArchiveFile(page_path(""), _headings(index, options))]
     for kind, name, _ in FACETS:
         if kind in facets:
             path = page_path(name)
             content = facet_page(shown, kind, facets, head=_assets_html(path, options))
-            pages.insert(at, ArchiveFile(path, _headings(content, options)))
-            at += 1
+            pages.append(ArchiveFile(path, _headings(content, options)))
     assets = [ArchiveFile(f"{ASSET_DIR}/yt2doc.css", source=ASSETS / "yt2doc.css")]
     if options.player:
         assets.append(ArchiveFile(f"{ASSET_DIR}/yt2doc.js", source=ASSETS / "yt2doc.js"))
-    return [*pages, *others, *assets]
+    return [*pages, *talks, *others, *assets]
 
 
 def page_url(path: str, options: ArchiveOptions) -> str | None:
