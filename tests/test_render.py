@@ -23,7 +23,7 @@ import yaml
 
 from mkdocs_yt2doc.cli import main
 from mkdocs_yt2doc.output import MANIFEST
-from tests.conftest import PluginLog, build_site
+from tests.conftest import PluginLog, build_site, copy_clip, write_site
 from tests.htmlpage import read_page
 from tests.test_player import EXAMPLE, _hosted_talks
 
@@ -379,3 +379,22 @@ def test_rendering_cached_talks_imports_no_heavy_module(tmp_path: Path) -> None:
         cwd=project, capture_output=True, text=True, env=ENV, timeout=300, check=True,
     )  # fmt: skip
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_render_transcribes_what_is_missing_or_says_so(tmp_path: Path, whisper_model: str) -> None:
+    project = tmp_path / "p"
+    copy_clip(1, project / "talk.wav")
+    talks = {"talks": [{"url": "talk.wav", "title": "New talk"}]}
+    whisper = {"model": whisper_model, "beam_size": 1}
+    write_site(project, talks, whisper=whisper, transcribe="never")
+    result = render(project)  # never: a placeholder page, and a warning naming the talk
+    assert result.returncode == 0, result.stderr
+    assert "'New talk' (talks.yml:" in result.stderr and "1 without a transcript" in result.stdout
+    page = project / "docs" / "talks" / "new-talk" / "index.md"
+    assert "This talk has no transcript" in page.read_text()
+    write_site(project, talks, whisper=whisper, transcribe="auto")
+    result = render(project)  # auto: transcribed first, as a build would
+    assert result.returncode == 0, result.stderr
+    assert 'class="yt2doc-p"' in page.read_text()
+    assert (project / "docs" / "talks" / "new-talk" / "talk.wav").is_file()
+    assert next((project / ".yt2doc").glob("file-talk-*/document.json")).is_file()
