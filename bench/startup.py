@@ -64,20 +64,23 @@ def main() -> None:
     shutil.copytree(with_plugin / "docs", plain / "docs")
     from mkdocs.config import load_config
 
+    from mkdocs_yt2doc.archive import archive_files
     from mkdocs_yt2doc.catalog import load_catalog
+    from mkdocs_yt2doc.config import archive_options, settings_from_config
     from mkdocs_yt2doc.pipeline import Pipeline, views
-    from mkdocs_yt2doc.plugin import settings_from_config
-    from mkdocs_yt2doc.render import index_page, talk_page
 
     mkdocs_config = load_config(str(config))
     options = mkdocs_config.plugins["yt2doc"].config
     settings = settings_from_config(options, str(config))
-    jobs = Pipeline(settings).run(load_catalog(with_plugin / "talks.yml"))
-    (plain / "docs" / "talks").mkdir()
-    talk_views = views(jobs)
-    for view in talk_views:
-        (plain / "docs" / "talks" / f"{view.slug}.md").write_text(talk_page(view))
-    (plain / "docs" / "talks" / "index.md").write_text(index_page(talk_views, "Talks"))
+    pipeline = Pipeline(settings)
+    jobs = pipeline.run(load_catalog(with_plugin / "talks.yml"))
+    shape = archive_options(
+        options, output_dir="talks", site_url=None, use_directory_urls=True, attr_list=True
+    )
+    for item in archive_files(views(jobs, pipeline.store), shape):  # what `render` writes
+        target = plain / "docs" / "talks" / item.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(item.data())
     (plain / "mkdocs.yml").write_text(
         "site_name: Example talk archive\ntheme:\n  name: material\nplugins:\n  - search\n"
         "markdown_extensions:\n  - attr_list\n"

@@ -5,7 +5,12 @@ wtpsplit, yt_dlp) are imported inside the stage that needs them, so a build that
 cached talks never loads them.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("mkdocs-yt2doc")
+except PackageNotFoundError:  # run from a source tree that is not installed
+    __version__ = "0+unknown"
 
 
 class Yt2DocError(Exception):

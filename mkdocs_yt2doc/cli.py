@@ -1,7 +1,8 @@
-"""`mkdocs-yt2doc prefetch | status`: the build's pipeline, outside `mkdocs build`.
+"""`mkdocs-yt2doc prefetch | status | render`: the build's pipeline, outside `mkdocs build`.
 
 prefetch fills the cache (on the GPU machine) so that builds only render; status says what
-the cache holds. Both read the plugin's options from mkdocs.yml.
+the cache holds; render writes the archive into docs_dir as ordinary files (for Zensical,
+MkDocs 2, or any build without the plugin). They read the plugin's options from mkdocs.yml.
 """
 
 from __future__ import annotations
@@ -251,12 +252,35 @@ def _add_ray_options(command: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def _site_config() -> str:
+    """render's default: the first of these in the working folder."""
+    for name in ("mkdocs.yml", "zensical.toml", "yt2doc.yml"):
+        if Path(name).is_file():
+            return name
+    return "mkdocs.yml"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mkdocs-yt2doc", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("prefetch", "process every uncached talk"), ("status", "show the cache")):
+    for name, text in (
+        ("prefetch", "process every uncached talk"),
+        ("status", "show the cache"),
+        ("render", "write the archive's pages into docs_dir, for builds without the plugin"),
+    ):
         command = sub.add_parser(name, help=text)
-        command.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="MKDOCS_YML")
+        if name == "render":
+            command.add_argument(
+                "-f", "--config-file", metavar="CONFIG",
+                help="mkdocs.yml (default), zensical.toml or yt2doc.yml; zensical.toml and a "
+                "mkdocs.yml without the plugin take the options from yt2doc.yml beside them",
+            )  # fmt: skip
+            command.add_argument(
+                "--out", metavar="DIR",
+                help="where to write (inside the site's folder); default <docs_dir>/<output_dir>",
+            )  # fmt: skip
+        else:
+            command.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="MKDOCS_YML")
         command.add_argument("-v", "--verbose", action="store_true", help="log each step")
         if name == "prefetch":
             command.add_argument("--only", nargs="+", default=[], metavar="SLUG")
@@ -277,6 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
+        if args.command == "render":
+            from .publish import render
+
+            return render(args.config_file or _site_config(), args.out, sys.stdout)
         if args.command == "status":
             return status(args.config_file, sys.stdout)
         return prefetch(args.config_file, args.only, args.refresh, sys.stdout, _ray_executor(args))

@@ -1,9 +1,23 @@
-"""The plugin's options, typed and documented (see the README for the full reference)."""
+"""The plugin's options, typed and documented (see the README for the full reference), and
+the stages' settings made from them (the plugin and the command line read the same)."""
 
 from __future__ import annotations
 
+import dataclasses
+import posixpath
+from pathlib import Path
+from typing import Any, TypeVar
+
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+
+from . import Yt2DocError
+from .archive import ArchiveOptions
+from .llm import LLMSettings
+from .paragraphs import ParagraphSettings
+from .settings import PipelineSettings
+from .store import check_cache_dir
+from .transcribe import WhisperSettings
 
 
 class WhisperConfig(base.Config):
@@ -89,3 +103,68 @@ class Yt2DocConfig(base.Config):
     whisper = c.SubConfig(WhisperConfig)
     paragraphs = c.SubConfig(ParagraphsConfig)
     llm = c.SubConfig(LLMConfig)
+
+
+T = TypeVar("T")
+
+
+def _settings(kind: type[T], options: Any, **overrides: Any) -> T:
+    """A stage's settings from its config section: the option names are the field names."""
+    names = {f.name for f in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    return kind(**{**{n: options[n] for n in names if n in options}, **overrides})
+
+
+def settings_from_config(
+    options: Yt2DocConfig, config_file: str | None, folders: dict[str, str] | None = None
+) -> PipelineSettings:
+    """The pipeline's settings; `folders`: the site's docs_dir and site_dir, which the cache
+    must stay out of (`StoreError` if it does not)."""
+    base = Path(config_file).parent if config_file else Path.cwd()
+    paragraphs, llm = options.paragraphs, options.llm
+    cache_dir = base / options.cache_dir
+    others = {name: Path(folder) for name, folder in (folders or {}).items()}
+    check_cache_dir(cache_dir, base, given=options.cache_dir, others=others)
+    return PipelineSettings(
+        cache_dir=cache_dir.resolve(),
+        project=base.resolve(),
+        allow_outside_files=options.allow_outside_files,
+        transcribe="never" if options.transcribe == "never" else "auto",
+        refresh_playlists=options.refresh_playlists,
+        whisper=_settings(WhisperSettings, options.whisper),
+        # `sat_model: false` in mkdocs.yml turns SaT off
+        paragraphs=_settings(ParagraphSettings, paragraphs, sat_model=paragraphs.sat_model or None),
+        llm=_settings(
+            LLMSettings,
+            llm,
+            timeout=float(llm.timeout),
+            min_chapter_seconds=float(llm.min_chapter_seconds),
+        ),
+    )
+
+
+def output_folder(value: str) -> str:
+    """`output_dir` as a clean relative folder; it must be a sub-folder of docs_dir."""
+    folder = posixpath.normpath(value.strip().replace("\\", "/").strip("/"))
+    if folder in (".", "") or folder.startswith(".."):
+        raise Yt2DocError(f"output_dir {value!r} must be a sub-folder")
+    return folder
+
+
+def archive_options(
+    options: Yt2DocConfig,
+    *,
+    output_dir: str,
+    site_url: str | None,
+    use_directory_urls: bool,
+    attr_list: bool,
+) -> ArchiveOptions:
+    return ArchiveOptions(
+        output_dir=output_dir,
+        player=options.player,
+        exports=tuple(options.exports),
+        search_words_per_chapter=options.search_words_per_chapter,
+        nav_title=options.nav_title,
+        site_url=site_url or None,
+        use_directory_urls=use_directory_urls,
+        attr_list=attr_list,
+    )

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 AUDIO = {".mp3", ".m4a", ".aac", ".opus", ".ogg", ".oga", ".wav", ".flac", ".weba"}
 VIDEO = {".mp4", ".m4v", ".webm", ".mov", ".ogv", ".mkv"}
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_SCRIPT_SAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&{}"})
+_SCRIPT_SAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&{}\u2028\u2029"})
 SERVICES = {"youtube": ("YouTube", "youtube-nocookie.com"), "vimeo": ("Vimeo", "vimeo.com")}
 
 
@@ -180,22 +180,14 @@ def video_object(view: TalkView, page_url: str | None, description: str | None) 
     return value
 
 
-def head_html(view: TalkView, page_url: str | None, description: str | None) -> str:
-    """Open Graph tags and the JSON-LD for the page's <head>."""
-    tags = [
-        '<meta property="og:type" content="video.other">',
-        f'<meta property="og:title" content="{attr(view.title)}">',
-    ]
-    if description:
-        tags.append(f'<meta property="og:description" content="{attr(description)}">')
-    if page_url:
-        tags.append(f'<meta property="og:url" content="{attr(page_url)}">')
-    thumbnail = safe_url(view.media.thumbnail) if view.media else None
-    if thumbnail:
-        tags.append(f'<meta property="og:image" content="{attr(thumbnail)}">')
+def json_ld_html(view: TalkView, page_url: str | None, description: str | None) -> str:
+    """The page's schema.org JSON-LD, as a <script> block (in the body: no plugin patches
+    the <head> for render output, and search engines read it anywhere in the page)."""
     data = json.dumps(video_object(view, page_url, description), ensure_ascii=False)
     # Inside <script>: nothing may read as a closing tag or HTML comment; braces inside strings
     # are escaped too, so no template engine sees `{{` or `{%` in the page.
     data = _JSON_STRING.sub(lambda m: m.group().translate(_SCRIPT_SAFE), data)
-    tags.append(f'<script type="application/ld+json">{data}</script>')
-    return "\n".join(tags) + "\n"
+    # An array of one: Material's instant navigation runs every <script> of a page it swaps
+    # in as JavaScript (dropping its type), and an array literal is a harmless expression
+    # where an object would be a syntax error. JSON-LD allows a top-level array.
+    return f'<script type="application/ld+json">[{data}]</script>'

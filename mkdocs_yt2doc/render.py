@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,7 @@ def front_matter(values: dict[str, object]) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n\n"
 
 
-def _description(view: TalkView) -> str | None:
+def page_description(view: TalkView) -> str | None:
     """For search engines and link previews: the talk's description, the LLM's summary, or
     the opening words of the talk."""
     document = view.document
@@ -84,10 +85,23 @@ def facet_anchor(name: str) -> str:
     return slugify(name) or "n-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
 
 
-def _facet_link(view: TalkView, kind: str, name: str) -> str:
+def page_path(name: str) -> str:
+    """Where a page's Markdown goes in the archive folder: the index at its top, every other
+    page (a talk, an index by event, speaker or tag) as `<name>/index.md`, in the folder of
+    its URL, where its downloads are too. So a relative URL in its raw HTML means the same
+    to MkDocs (relative to the URL) and Zensical (relative to the source file)."""
+    return f"{name}/index.md" if name else "index.md"
+
+
+def _link(name: str, here: str) -> str:
+    """A Markdown link target from page `here` to page `name` ("": the archive's index)."""
+    return posixpath.relpath(page_path(name), posixpath.dirname(page_path(here)) or ".")
+
+
+def _facet_link(view: TalkView, kind: str, name: str, here: str) -> str:
     if kind not in view.facets:
         return inert(name)
-    return f"[{inert(name)}]({kind}.md#{facet_anchor(name)})"
+    return f"[{inert(name)}]({_link(kind, here)}#{facet_anchor(name)})"
 
 
 def _meta_line(view: TalkView) -> str:
@@ -95,10 +109,11 @@ def _meta_line(view: TalkView) -> str:
     pages are Markdown links, which MkDocs resolves and checks)."""
     bits = []
     if view.speakers:
-        names = ", ".join(_facet_link(view, "speakers", s) for s in view.speakers)
+        names = ", ".join(_facet_link(view, "speakers", s, view.slug) for s in view.speakers)
         bits.append(f'<span class="yt2doc-speakers">{names}</span>')
     if view.event:
-        bits.append(f'<span class="yt2doc-event">{_facet_link(view, "events", view.event)}</span>')
+        event = _facet_link(view, "events", view.event, view.slug)
+        bits.append(f'<span class="yt2doc-event">{event}</span>')
     if view.date:
         bits.append(f'<time datetime="{attr(view.date)}">{inert(view.date)}</time>')
     if view.duration:
@@ -111,7 +126,8 @@ def _meta_line(view: TalkView) -> str:
         bits.append(f'<a class="yt2doc-source" href="{attr(href)}">Source</a>')
     if not bits:
         return ""
-    return " · ".join(bits) + "\n{: .yt2doc-meta }\n\n"
+    # a <span>, not attr_list's `{: .class}`: the page needs no Markdown extension
+    return '<span class="yt2doc-meta">' + " · ".join(bits) + "</span>\n\n"
 
 
 class _TimeLinks:
@@ -155,16 +171,23 @@ def _downloads(view: TalkView) -> str:
     return f'<p class="yt2doc-downloads" data-search-exclude>Transcript: {links}</p>\n\n'
 
 
-def talk_page(view: TalkView, search_words_per_chapter: int = 0) -> str:
+def talk_page(
+    view: TalkView,
+    search_words_per_chapter: int = 0,
+    *,
+    meta: dict[str, object] | None = None,
+    head: str = "",
+) -> str:
     """The talk's page. With `search_words_per_chapter`, only the first paragraphs of each
-    chapter, up to that many words, go into the search index (0: all of them)."""
-    meta: dict[str, object] = {"title": attr(view.title)}
-    description = _description(view)
+    chapter, up to that many words, go into the search index (0: all of them). `meta`: more
+    front matter; `head`: raw HTML blocks before the title (assets, JSON-LD)."""
+    values: dict[str, object] = {"title": attr(view.title), **(meta or {})}
+    description = page_description(view)
     if description:
-        meta["description"] = attr(description)
+        values["description"] = attr(description)
     if view.tags:
-        meta["tags"] = [attr(t) for t in view.tags]
-    parts = [front_matter(meta), f"# {inert(view.title)}\n\n", _meta_line(view)]
+        values["tags"] = [attr(t) for t in view.tags]
+    parts = [front_matter(values), head, f"# {inert(view.title)}\n\n", _meta_line(view)]
     document = view.document
     if document is None:
         reason = view.problem or "it has not been processed yet"
@@ -223,29 +246,32 @@ def _summary(view: TalkView) -> str:
 
 def _facet_links(facets: Iterable[str], current: str | None = None) -> str:
     links = [
-        f"[{title}]({page}.md)"
+        f"[{title}]({_link(page, current or '')})"
         for kind, page, title in FACETS
         if kind in facets and kind != current
     ]
-    return ("Browse: " + " · ".join(links) + "\n{: .yt2doc-browse }\n\n") if links else ""
+    browse = '<span class="yt2doc-browse">Browse: ' + " · ".join(links) + "</span>\n\n"
+    return browse if links else ""
 
 
-def index_page(views: Sequence[TalkView], title: str, facets: Iterable[str] = ()) -> str:
+def index_page(
+    views: Sequence[TalkView], title: str, facets: Iterable[str] = (), head: str = ""
+) -> str:
     """All talks, newest first."""
     rows = []
     for view in newest_first(views):
         cells = [
-            f"[{inert(view.title)}]({view.slug}.md)" + _summary(view),
-            ", ".join(_facet_link(view, "speakers", s) for s in view.speakers),
-            _facet_link(view, "events", view.event) if view.event else "",
+            f"[{inert(view.title)}]({_link(view.slug, '')})" + _summary(view),
+            ", ".join(_facet_link(view, "speakers", s, "") for s in view.speakers),
+            _facet_link(view, "events", view.event, "") if view.event else "",
             inert(view.date or ""),
             format_timecode(view.duration) if view.duration else "",
         ]
         rows.append("| " + " | ".join(cells) + " |")
     table = "| Talk | Speakers | Event | Date | Duration |\n| --- | --- | --- | --- | --- |\n"
     body = table + "\n".join(rows) + "\n" if rows else "No talks are listed yet.\n"
-    head = front_matter({"title": attr(title)}) + f"# {inert(title)}\n\n"
-    return head + _facet_links(facets) + body
+    top = front_matter({"title": attr(title)}) + head + f"# {inert(title)}\n\n"
+    return top + _facet_links(facets) + body
 
 
 def facet_groups(views: Iterable[TalkView], kind: str) -> dict[str, list[TalkView]]:
@@ -263,7 +289,7 @@ def facet_groups(views: Iterable[TalkView], kind: str) -> dict[str, list[TalkVie
     return {name: talks for name, talks in groups.values()}
 
 
-def facet_page(views: Sequence[TalkView], kind: str, facets: Iterable[str]) -> str:
+def facet_page(views: Sequence[TalkView], kind: str, facets: Iterable[str], head: str = "") -> str:
     """One index page: a section per event, speaker or tag, its talks newest first."""
     title = next(t for k, _, t in FACETS if k == kind)
     groups = facet_groups(views, kind)
@@ -271,7 +297,7 @@ def facet_page(views: Sequence[TalkView], kind: str, facets: Iterable[str]) -> s
     if kind == "events":  # the latest event first
         order = sorted(order, key=lambda n: max(v.date or "" for v in groups[n]), reverse=True)
     # Section titles are what search ranks highest: a speaker's name finds this section.
-    parts = [front_matter({"title": attr(title), "search": {"boost": 2}}), f"# {title}\n\n"]
+    parts = [front_matter({"title": attr(title), "search": {"boost": 2}}), head, f"# {title}\n\n"]
     parts.append(_facet_links(facets, current=kind))
     for name in order:
         parts.append(f"## {inert(name)} {{#{facet_anchor(name)}}}\n\n")
@@ -282,6 +308,6 @@ def facet_page(views: Sequence[TalkView], kind: str, facets: Iterable[str]) -> s
             if kind != "speakers" and view.speakers:
                 details.append(inert(", ".join(view.speakers)))
             tail = f" — {' · '.join(details)}" if details else ""
-            parts.append(f"- [{inert(view.title)}]({view.slug}.md){tail}\n")
+            parts.append(f"- [{inert(view.title)}]({_link(view.slug, kind)}){tail}\n")
         parts.append("\n")
     return "".join(parts)

@@ -58,10 +58,19 @@ class _Audit(HTMLParser):
         self._in_script = False
         self._script_type: str | None = None
         self._article = 0
+        self._assets = False
+        self.assets: list[str] = []  # URLs of the page's own styles and script
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
         if tag == "article":
             self._article += 1
+        elif tag == "div" and values.get("class") == "yt2doc-assets":
+            self._assets = True  # the page's own styles and script (checked below)
+        elif self._assets and tag in ("link", "script"):
+            self.assets.append(values.get("href") or values.get("src") or "")
+        elif tag == "script" and values.get("type") == "application/ld+json":
+            pass  # data for search engines, checked below
         elif self._article:
             self.tags.append(tag)
         for name, value in attrs:
@@ -77,6 +86,8 @@ class _Audit(HTMLParser):
         self._script_type = dict(attrs).get("type") if tag == "script" else None
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "div":
+            self._assets = False
         if tag == "script":
             self._in_script = False
         if tag == "article":
@@ -157,6 +168,8 @@ def test_no_payload_becomes_markup(hostile_site: Path) -> None:
                 continue  # the index page's own table
             assert tag not in audit.tags, (page, tag)
         assert all("__pwned" not in script for script in audit.inline_scripts)
+        assert [a.rsplit("/", 1)[-1] for a in audit.assets] == ["yt2doc.css", "yt2doc.js"]
+        assert all(a.startswith(("assets/", "../assets/")) for a in audit.assets), audit.assets
         for data in audit.json_ld:  # payloads are JSON strings there, with no "<" left raw
             assert "<" not in data and "__pwned" in json.dumps(json.loads(data)), page
         for url in audit.urls:

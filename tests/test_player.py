@@ -283,7 +283,8 @@ def test_youtube_loads_only_when_asked(site: tuple[Path, str], page: Any) -> Non
     assert seen.errors == [] and seen.dialogs == []
     # the page also tells search engines about the video, with its chapters
     html = (root / "talks" / "sourdough-on-youtube" / "index.html").read_text()
-    ld = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    ld_list = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    ld = ld_list[0]  # an array of one (see player.json_ld_html)
     assert ld["@type"] == "VideoObject" and ld["embedUrl"].endswith(f"/embed/{VIDEO_ID}")
     assert ld["uploadDate"] == "2026-05-01" and ld["duration"] == "PT3M8S"
     assert [c["@type"] for c in ld["hasPart"]] == ["Clip"] * len(ld["hasPart"]) != []

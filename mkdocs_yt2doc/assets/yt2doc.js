@@ -5,9 +5,15 @@
  * link). YouTube and Vimeo load only when the reader asks: until then no request leaves the
  * site. Works on any theme; under Material's instant navigation it re-attaches on every page
  * through `document$`.
+ *
+ * Each archive page names this script itself, and a site may also list it in
+ * extra_javascript; Material's instant navigation runs a swapped-in page's scripts again. So
+ * it sets itself up once per document, however often it runs.
  */
 (function () {
   "use strict";
+  if (window.__yt2doc) return;
+  window.__yt2doc = true;
 
   var YOUTUBE_API = "https://www.youtube.com/iframe_api";
   var VIMEO_API = "https://player.vimeo.com/api/player.js";
@@ -338,11 +344,19 @@
     current = new Controller(box.closest("article") || document.body, box);
   }
 
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(attach);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", attach);
+  /* Decided once the page is parsed: a page's own tag (deferred, or early in the body) may run
+   * before Material's bundle has defined `document$`. */
+  function start() {
+    if (window.document$ && typeof window.document$.subscribe === "function") {
+      window.document$.subscribe(attach);
+    } else {
+      attach();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    attach();
+    start();
   }
 })();

@@ -1,0 +1,238 @@
+"""`mkdocs-yt2doc render`: the archive as ordinary files in docs_dir, for generators that run
+no MkDocs plugins (Zensical, MkDocs 2) or for committing the pages themselves.
+
+Options are the plugin's: the `yt2doc` entry of mkdocs.yml, or a `yt2doc.yml` with the same
+keys (beside a zensical.toml or a mkdocs.yml without the plugin). What the site says about
+URLs and Markdown extensions comes from its own configuration file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import Yt2DocError, __version__
+from .archive import ArchiveFile, archive_files, nav_yaml
+from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
+from .output import OutputError, apply, check_writable, locked, plan, read_manifest, shown
+from .pipeline import Pipeline, views
+from .store import LOCK
+
+log = logging.getLogger("mkdocs.plugins.yt2doc")
+
+OPTIONS_FILE = "yt2doc.yml"
+NAV_FILE = ".yt2doc-nav.yml"  # a dotfile: never a page of the site
+
+
+@dataclass(frozen=True)
+class Site:
+    """What render needs to know of a site."""
+
+    root: Path  # the folder of its configuration file
+    docs_dir: Path
+    site_dir: Path
+    options: Yt2DocConfig
+    options_file: Path  # talks and cache_dir are relative to it
+    site_url: str | None = None
+    use_directory_urls: bool = True
+    attr_list: bool = False
+
+
+def _has_attr_list(extensions: Any) -> bool:
+    names = extensions if isinstance(extensions, list) else list(extensions or {})
+    flat = [next(iter(n)) if isinstance(n, dict) and n else n for n in names]
+    return any(isinstance(n, str) and n.rsplit(".", 1)[-1] == "attr_list" for n in flat)
+
+
+def _read_options(path: Path) -> Yt2DocConfig:
+    """A yt2doc.yml, validated as the plugin's options are."""
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml_load(handle)
+    except (OSError, ValueError) as exc:
+        raise Yt2DocError(f"cannot read {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise Yt2DocError(f"{path} must be a mapping of yt2doc options (talks: talks.yml, ...)")
+    options = Yt2DocConfig(config_file_path=str(path))
+    options.load_dict(data)
+    failed, warnings = options.validate()
+    for key, warning in warnings:
+        log.warning("yt2doc: %s: %s: %s", path.name, key, warning)
+    if failed:
+        key, error = failed[0]
+        raise Yt2DocError(f"{path}: option '{key}': {error}")
+    return options
+
+
+def _zensical(path: Path) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, ValueError) as exc:
+        raise Yt2DocError(f"cannot read {path}: {exc}") from None
+    project = data.get("project", data)
+    # Zensical's default extensions (none configured) include attr_list
+    project.setdefault("markdown_extensions", {"attr_list": {}})
+    return dict(project)
+
+
+def load_site(config_file: str) -> Site:
+    """mkdocs.yml (with the plugin, or a yt2doc.yml beside it), zensical.toml (and a
+    yt2doc.yml beside it), or a yt2doc.yml (beside either of them, or alone: docs_dir docs)."""
+    path = Path(config_file).resolve()
+    if not path.is_file():
+        raise Yt2DocError(f"{config_file} does not exist")
+    root = path.parent
+    options_file = root / OPTIONS_FILE
+    if path.suffix == ".toml":
+        project = _zensical(path)
+    elif path.name == OPTIONS_FILE:
+        options_file, project = path, {}
+        if (root / "zensical.toml").is_file():
+            project = _zensical(root / "zensical.toml")
+        elif (root / "mkdocs.yml").is_file():
+            return _mkdocs_site(root / "mkdocs.yml", path)
+    else:
+        return _mkdocs_site(path)
+    if not options_file.is_file():
+        raise Yt2DocError(f"{path.name}: put the yt2doc options in {options_file}")
+    docs = root / str(project.get("docs_dir", "docs"))
+    return Site(
+        root=root,
+        docs_dir=docs.resolve(),
+        site_dir=(root / str(project.get("site_dir", "site"))).resolve(),
+        options=_read_options(options_file),
+        options_file=options_file,
+        site_url=project.get("site_url") or None,
+        use_directory_urls=bool(project.get("use_directory_urls", True)),
+        attr_list=_has_attr_list(project.get("markdown_extensions")),
+    )
+
+
+def _mkdocs_site(path: Path, options_file: Path | None = None) -> Site:
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    from .plugin import Yt2DocPlugin
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        config = load_config(str(path))
+    except ConfigurationError as exc:
+        raise Yt2DocError(f"{path}: {exc}") from None
+    plugin = config.plugins.get("yt2doc")
+    beside = path.parent / OPTIONS_FILE
+    if options_file is None and not isinstance(plugin, Yt2DocPlugin) and beside.is_file():
+        options_file = beside
+    if options_file is not None:
+        options = _read_options(options_file)
+    elif isinstance(plugin, Yt2DocPlugin):
+        options, options_file = plugin.config, path
+    else:
+        raise Yt2DocError(f"{path} does not use the yt2doc plugin, and there is no {OPTIONS_FILE}")
+    return Site(
+        root=path.parent,
+        docs_dir=Path(config.docs_dir).resolve(),
+        site_dir=Path(config.site_dir).resolve(),
+        options=options,
+        options_file=options_file,
+        site_url=config.site_url or None,
+        use_directory_urls=config.use_directory_urls,
+        attr_list=_has_attr_list(config.markdown_extensions),
+    )
+
+
+def _target(site: Site, out: str | None) -> tuple[Path, str]:
+    """The output folder, and its URL folder in the site."""
+    output_dir = output_folder(site.options.output_dir)
+    folder = (Path(out) if out else site.docs_dir / output_dir).resolve()  # symlinks resolved
+    if folder == site.root or site.root not in folder.parents:
+        raise OutputError(f"--out {out} is outside the site's folder {site.root}")
+    if site.docs_dir in folder.parents:
+        output_dir = folder.relative_to(site.docs_dir).as_posix()
+    return folder, output_dir
+
+
+@contextlib.contextmanager
+def _made(folder: Path) -> Iterator[None]:
+    """Create the output folder (and its parents) for the run; remove what was created if it
+    is still empty when the run fails."""
+    created = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"{shown(folder)} (or a folder above it) is a file") from None
+    except OSError as exc:
+        raise OutputError(f"cannot create {shown(folder)}: {exc.strerror or exc}") from None
+    try:
+        yield
+    except BaseException:
+        for path in created:
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise
+
+
+def _cache_free(cache_dir: Path) -> None:
+    """Stop at once when a build or prefetch holds the cache (the pipeline would wait)."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    try:
+        handle = open(cache_dir / LOCK, "rb")  # noqa: SIM115 - closed below, releasing it
+    except OSError:
+        return  # no lock file yet: nobody holds it
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                f"another build or prefetch holds {cache_dir / LOCK}; wait for it to finish"
+            ) from None
+
+
+def render(config_file: str, out: str | None, stream: TextIO) -> int:
+    site = load_site(config_file)
+    folder, url_folder = _target(site, out)
+    folders = {"docs_dir": str(site.docs_dir), "site_dir": str(site.site_dir)}
+    settings = settings_from_config(site.options, str(site.options_file), folders)
+    talks_path = (site.options_file.parent / site.options.talks).resolve()
+    with _made(folder), locked(folder):
+        check_writable(folder)  # before any transcription
+        manifest = read_manifest(folder)
+        _cache_free(settings.cache_dir)
+        pipeline = Pipeline(settings)
+        jobs = pipeline.run(settings.load_catalog(talks_path, site.options.talks))
+        options = archive_options(
+            site.options,
+            output_dir=url_folder,
+            site_url=site.site_url,
+            use_directory_urls=site.use_directory_urls,
+            attr_list=site.attr_list,
+        )
+        files = archive_files(views(jobs, pipeline.store), options)
+        prefix = url_folder if site.docs_dir in folder.parents else ""
+        files.append(ArchiveFile(NAV_FILE, nav_yaml(files, prefix, options.nav_title)))
+        work = plan(folder, files, manifest)
+        changed = apply(folder, work, f"mkdocs-yt2doc {__version__}", manifest)
+    placeholders = sum(1 for j in jobs if j.document is None)
+    stream.write(
+        f"{len(jobs)} talks rendered into {shown(folder)}/: {len(work.write)} files written, "
+        f"{work.unchanged} unchanged, {len(work.remove)} removed"
+        + ("" if changed else " (nothing to do)")
+        + (f"; {placeholders} without a transcript (see the warnings)" if placeholders else "")
+        + "\n"
+    )
+    return 0
