@@ -67,7 +67,8 @@ def main() -> None:
     from mkdocs_yt2doc.archive import archive_files
     from mkdocs_yt2doc.catalog import load_catalog
     from mkdocs_yt2doc.config import archive_options, settings_from_config
-    from mkdocs_yt2doc.pipeline import Pipeline, views
+    from mkdocs_yt2doc.pipeline import Pipeline
+    from mkdocs_yt2doc.views import views
 
     mkdocs_config = load_config(str(config))
     options = mkdocs_config.plugins["yt2doc"].config

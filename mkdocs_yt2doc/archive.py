@@ -25,7 +25,6 @@ from .escape import attr, safe_url
 from .player import json_ld_html
 from .render import (
     FACETS,
-    TalkView,
     facet_groups,
     facet_page,
     index_page,
@@ -33,6 +32,7 @@ from .render import (
     page_path,
     talk_page,
 )
+from .views import TalkView
 
 ASSETS = Path(__file__).parent / "assets"
 ASSET_DIR = "assets"  # inside the archive folder ("assets" is never a talk's slug)
@@ -218,9 +218,12 @@ def _talk_files(
     for kind in options.exports:
         name = f"{view.slug}.{kind}"
         if kind in ("srt", "vtt"):  # made with the document: copied from the cache
-            if kind not in view.caption_files:
+            if kind in view.caption_texts:  # with the talk's replacements
+                href = add(name, view.caption_texts[kind])
+            elif kind in view.caption_files:
+                href = add(name, source=view.caption_files[kind])
+            else:
                 continue
-            href = add(name, source=view.caption_files[kind])
         elif kind == "json":
             href = add(name, transcript_json(_export_meta(view, source), document))
         else:

@@ -69,6 +69,13 @@ def talk_state(
     if changed:
         detail = ", ".join(f"{k}: {produced[k]!r} -> {current[k]!r}" for k in changed)
         return "other settings", detail + " (prefetch --refresh to redo)"
+    heard = list(produced.get("glossary") or [])
+    if job.transcript_settings is not None and heard != list(job.talk.glossary):
+        added = [t for t in job.talk.glossary if t not in heard]
+        detail = f"glossary terms added: {', '.join(added)}" if added else "glossary changed"
+        return "other settings", f"transcribed without the current glossary ({detail}; " + (
+            "prefetch --refresh to redo)"
+        )
     chapters = job.topics_settings or {}
     if llm and chapters.get("model") and chapters["model"] != llm.get("model"):
         detail = f"chapters by LLM {chapters['model']!r}, now {llm['model']!r}"

@@ -122,6 +122,11 @@ class Replacer:
             return right[:1].upper() + right[1:]
         return right
 
+    def captions(self, text: str) -> str:
+        """An SRT or WebVTT file with the cue text replaced (timings and numbers left alone:
+        no replacement matches a line of digits and arrows)."""
+        return "\n".join(line if "-->" in line else self.text(line) for line in text.split("\n"))
+
     def document(self, document: Document) -> Document:
         paragraphs = tuple(
             dataclasses.replace(p, text=self.text(p.text)) for p in document.paragraphs

@@ -10,9 +10,7 @@ document), then `views` of the finished jobs for the pages.
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from .cache_state import CacheState
@@ -20,15 +18,13 @@ from .catalog import Catalog
 from .job import Job, Progress
 from .local_run import LocalExecutor
 from .record import Executor, Recorder
-from .render import TalkView
 from .resolve import Resolver, assign_slugs
 from .settings import PipelineSettings
-from .sources import Media
 from .stages import Stages
-from .store import CAPTIONS, Store, StoreError
+from .store import Store, StoreError
 from .structure import Structure
 
-__all__ = ["Job", "Pipeline", "PipelineSettings", "Progress", "views"]
+__all__ = ["Job", "Pipeline", "PipelineSettings", "Progress"]
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -124,45 +120,3 @@ class Pipeline:
             return self.store.read_failures()
         except StoreError:
             return {}
-
-
-def views(jobs: list[Job], store: Store | None = None) -> list[TalkView]:
-    """What each talk page shows (with `store`: the caption files the cache holds)."""
-    result = []
-    for job in jobs:
-        talk = job.talk
-        captions: dict[str, Path] = {}
-        thumbnail = None
-        if store is not None and job.key and job.document is not None:
-            for kind, name in CAPTIONS.items():
-                path = store.file(job.key, name)  # never through a symlink
-                if path is not None:
-                    captions[kind] = path
-            thumbnail = store.thumbnail(job.key)
-        result.append(
-            TalkView(
-                slug=job.slug,
-                title=job.title,
-                speakers=talk.speakers,
-                event=talk.event,
-                date=talk.date.isoformat() if talk.date else _upload_date(job.media),
-                tags=talk.tags,
-                description=talk.description
-                or (job.document.summary if job.document else None)
-                or (job.media.description if job.media else None),
-                media=job.media,
-                document=job.document,
-                problem=job.problem,
-                local_path=talk.local_path,
-                caption_files=captions,
-                thumbnail_file=thumbnail,
-            )
-        )
-    return result
-
-
-def _upload_date(media: Media | None) -> str | None:
-    date = media.upload_date if media else None
-    if date and re.fullmatch(r"\d{8}", date):
-        return f"{date[:4]}-{date[4:6]}-{date[6:]}"
-    return None

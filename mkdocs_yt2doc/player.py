@@ -18,8 +18,8 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from .escape import attr, clean, inert, safe_url
 
 if TYPE_CHECKING:
-    from .render import TalkView
     from .sources import Media
+    from .views import TalkView
 
 AUDIO = {".mp3", ".m4a", ".aac", ".opus", ".ogg", ".oga", ".wav", ".flac", ".weba"}
 VIDEO = {".mp4", ".m4v", ".webm", ".mov", ".ogv", ".mkv"}

@@ -18,7 +18,8 @@ from .archive import ASSET_DIR, archive_files, open_graph_html
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
 from .nav import place_pages
 from .output import MANIFEST
-from .pipeline import Pipeline, views
+from .pipeline import Pipeline
+from .views import views
 
 __all__ = ["Yt2DocPlugin", "settings_from_config"]
 

@@ -20,8 +20,9 @@ from . import Yt2DocError, __version__
 from .archive import ArchiveFile, archive_files, nav_yaml
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
 from .output import OutputError, apply, check_writable, locked, plan, read_manifest, shown
-from .pipeline import Pipeline, views
+from .pipeline import Pipeline
 from .store import LOCK
+from .views import views
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 

@@ -8,53 +8,20 @@ import hashlib
 import json
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import quote
 
-from .chapters import Document
 from .escape import attr, clean, html_id, html_text, inert, safe_url
 from .names import slugify, unique
 from .paragraphs import Paragraph
 from .player import player_for, player_html, time_url_template
-from .sources import Media
 from .timecode import format_timecode
+from .views import TalkView
 
 # The index pages by event, speaker and tag: (kind, page name, title).
 FACETS = (("events", "events", "By event"), ("speakers", "speakers", "By speaker"),
           ("tags", "tags", "By tag"))  # fmt: skip
 
 _MAX_DESCRIPTION = 200
-
-
-@dataclass(frozen=True)
-class TalkView:
-    """Everything a talk page shows; built by the pipeline."""
-
-    slug: str
-    title: str
-    speakers: tuple[str, ...]
-    event: str | None
-    date: str | None  # ISO date
-    tags: tuple[str, ...]
-    description: str | None
-    media: Media | None
-    document: Document | None
-    problem: str | None  # why there is no transcript (placeholder page)
-    local_path: Path | None = None  # a recording on disk, copied into the site
-    media_href: str | None = None  # for local files: the copy in the site, relative to the page
-    caption_files: dict[str, Path] = field(default_factory=dict)  # srt/vtt in the cache
-    thumbnail_file: Path | None = None  # the source's thumbnail, in the cache
-    thumbnail_href: str | None = None  # its copy in the site, relative to the page
-    captions_href: str | None = None  # the .vtt captions in the site, relative to the page
-    chapters_href: str | None = None  # the chapters .vtt
-    downloads: tuple[tuple[str, str], ...] = ()  # (label, href relative to the page)
-    player: bool = True
-    facets: frozenset[str] = field(default_factory=frozenset)  # index pages that exist
-
-    @property
-    def duration(self) -> float | None:
-        return self.media.duration if self.media else None
 
 
 def front_matter(values: dict[str, object]) -> str:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from mkdocs_yt2doc.captions import MAX_CHARS, MAX_SECONDS, Cue, caption_cues, srt, vtt
 from mkdocs_yt2doc.player import iso_duration, player_for
-from mkdocs_yt2doc.render import TalkView
 from mkdocs_yt2doc.sources import Media
 from mkdocs_yt2doc.transcribe import Transcript
+from mkdocs_yt2doc.views import TalkView
 
 EXAMPLE_CACHE = Path(__file__).parent.parent / "example-site" / ".yt2doc"
 

@@ -189,7 +189,8 @@ def test_chapter_marks_snap_to_the_nearest_sentence_start() -> None:
 def test_search_cap_marks_later_paragraphs_for_exclusion() -> None:
     from mkdocs_yt2doc.chapters import Chapter
     from mkdocs_yt2doc.paragraphs import Paragraph
-    from mkdocs_yt2doc.render import TalkView, talk_page
+    from mkdocs_yt2doc.render import talk_page
+    from mkdocs_yt2doc.views import TalkView
 
     paragraphs = tuple(Paragraph(i * 10.0, i * 10 + 9.0, "word " * 40) for i in range(4))
     document = Document(
