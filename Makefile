@@ -15,11 +15,12 @@ site:
 serve: site
 	cd example-site && ../$(BIN)/mkdocs serve
 
-# Debian's chromium for the browser tests (root on CI; elsewhere install it yourself).
-CHROMIUM_INSTALL := (command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium >/dev/null))
+# Debian's chromium for the browser tests and espeak-ng for speech with names (root on CI;
+# elsewhere install them yourself).
+DEBIAN_INSTALL := ((command -v chromium && command -v espeak-ng) >/dev/null || (apt-get update -q && apt-get install -y -q chromium espeak-ng >/dev/null))
 
 test:
-	$(CHROMIUM_INSTALL) || echo "chromium could not be installed: the browser tests will be skipped"
+	$(DEBIAN_INSTALL) || echo "chromium or espeak-ng could not be installed: their tests will be skipped"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[transcribe,test,ray]"
 	$(BIN)/ruff check mkdocs_yt2doc tests bench

@@ -146,7 +146,7 @@ def load_catalog(
             if key not in _DEFAULTABLE:
                 line = getattr(raw_defaults, "line", 1)
                 raise CatalogError(f"{name}:{line}: '{key}' cannot be a default")
-        defaults = dict(raw_defaults)
+        defaults = raw_defaults  # keeps its lines, for messages
     else:
         raise CatalogError(f"{name}: expected a list of talks or a mapping with 'talks'")
 

@@ -69,7 +69,9 @@ def parse_replace(value: Any, where: str) -> Pairs:
         elif _SYNTAX.search(right_text) or _SYNTAX.search(wrong_text):
             problem = "contains HTML or Markdown (write plain words)"
         if problem:
-            log.warning("yt2doc: %s: replace %r -> %r %s; left out", where, wrong, right, problem)
+            line = getattr(value, "lines", {}).get(str(wrong))  # the entry's own line
+            at = f"{where.rsplit(':', 1)[0]}:{line}" if line else where
+            log.warning("yt2doc: %s: replace %r -> %r %s; left out", at, wrong, right, problem)
             continue
         assert right_text is not None
         pairs.append((wrong_text, right_text))

@@ -1,5 +1,5 @@
 """What an executor made of a talk, stored: the one place results enter the cache, whether the
-talk was processed here (`local_run`) or on a Ray worker (`cluster`)."""
+talk was processed here (`local_run`) or on a Ray worker (`ray_schedule`)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The work on one talk that needs models: transcription, paragraphs, topics.
 
-It runs in the local pipeline or on a Ray worker (`cluster.py`), so it touches no cache: a
+It runs in the local pipeline or on a Ray worker (`ray_worker.py`), so it touches no cache: a
 `TalkTask` goes in, a `TalkResult` (the cache files' contents, plain JSON-able dicts) comes out,
 and the pipeline writes it.
 """
