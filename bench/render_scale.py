@@ -30,16 +30,25 @@ from bench.build_scale import make_archive, size_mib  # noqa: E402
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
+_PEAK = (
+    "import json, resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+    "capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
 def timed(command: list[str], cwd: Path) -> dict[str, float]:
-    """Wall and CPU seconds and peak MiB of one command (its children's figures: each run is
-    a fresh child, so RUSAGE_CHILDREN's difference is its own)."""
+    """Wall and CPU seconds and peak MiB of one command, run under a fresh wrapper process
+    (whose children's peak is that command's own)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=ENV, check=True, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", _PEAK, *command],
+        cwd=cwd, env=ENV, check=True, capture_output=True, text=True,
+    )  # fmt: skip
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "peak_mib": after.ru_maxrss / 1024}
+    return {"wall": wall, "cpu": cpu, "peak_mib": int(result.stdout.split()[-1]) / 1024}
 
 
 def row(name: str, figures: dict[str, float], site: Path | None = None) -> str:
@@ -73,6 +82,16 @@ def main() -> None:
             project,
         )
         print(row("rendered: mkdocs build (Material)", material, project / "site-material"))
+        # with the nav snippet render writes (automatic nav makes each talk its own section)
+        snippet = (project / "docs" / "talks" / ".yt2doc-nav.yml").read_text()
+        nav = "nav:\n  - index.md\n" + "".join(f"  {line}\n" for line in snippet.splitlines()
+                                             if not line.startswith("#"))  # fmt: skip
+        (project / "plain-nav.yml").write_text((project / "plain.yml").read_text() + nav)
+        with_nav = timed(
+            [python, "-m", "mkdocs", "build", "-q", "-f", "plain-nav.yml", "-d", "site-nav"],
+            project,
+        )
+        print(row("rendered + nav snippet: mkdocs build", with_nav, project / "site-nav"))
         zensical_bin = shutil.which("zensical", path=str(Path(python).parent))
         if zensical_bin is None:
             print("zensical is not installed: pip install zensical (the [test] extra has it)")

@@ -247,6 +247,8 @@ def _export_meta(view: TalkView, source: str | None) -> dict[str, Any]:
         "duration": view.duration,
         "source": source,
         "language": view.document.language if view.document else None,
+        "checked_by_person": view.checked,
+        "provenance": view.provenance,
     }
 
 

@@ -136,7 +136,7 @@ class DocumentFile(_File):
     """document.json: the page's content (paragraphs under chapters)."""
 
     __pydantic_config__ = _STRICT  # type: ignore[misc]
-    chapter_origin: Annotated[str, Field(pattern=r"^(yaml|source|llm|offline|single)$")]
+    chapter_origin: Annotated[str, Field(pattern=r"^(yaml|source|llm|offline|single)$")]  # stored
     inputs: dict[str, Any]
     transcript_digest: NotRequired[Annotated[str, Field(max_length=64)]]
     paragrapher: NotRequired[Line]
@@ -144,6 +144,15 @@ class DocumentFile(_File):
     chapters: list[ChapterFile]
     paragraphs: list[ParagraphFile]
     language: NotRequired[Annotated[str, Field(max_length=16)]]
+
+
+class CorrectedFromFile(_File):
+    """corrected_from.json: the machine words a corrections file was made from, so that its
+    edits can be carried onto a new transcript."""
+
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    transcript_digest: Annotated[str, Field(max_length=64)]
+    words: list[Line]
 
 
 class EntryFile(TypedDict):
@@ -185,6 +194,7 @@ SCHEMAS: dict[str, type] = {
     "paragraphs.json": ParagraphsFile,
     "topics.json": TopicsFile,
     "document.json": DocumentFile,
+    "corrected_from.json": CorrectedFromFile,
     "sources.json": SourcesFile,
     "failures.json": FailuresFile,
 }

@@ -101,6 +101,17 @@ def status(config_file: str, out: TextIO) -> int:
         rows.append((job.slug, state, format_timecode(duration) if duration else "", detail))
     _table(rows, out)
     out.write("\n" + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n")
+    from .views import views  # the corrections as a build lays them over the transcripts
+
+    lost = [
+        (view.slug, edit)
+        for view in views(jobs, pipeline.store, settings.corrections_dir)
+        for edit in view.unplaced
+    ]
+    if lost:
+        out.write("\nCorrections the current transcript has no place for (kept in the file):\n")
+        for slug, edit in lost:
+            out.write(f"  {slug}: {edit}\n")
     return 0
 
 
@@ -274,6 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("prefetch", "process every uncached talk"),
         ("status", "show the cache"),
         ("render", "write the archive's pages into docs_dir, for builds without the plugin"),
+        ("correct", "write a talk's corrections file (corrections/SLUG.md) to edit"),
     ):
         command = sub.add_parser(name, help=text)
         if name == "render":
@@ -289,6 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             command.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="MKDOCS_YML")
         command.add_argument("-v", "--verbose", action="store_true", help="log each step")
+        if name == "correct":
+            command.add_argument("slug", metavar="SLUG", help="the talk's page name")
         if name == "prefetch":
             command.add_argument("--only", nargs="+", default=[], metavar="SLUG")
             redo = command.add_mutually_exclusive_group()
@@ -314,6 +328,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return render(args.config_file or _site_config(), args.out, sys.stdout)
         if args.command == "status":
             return status(args.config_file, sys.stdout)
+        if args.command == "correct":
+            from .correct import correct
+
+            settings, talks_path, talks_name = _settings(args.config_file)
+            return correct(settings, str(talks_path), talks_name, args.slug, sys.stdout)
         return prefetch(args.config_file, args.only, args.refresh, sys.stdout, _ray_executor(args))
     except Yt2DocError as exc:
         sys.stderr.write(f"mkdocs-yt2doc: {exc}\n")

@@ -81,6 +81,9 @@ class Yt2DocConfig(base.Config):
     cache_dir = c.Type(str, default=".yt2doc")
     """Cache folder, relative to mkdocs.yml; meant to be committed. A folder of its own inside
     the project: not the project itself, nor the docs or site folder."""
+    corrections_dir = c.Type(str, default="corrections")
+    """Folder of the corrections files (`mkdocs-yt2doc correct SLUG` writes one), relative to
+    mkdocs.yml; meant to be committed."""
     allow_outside_files = c.Type(bool, default=False)
     """Let talks.yml name local recordings outside the project (the folder of mkdocs.yml).
     Off: such a path is an error, since the file would be copied into the published site."""
@@ -128,6 +131,7 @@ def settings_from_config(
         cache_dir=cache_dir.resolve(),
         project=base.resolve(),
         allow_outside_files=options.allow_outside_files,
+        corrections_dir=(base / options.corrections_dir).resolve(),
         transcribe="never" if options.transcribe == "never" else "auto",
         refresh_playlists=options.refresh_playlists,
         whisper=_settings(WhisperSettings, options.whisper),

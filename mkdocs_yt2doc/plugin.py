@@ -89,7 +89,9 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             use_directory_urls=config.use_directory_urls,
             attr_list=True,
         )
-        for item in archive_files(views(jobs, self.pipeline.store), options):
+        for item in archive_files(
+            views(jobs, self.pipeline.store, self.pipeline.settings.corrections_dir), options
+        ):
             uri = f"{self.output_dir}/{item.path}"
             if item.path.startswith(f"{ASSET_DIR}/") and files.get_file_from_path(uri):
                 continue  # a site may bring its own styles or script

@@ -223,7 +223,7 @@ def render(config_file: str, out: str | None, stream: TextIO) -> int:
             use_directory_urls=site.use_directory_urls,
             attr_list=site.attr_list,
         )
-        files = archive_files(views(jobs, pipeline.store), options)
+        files = archive_files(views(jobs, pipeline.store, settings.corrections_dir), options)
         prefix = url_folder if site.docs_dir in folder.parents else ""
         files.append(ArchiveFile(NAV_FILE, nav_yaml(files, prefix, options.nav_title)))
         work = plan(folder, files, manifest)

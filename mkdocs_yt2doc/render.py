@@ -166,6 +166,12 @@ def talk_page(
     player = player_for(view) if view.player else None
     if player is not None:
         parts.append(player_html(view, player))
+    if view.provenance:
+        checked = " yt2doc-checked" if view.checked else ""
+        parts.append(
+            f'<p class="yt2doc-provenance{checked}" data-search-exclude>'
+            f"{html_text(view.provenance)}</p>\n\n"
+        )
     parts.append(_downloads(view))
     if not document.paragraphs:  # transcribed, but silence or music only
         parts.append('<p class="yt2doc-empty">No speech was found in this recording.</p>\n')

@@ -25,6 +25,7 @@ class PipelineSettings:
     read_only: bool = False  # report only (status): write nothing, fetch nothing
     project: Path | None = None  # the folder of mkdocs.yml: local recordings lie inside it
     allow_outside_files: bool = False  # ... unless this says otherwise
+    corrections_dir: Path | None = None  # corrections/<slug>.md files, written by people
 
     @property
     def may_process(self) -> bool:

@@ -37,6 +37,7 @@ DOCUMENT = "document.json"
 CAPTIONS = {"srt": "captions.srt", "vtt": "captions.vtt"}  # made with the document
 THUMBNAIL, THUMBNAIL_SUFFIXES = "thumbnail", (".jpg", ".png", ".webp")  # fetched with the audio
 SOURCES = "sources.json"
+CORRECTED_FROM = "corrected_from.json"  # the machine words a corrections file was made from
 FAILURES = "failures.json"
 
 
@@ -49,9 +50,15 @@ class NewerStoreError(StoreError):
 
 
 # The names this package writes in a talk's folder, and the temp files of their writes.
-TALK_FILES = {MEDIA, TRANSCRIPT, PARAGRAPHS, TOPICS, DOCUMENT, *CAPTIONS.values()} | {
-    f"{THUMBNAIL}{suffix}" for suffix in THUMBNAIL_SUFFIXES
-}
+TALK_FILES = {
+    MEDIA,
+    TRANSCRIPT,
+    PARAGRAPHS,
+    TOPICS,
+    DOCUMENT,
+    CORRECTED_FROM,
+    *CAPTIONS.values(),
+} | {f"{THUMBNAIL}{suffix}" for suffix in THUMBNAIL_SUFFIXES}
 _TEMP = re.compile(r"^\.(?P<name>[A-Za-z0-9_.-]+)\.[A-Za-z0-9_]{6,12}\.tmp$")
 
 
@@ -295,13 +302,7 @@ class Store:
     def set_aside(self, key: str, name: str) -> str | None:
         """Move an invalid file out of the way (never delete it: a person may have edited
         it); the new name, or None if it could not be moved."""
-        path = self._path(key, name)
-        aside = path.with_name(f"{name}.corrupt-{time.strftime('%Y%m%d%H%M%S')}")
-        try:
-            path.rename(aside)
-        except OSError:
-            return None
-        return aside.name
+        return _set_aside(self._path(key, name))
 
     def file(self, key: str, name: str) -> Path | None:
         """A plain file of the talk's folder to copy into the site, or None: a symlink is
@@ -358,13 +359,7 @@ class Store:
         self._write(self.root / FAILURES, {"talks": talks})
 
     def set_sources_aside(self) -> str | None:
-        path = self.root / SOURCES
-        aside = path.with_name(f"{SOURCES}.corrupt-{time.strftime('%Y%m%d%H%M%S')}")
-        try:
-            path.rename(aside)
-        except OSError:
-            return None
-        return aside.name
+        return _set_aside(self.root / SOURCES)
 
     @staticmethod
     def _write(path: Path, value: dict[str, Any]) -> None:
@@ -380,3 +375,14 @@ def _plain_dir(path: Path) -> bool:
 
 def _plain_file(path: Path) -> bool:
     return not path.is_symlink() and path.is_file()
+
+
+def _set_aside(path: Path) -> str | None:
+    """`NAME.corrupt-<time>` beside it (the symlink itself, if it is one); None if it
+    cannot be moved."""
+    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d%H%M%S')}")
+    try:
+        path.rename(aside)
+    except OSError:
+        return None
+    return aside.name

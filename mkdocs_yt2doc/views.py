@@ -4,18 +4,22 @@ talks at once, with no model)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .chapters import Document
+from .corrected import corrected, corrections_path
 from .glossary import Replacer
 from .sources import Media
-from .store import CAPTIONS, Store
+from .store import CAPTIONS, TOPICS, Store, StoreError
 
 if TYPE_CHECKING:
     from .job import Job
+
+log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 
 @dataclass(frozen=True)
@@ -43,37 +47,54 @@ class TalkView:
     downloads: tuple[tuple[str, str], ...] = ()  # (label, href relative to the page)
     player: bool = True
     facets: frozenset[str] = field(default_factory=frozenset)  # index pages that exist
+    checked: bool = False  # the text was corrected by a person (corrections/<slug>.md)
+    provenance: str = ""  # where the text and chapters come from, for readers
+    unplaced: tuple[str, ...] = ()  # corrections the transcript had no place for (status)
 
     @property
     def duration(self) -> float | None:
         return self.media.duration if self.media else None
 
 
-def views(jobs: list[Job], store: Store | None = None) -> list[TalkView]:
-    """What each talk page shows (with `store`: the caption files the cache holds), its
-    talks.yml replacements applied to the text."""
+def views(
+    jobs: list[Job], store: Store | None = None, corrections_dir: Path | None = None
+) -> list[TalkView]:
+    """What each talk page shows (with `store`: the caption files the cache holds): a
+    person's corrections (`corrections_dir/<slug>.md`) laid over the machine text, then the
+    talk's talks.yml replacements."""
     result = []
     for job in jobs:
         talk = job.talk
         captions: dict[str, Path] = {}
         thumbnail = None
-        if store is not None and job.key and job.document is not None:
+        title, document, caption_texts = job.title, job.document, {}
+        checked, unplaced = False, tuple[str, ...]()
+        if store is not None and job.key and document is not None:
             for kind, name in CAPTIONS.items():
                 path = store.file(job.key, name)  # never through a symlink
                 if path is not None:
                     captions[kind] = path
             thumbnail = store.thumbnail(job.key)
-        document, caption_texts = job.document, {}
+            path = corrections_path(corrections_dir, job.slug) if corrections_dir else None
+            fixed = None
+            if path is not None and path.is_symlink():  # from a pull request: never followed
+                log.warning("yt2doc: %s is a symlink; it is not read", path)
+            elif path is not None and path.is_file():
+                fixed = corrected(store, job.key, document, path, job.label)
+            if fixed is not None:
+                document, caption_texts, checked = fixed.document, fixed.captions, True
+                unplaced = fixed.unplaced
+                title = fixed.title or title
         if document is not None and talk.replace:  # corrections of the talk's wording
             replacer = Replacer(talk.replace)
             document = replacer.document(document)
             caption_texts = {
-                k: replacer.captions(p.read_text("utf-8")) for k, p in captions.items()
-            }
+                kind: replacer.captions(text) for kind, text in caption_texts.items()
+            } or {kind: replacer.captions(p.read_text("utf-8")) for kind, p in captions.items()}
         result.append(
             TalkView(
                 slug=job.slug,
-                title=job.title,
+                title=title,
                 speakers=talk.speakers,
                 event=talk.event,
                 date=talk.date.isoformat() if talk.date else _upload_date(job.media),
@@ -88,9 +109,54 @@ def views(jobs: list[Job], store: Store | None = None) -> list[TalkView]:
                 caption_files=captions,
                 caption_texts=caption_texts,
                 thumbnail_file=thumbnail,
+                checked=checked,
+                unplaced=unplaced,
+                provenance=_provenance(document, checked, _llm_model(store, job)),
             )
         )
+    if corrections_dir is not None and corrections_dir.is_dir():
+        slugs = {job.slug for job in jobs}
+        for path in sorted(corrections_dir.glob("*.md")):
+            if path.stem not in slugs:
+                log.warning(
+                    "yt2doc: %s corrects a talk that does not exist (no page '%s'); it is not "
+                    "used", path, path.stem,
+                )  # fmt: skip
     return result
+
+
+_CHAPTERS = {
+    "yaml": "chapters from talks.yml",
+    "source": "chapters from the source",
+    "offline": "chapters found by the offline segmenter",
+    "corrected": "chapters by a person",
+}
+
+
+def _provenance(document: Document | None, checked: bool, model: str | None) -> str:
+    """Where the page's text and chapters come from, for readers."""
+    if document is None:
+        return ""
+    text = "Transcript checked by a person" if checked else "Machine transcript (Whisper)"
+    origin = document.chapter_origin
+    if origin == "llm":
+        chapters = f"chapters by an LLM ({model})" if model else "chapters by an LLM"
+    else:
+        chapters = _CHAPTERS.get(origin, "")
+    return f"{text}; {chapters}." if chapters else f"{text}."
+
+
+def _llm_model(store: Store | None, job: Job) -> str | None:
+    if store is None or job.key is None or job.document is None:
+        return None
+    if job.document.chapter_origin != "llm":
+        return None
+    try:
+        topics = store.read(job.key, TOPICS)
+    except StoreError:
+        return None
+    model = (topics or {}).get("settings", {}).get("model")
+    return model if isinstance(model, str) else None
 
 
 def _upload_date(media: Media | None) -> str | None:

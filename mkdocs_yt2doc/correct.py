@@ -1,0 +1,55 @@
+"""`mkdocs-yt2doc correct SLUG`: a talk's corrections file, written from what its page shows,
+for a person to edit (see `corrections`), and the machine words it was made from, kept in the
+cache so that the edits survive a new transcript."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TextIO
+
+from . import Yt2DocError
+from .chapters import transcript_digest
+from .corrected import corrections_file, corrections_path, machine_words
+from .pipeline import Pipeline, PipelineSettings
+from .store import CORRECTED_FROM, TRANSCRIPT, StoreError, write_text
+from .transcribe import Transcript
+from .views import views
+
+
+def correct(settings: PipelineSettings, talks_path: str, talks_name: str, slug: str,
+            out: TextIO) -> int:  # fmt: skip
+    from pathlib import Path
+
+    folder = settings.corrections_dir
+    assert folder is not None
+    pipeline = Pipeline(dataclasses.replace(settings, read_only=True))
+    jobs = pipeline.run(settings.load_catalog(Path(talks_path), talks_name))
+    job = next((j for j in jobs if j.slug == slug), None)
+    if job is None:
+        known = ", ".join(j.slug for j in jobs) or "none"
+        raise Yt2DocError(f"no talk has the page '{slug}' (the talks: {known})")
+    if job.document is None or job.key is None:
+        raise Yt2DocError(f"{job.label} has no transcript yet: {job.problem}")
+    path = corrections_path(folder, slug)
+    if path.exists():
+        raise Yt2DocError(f"{path} exists already: edit it (or delete it to start again)")
+    raw = pipeline.store.read(job.key, TRANSCRIPT)
+    if raw is None:
+        raise Yt2DocError(f"{job.label}: the cache has no transcript.json")
+    transcript = Transcript.from_json(raw)
+    [view] = views([job], pipeline.store)  # what the page shows now (replacements applied)
+    assert view.document is not None
+    machine = [w for w, _, _ in machine_words(transcript)]
+    try:
+        with pipeline.store.lock():
+            pipeline.store.write(job.key, CORRECTED_FROM, {
+                "transcript_digest": transcript_digest(transcript), "words": machine,
+            })  # fmt: skip
+        write_text(path, corrections_file(view.document, view.title))
+    except (OSError, StoreError) as exc:
+        raise Yt2DocError(f"cannot write the corrections of {job.label}: {exc}") from None
+    out.write(
+        f"{path}: edit the words, markers ([m:ss] starts a paragraph), headings (## starts a "
+        "chapter) and the summary; the next build shows them. Commit it with the cache.\n"
+    )
+    return 0
