@@ -175,6 +175,19 @@ def newer_schema(project: Path, outside: Path) -> None:
     _edit(_key_dir(project) / "media.json", lambda d: d.update(schema=7))
 
 
+def corrections_with_markup(project: Path, outside: Path) -> None:
+    (project / "corrections").mkdir()
+    markup = f"<img src=x onerror={PWNED}> <script>{PWNED}</script>"
+    (project / "corrections" / "talk.md").write_text(
+        f'---\ntitle: "T{markup}"\nsummary: "{markup}"\n---\n\n## H {markup}\n\n[0:00] {markup}\n'
+    )
+
+
+def corrections_symlink(project: Path, outside: Path) -> None:
+    (project / "corrections").mkdir()
+    (project / "corrections" / "talk.md").symlink_to(outside / "secret.txt")
+
+
 def ids_with_quotes(project: Path, outside: Path) -> dict[str, Any]:
     quote = f'"><img src=x onerror={PWNED}>'
     chapters = [{"start": 0, "title": f"c{quote}"}]
@@ -290,6 +303,12 @@ CASES: dict[str, tuple[Case, str, bool]] = {
     "chapter beyond paragraphs": (chapter_beyond_paragraphs, "first_paragraph", False),
     "newer schema": (newer_schema, "media.json was made by a newer mkdocs-yt2doc", False),
     "quotes in ids": (ids_with_quotes, "", False),
+    "corrections with markup": (corrections_with_markup, "", False),
+    "symlinked corrections file": (
+        corrections_symlink,
+        "talk.md is a symlink; it is not read",
+        False,
+    ),
     "local file ../": (
         local_file_climbs_out,
         "../outside/secret.wav lies outside",
@@ -371,7 +390,7 @@ def _assert_nothing_leaked(project: Path) -> None:
             assert b"YT2DOC_TEST_SECRET" not in data, path
 
 
-@pytest.mark.parametrize("name", ["anchor with markup", "quotes in ids"])
+@pytest.mark.parametrize("name", ["anchor with markup", "quotes in ids", "corrections with markup"])
 def test_no_live_markup_in_the_browser(
     name: str, cached: Path, tmp_path: Path, whisper_model: str, browser: Any
 ) -> None:
