@@ -23,6 +23,7 @@ from tests.htmlpage import read_page
 from tests.test_render import ENV, TALKS, _project, _visible
 
 OVERRIDE = Path(__file__).parent.parent / "mkdocs_yt2doc" / "overrides" / "main.html"
+EXAMPLE = Path(__file__).parent.parent / "example-site"
 
 
 def _zensical_toml(project: Path, site_url: str = "https://example.org/archive/") -> Path:
@@ -81,6 +82,24 @@ def test_zensical_builds_the_rendered_archive(project: Path) -> None:
     assert '<meta property="og:type" content="video.other">' in head
     assert '<meta property="og:title" content="Small telescopes">' in head
     assert "https://example.org/archive/talks/small-telescopes/" in head
+
+
+def test_the_readme_move_to_zensical_on_an_unchanged_mkdocs_yml(
+    project: Path, tmp_path: Path
+) -> None:
+    """`mkdocs-yt2doc render -f mkdocs.yml && zensical build`, on the example site as it is
+    (its mkdocs.yml lists the plugin, which Zensical ignores)."""
+    example = tmp_path / "example"
+    shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns("site"))
+    said = _run("-m", "mkdocs_yt2doc.cli", "render", "-f", "mkdocs.yml", cwd=example)
+    assert "talks rendered into docs/talks/" in said.stdout
+    _run("-m", "zensical", "build", cwd=example)
+    _run("-m", "mkdocs", "build", "-f", "mkdocs.yml", "-d", "site-plugin", cwd=example)
+    for slug in ("sourdough-at-home", "bicycles-in-the-city", "small-telescopes"):
+        zensical = _visible(example / "site" / "talks" / slug / "index.html")
+        assert zensical[0], slug  # talk pages with paragraphs
+        # the plugin adds no pages over render output: the same files, built by MkDocs
+        assert zensical == _visible(example / "site-plugin" / "talks" / slug / "index.html")
 
 
 def test_properdocs_builds_with_the_plugin(project: Path) -> None:
