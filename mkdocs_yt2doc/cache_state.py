@@ -9,7 +9,7 @@ from . import Yt2DocError
 from .chapters import Document, document_inputs
 from .job import Job
 from .resolve import Resolver
-from .settings import PipelineSettings
+from .settings import PipelineSettings, Refresh
 from .sources import Media, local_media
 from .store import DOCUMENT, MEDIA, TOPICS, TRANSCRIPT, Store, StoreError
 from .structure import Structure
@@ -25,7 +25,7 @@ class CacheState:
         self.resolver = resolver
         self.structure = structure
 
-    def prepare(self, job: Job, *, refresh: str | None = None) -> None:
+    def prepare(self, job: Job, *, refresh: Refresh | None = None) -> None:
         """Load what the store has for a talk; rebuild its document if only that is stale.
 
         Afterwards `job.needs_audio` says whether it still needs a transcription.
@@ -48,7 +48,7 @@ class CacheState:
         assert job.key
         return self.store.read_stage(job.key, name, job.label)
 
-    def _prepare(self, job: Job, refresh: str | None) -> None:
+    def _prepare(self, job: Job, refresh: Refresh | None) -> None:
         assert job.key
         key = job.key
         if job.media is None:

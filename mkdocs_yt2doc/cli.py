@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from . import Yt2DocError
 from .pipeline import Job, Pipeline, PipelineSettings
+from .settings import Refresh
 from .timecode import format_timecode
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ def _ray_executor(args: argparse.Namespace) -> RayExecutor | None:
 def prefetch(
     config_file: str,
     only: list[str],
-    refresh: str | None,
+    refresh: Refresh | None,
     out: TextIO,
     executor: RayExecutor | None = None,
 ) -> int:

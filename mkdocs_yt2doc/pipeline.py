@@ -19,7 +19,7 @@ from .job import Job, Progress
 from .local_run import LocalExecutor
 from .record import Executor, Recorder
 from .resolve import Resolver, assign_slugs
-from .settings import PipelineSettings
+from .settings import PipelineSettings, Refresh
 from .stages import Stages
 from .store import Store, StoreError
 from .structure import Structure
@@ -54,7 +54,7 @@ class Pipeline:
         catalog: Catalog,
         *,
         only: set[str] | None = None,
-        refresh: str | None = None,
+        refresh: Refresh | None = None,
         progress: Progress | None = None,
     ) -> list[Job]:
         """Every talk of the catalog, processed as far as the settings allow, in order.
@@ -72,7 +72,7 @@ class Pipeline:
         self,
         catalog: Catalog,
         only: set[str] | None,
-        refresh: str | None,
+        refresh: Refresh | None,
         progress: Progress | None,
     ) -> list[Job]:
         jobs = self.resolver.resolve(catalog)

@@ -12,6 +12,7 @@ from .paragraphs import ParagraphSettings
 from .transcribe import WhisperSettings
 
 Transcribe = Literal["auto", "never"]  # auto: process what is missing; never: render the cache
+Refresh = Literal["all", "structure"]  # redo from the audio on, or paragraphs and chapters only
 
 
 @dataclass(frozen=True)
