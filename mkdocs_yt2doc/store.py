@@ -206,9 +206,7 @@ class Store:
         first one's work done instead of doing it again."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            ignore = self.root / ".gitignore"
-            if not ignore.is_symlink() and not ignore.exists():
-                write_text(ignore, GITIGNORE)
+            _create(self.root / ".gitignore", GITIGNORE)
             flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
             handle = os.fdopen(os.open(self.root / LOCK, flags, 0o644), "r+")
         except OSError as exc:  # a read-only checkout: runs may render, not write
@@ -386,3 +384,16 @@ def _set_aside(path: Path) -> str | None:
     except OSError:
         return None
     return aside.name
+
+
+def _create(path: Path, text: str) -> None:
+    """Write `path` if nothing is there, a dangling symlink included (O_EXCL: no temp file,
+    which a concurrent run's clean-up could take, and no link followed)."""
+    try:
+        fd = os.open(
+            path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644
+        )
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
