@@ -128,9 +128,10 @@ class CppTranscriber:
 
         if given not in constants.AVAILABLE_MODELS:
             what = "does not exist" if ("/" in given or given.endswith(".bin")) else "is unknown"
+            names = ", ".join(n for n in constants.AVAILABLE_MODELS if "-q" not in n)
             raise TranscribeError(
                 f"whisper.cpp model {given!r} {what}: give the path of a ggml model file or one "
-                f"of pywhispercpp's model names ({', '.join(constants.AVAILABLE_MODELS[-6:])}, ...)"
+                f"of pywhispercpp's model names ({names}; -q5_0, -q8_0 ... for quantized ones)"
             )
         stored = Path(constants.MODELS_DIR) / f"ggml-{given}.bin"
         if stored.is_file():
