@@ -114,7 +114,7 @@ def test_glossary_and_prompt_go_to_whisper_cpp(ggml_model: str) -> None:
     assert german.language == "en" and german.settings["language"] == "de"
 
 
-def test_token_count_is_whisper_cpp_s(ggml_model: str, whisper_model: str) -> None:
+def test_token_count_agrees_with_the_bpe_tokenizer(ggml_model: str, whisper_model: str) -> None:
     from tokenizers import Tokenizer
 
     model = read_ggml(Path(ggml_model))
