@@ -22,7 +22,7 @@ DEBIAN_INSTALL := ((command -v chromium && command -v espeak-ng) >/dev/null || (
 test:
 	$(DEBIAN_INSTALL) || echo "chromium or espeak-ng could not be installed: their tests will be skipped"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[transcribe,test,ray]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[transcribe,whispercpp,test,ray]"
 	$(BIN)/ruff check mkdocs_yt2doc tests bench
 	$(BIN)/ruff format --check mkdocs_yt2doc tests bench
 	$(BIN)/mypy

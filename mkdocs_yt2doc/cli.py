@@ -65,7 +65,10 @@ def talk_state(
         return "failed", str(reason)
     if job.document is None and not job.document_stale:
         return "uncached", ""
-    produced = job.transcript_settings or {}
+    # transcripts made before whisper.backend existed are faster-whisper's
+    produced = dict(job.transcript_settings or {})
+    if job.transcript_settings is not None:
+        produced.setdefault("backend", "faster-whisper")
     changed = sorted(k for k in current if k in produced and produced[k] != current[k])
     if changed:
         detail = ", ".join(f"{k}: {produced[k]!r} -> {current[k]!r}" for k in changed)

@@ -21,8 +21,12 @@ from .transcribe import WhisperSettings
 
 
 class WhisperConfig(base.Config):
+    backend = c.Choice(("faster-whisper", "whisper.cpp"), default="faster-whisper")
+    """faster-whisper (CTranslate2: CUDA or CPU) or whisper.cpp (pywhispercpp: Metal on a Mac,
+    or CPU); the README's table of backends says when to choose which."""
     model = c.Type(str, default="large-v3-turbo")
-    """A faster-whisper model name, or the path of a local CTranslate2 model folder."""
+    """faster-whisper: a model name, or the path of a local CTranslate2 model folder;
+    whisper.cpp: the path of a ggml model file, or a model name pywhispercpp fetches."""
     device = c.Choice(("auto", "cuda", "cpu"), default="auto")
     """auto: CUDA when CTranslate2 sees a GPU, else CPU."""
     compute_type = c.Type(str, default="auto")
@@ -36,6 +40,8 @@ class WhisperConfig(base.Config):
     prompt = c.Type(bool, default=False)
     """Prompt Whisper with the talk's title, chapter titles and description, so names are
     spelled right. Off by default: with tiny and base models it made Whisper skip sentences."""
+    cpu_threads = c.Type(int, default=0)
+    """CPU threads; 0: CTranslate2's default (faster-whisper), the CPU count (whisper.cpp)."""
     batch_size = c.Optional(c.Type(int))
     """Batched inference (faster-whisper's BatchedInferencePipeline); unset: 16 on GPU, 8 on
     CPU; 0 or 1: sequential decoding."""

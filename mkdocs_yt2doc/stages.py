@@ -17,7 +17,7 @@ from .llm import LLM, LLMSettings
 from .paragraphs import Paragraph, Paragrapher, ParagraphSettings
 from .sources import Media
 from .topics import Topics, find_topics
-from .transcribe import Transcriber, Transcript, WhisperSettings
+from .transcribe import Transcript, WhisperSettings, make_transcriber
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -52,7 +52,7 @@ class Stages:
     """
 
     def __init__(self, whisper: WhisperSettings, paragraphs: ParagraphSettings, llm: LLMSettings):
-        self.transcriber = Transcriber(whisper)
+        self.transcriber = make_transcriber(whisper)
         self.paragrapher = Paragrapher(paragraphs)
         self.llm_settings = llm
         self._llm: LLM | None = None

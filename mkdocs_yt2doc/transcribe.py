@@ -1,6 +1,8 @@
 """Speech -> `Transcript` with faster-whisper: device choice, one model per run, word timestamps.
 
 faster_whisper and ctranslate2 are imported when the first talk is transcribed, never before.
+The whisper.cpp backend (`transcribe_cpp.py`) makes the same records; `make_transcriber`
+picks the one `whisper.backend` names.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import Yt2DocError
 from .glossary import hotwords
@@ -28,6 +30,7 @@ class TranscribeError(Yt2DocError):
 
 @dataclass(frozen=True)
 class WhisperSettings:
+    backend: str = "faster-whisper"  # faster-whisper | whisper.cpp
     model: str = "large-v3-turbo"
     device: str = "auto"  # auto | cuda | cpu
     compute_type: str = "auto"  # auto: float16 on GPU, int8 on CPU
@@ -38,11 +41,13 @@ class WhisperSettings:
     # Prompt Whisper with the talk's title, chapters and description. Off by default: on
     # small models it made Whisper skip whole sentences (see bench/README.md).
     prompt: bool = False
-    cpu_threads: int = 0  # CTranslate2's threads on CPU; 0: its default (Ray CPU workers set it)
+    # CPU threads; 0: CTranslate2's default, whisper.cpp: the CPU count (Ray CPU workers set it)
+    cpu_threads: int = 0
 
     def produced_by(self) -> dict[str, Any]:
         """What decides the text of a transcript (not where or how fast it ran)."""
         return {
+            "backend": self.backend,
             "model": self.model,
             "language": self.language,
             "beam_size": self.beam_size,
@@ -216,16 +221,9 @@ class Transcriber:
         terms go to Whisper as hotwords, as many whole terms as its window holds."""
         model = self._load()
         sent, left_out = hotwords(glossary, self._token_count)
-        from faster_whisper.audio import decode_audio
 
         language = language or self.settings.language
-        try:
-            # Decoded once here; faster-whisper would otherwise decode the file itself.
-            samples = decode_audio(str(audio))
-        except Exception as exc:  # PyAV: not audio, corrupt, empty
-            raise TranscribeError(f"cannot decode the audio of {audio.name}: {exc}") from None
-        if samples.size == 0:
-            raise TranscribeError(f"{audio.name} contains no audio")
+        samples = decode_speech(audio)
         options: dict[str, Any] = {
             "language": language,
             "beam_size": self.settings.beam_size,
@@ -251,7 +249,7 @@ class Transcriber:
                 segments, info = model.transcribe(
                     samples, hallucination_silence_threshold=2.0, **options
                 )
-            kept = tuple(guard_segments(s for s in map(_segment, segments) if _has_words(s)))
+            kept = tuple(guard_segments(s for s in map(_segment, segments) if has_words(s)))
         except Exception as exc:
             raise TranscribeError(f"cannot transcribe {audio.name}: {exc}") from None
         return Transcript(
@@ -269,6 +267,46 @@ class Transcriber:
 
     def _token_count(self, text: str) -> int:
         return len(self._model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
+
+
+class SpeechToText(Protocol):
+    """What the stages need of a backend."""
+
+    settings: WhisperSettings
+
+    def transcribe(
+        self,
+        audio: Path,
+        *,
+        language: str | None = None,
+        prompt: str | None = None,
+        glossary: Sequence[str] = (),
+    ) -> Transcript: ...
+
+
+def make_transcriber(settings: WhisperSettings) -> SpeechToText:
+    """The backend `whisper.backend` names (neither loads a model before its first talk)."""
+    if settings.backend == "whisper.cpp":
+        from .transcribe_cpp import CppTranscriber
+
+        return CppTranscriber(settings)
+    return Transcriber(settings)
+
+
+def decode_speech(audio: Path) -> Any:
+    """The file's audio as 16 kHz mono float32 samples (PyAV, through faster-whisper)."""
+    try:
+        from faster_whisper.audio import decode_audio
+    except ImportError as exc:
+        raise TranscribeError(f"faster-whisper is missing ({exc}); {INSTALL_HINT}") from None
+    try:
+        # Decoded once here; faster-whisper would otherwise decode the file itself.
+        samples = decode_audio(str(audio))
+    except Exception as exc:  # PyAV: not audio, corrupt, empty
+        raise TranscribeError(f"cannot decode the audio of {audio.name}: {exc}") from None
+    if samples.size == 0:
+        raise TranscribeError(f"{audio.name} contains no audio")
+    return samples
 
 
 def choose_batch_size(requested: int | None, device: str) -> int:
@@ -309,7 +347,7 @@ def initial_prompt(title: str | None, description: str | None, chapters: list[st
     return text
 
 
-def _has_words(segment: Segment) -> bool:
+def has_words(segment: Segment) -> bool:
     return any(ch.isalnum() for ch in segment.text)  # "." alone is a silence artefact
 
 

@@ -51,6 +51,15 @@ def multilingual_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     yield str(folder)
 
 
+@pytest.fixture(scope="session")
+def ggml_model(tmp_path_factory: pytest.TempPathFactory, whisper_model: str) -> str:
+    """The same tiny.en as a ggml file for whisper.cpp, converted once per test session."""
+    from tests.ggml_model import convert
+
+    out = tmp_path_factory.mktemp("ggml") / "ggml-tiny.en.bin"
+    return str(convert(Path(whisper_model), out))
+
+
 class MediaServer:
     """A threaded HTTP server on 127.0.0.1 serving one folder, logging every request path."""
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from tests.conftest import build_site, copy_clip, write_site
 
 HEAVY = [
-    "faster_whisper", "ctranslate2", "wtpsplit", "transformers", "torch", "yt_dlp", "av", "ray"
+    "faster_whisper", "ctranslate2", "wtpsplit", "transformers", "torch", "yt_dlp", "av", "ray",
+    "pywhispercpp", "_pywhispercpp",
 ]  # fmt: skip
 
 _PROBE = """
@@ -30,8 +31,9 @@ def test_cached_build_imports_no_heavy_module(tmp_path: Path, whisper_model: str
     talks = {"talks": [{"url": "talk.wav", "title": "Cached"}]}
     whisper = {"model": whisper_model, "beam_size": 1}
     build_site(write_site(project, talks, whisper=whisper))  # transcribes, in this process
-    for transcribe in ("auto", "never"):
-        config_file = write_site(project, talks, whisper=whisper, transcribe=transcribe)
+    cpp = {**whisper, "backend": "whisper.cpp"}  # a configured backend loads nothing either
+    for transcribe, options in (("auto", whisper), ("never", whisper), ("auto", cpp)):
+        config_file = write_site(project, talks, whisper=options, transcribe=transcribe)
         result = subprocess.run(
             [sys.executable, "-c", _PROBE, str(config_file), json.dumps(HEAVY)],
             capture_output=True,

@@ -349,3 +349,25 @@ def test_ctrl_c_on_the_driver_stops_the_run_and_keeps_finished_talks(
     assert not list(cache.rglob("*.tmp"))
     cli("prefetch", cwd=long_and_short)  # locally, the rest
     assert set(status_table(cli("status", cwd=long_and_short).stdout).values()) == {"cached"}
+
+
+def test_ray_workers_hold_one_whisper_cpp_context_each(
+    tmp_path: Path, ggml_model: str, ray_address: str
+) -> None:
+    project = tmp_path / "p"
+    for i in range(3):
+        copy_clip(i, project / f"talk{i}.wav")
+    talks = {"talks": [{"url": f"talk{i}.wav", "title": f"Talk {i}"} for i in range(3)]}
+    whisper = {"backend": "whisper.cpp", "model": ggml_model, "beam_size": 1}
+    write_site(project, talks, transcribe="never", whisper=whisper)
+    run = cli("prefetch", "-v", "--ray", ray_address, "--ray-workers", "1", cwd=project)
+    assert run.returncode == 0, run.stderr
+    assert "3 processed, 3 cached in all, 0 failed" in run.stdout
+    assert run.stderr.count("whisper.cpp model ggml-tiny.en.bin (1 threads), loaded") == 1
+    for i in range(3):
+        (folder,) = (project / ".yt2doc").glob(f"file-talk{i}-*")
+        stored = json.loads((folder / "transcript.json").read_text())
+        assert stored["settings"]["backend"] == "whisper.cpp" and stored["segments"]
+    assert status_table(cli("status", cwd=project).stdout) == {
+        f"talk-{i}": "cached" for i in range(3)
+    }
