@@ -3,13 +3,16 @@
 Each talk file has a `title:` and a `language:` line, then topics: a `# Title` line and the
 topic's paragraphs, separated by blank lines. `speak` reads every paragraph with espeak-ng and
 joins them with the same short silence everywhere, so a topic change has no acoustic cue:
-only the words tell. It returns the recording and the time each topic starts (the reference
-chapters of the chapter tests and of bench/chapters.py).
+only the words tell. It returns the recording, the time each topic starts (the reference
+chapters of the chapter tests and of bench/chapters.py) and the script's words timed by the
+recording (each sentence is read on its own, so its start is exact; its words are spread over
+it by length): a transcript without recognition errors, for measuring the segmenter alone.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import wave
@@ -19,6 +22,7 @@ from pathlib import Path
 TALKS = Path(__file__).parent / "data" / "talks"
 VOICES = {"en": "en-us", "de": "de", "fr": "fr-fr"}
 PAUSE_S = 0.5  # between paragraphs, topic change or not
+SENTENCE_PAUSE_S = 0.2  # between the sentences of a paragraph
 ESPEAK = shutil.which("espeak-ng")
 
 
@@ -41,11 +45,19 @@ class WrittenTalk:
 
 
 @dataclass(frozen=True)
+class TimedWord:
+    start: float
+    end: float
+    text: str  # with its leading space, as Whisper gives words
+
+
+@dataclass(frozen=True)
 class SpokenTalk:
     talk: WrittenTalk
     audio: Path
     starts: tuple[float, ...]  # each topic's start, in seconds (the first is 0)
     duration: float
+    words: tuple[TimedWord, ...]
 
 
 def load(slug: str) -> WrittenTalk:
@@ -78,23 +90,42 @@ def speak(talk: WrittenTalk, dest: Path, words_per_minute: int = 150) -> SpokenT
     dest.parent.mkdir(parents=True, exist_ok=True)
     voice = VOICES[talk.language]
     starts: list[float] = []
+    words: list[TimedWord] = []
     with wave.open(str(dest), "wb") as out:
         rate = 0
         for topic in talk.topics:
             for number, paragraph in enumerate(topic.paragraphs):
-                spoken = subprocess.run(
-                    [ESPEAK, "-v", voice, "-s", str(words_per_minute), "--stdout", paragraph],
-                    capture_output=True,
-                    check=True,
-                    timeout=120,
-                ).stdout
-                with wave.open(io.BytesIO(spoken), "rb") as part:
-                    if not rate:
-                        rate = part.getframerate()
-                        out.setparams(part.getparams())
-                    if number == 0:
-                        starts.append(out.tell() / rate)
-                    out.writeframes(part.readframes(part.getnframes()))
-                out.writeframes(b"\0\0" * int(rate * PAUSE_S))
+                for position, sentence in enumerate(re.split(r"(?<=[.!?])\s+", paragraph)):
+                    spoken = subprocess.run(
+                        [ESPEAK, "-v", voice, "-s", str(words_per_minute), "--stdout", sentence],
+                        capture_output=True,
+                        check=True,
+                        timeout=120,
+                    ).stdout
+                    with wave.open(io.BytesIO(spoken), "rb") as part:
+                        if not rate:
+                            rate = part.getframerate()
+                            out.setparams(part.getparams())
+                        if number == position == 0:
+                            starts.append(out.tell() / rate)
+                        begin = out.tell() / rate
+                        out.writeframes(part.readframes(part.getnframes()))
+                        words.extend(_timed(sentence, begin, out.tell() / rate))
+                    out.writeframes(b"\0\0" * int(rate * SENTENCE_PAUSE_S))
+                out.writeframes(b"\0\0" * int(rate * (PAUSE_S - SENTENCE_PAUSE_S)))
         duration = out.tell() / rate
-    return SpokenTalk(talk, dest, tuple(starts), duration)
+    return SpokenTalk(talk, dest, tuple(starts), duration, tuple(words))
+
+
+def _timed(sentence: str, start: float, end: float) -> list[TimedWord]:
+    """The sentence's words spread over its reading by their length (espeak-ng leaves about
+    0.1 s of silence at either end)."""
+    start, end = start + 0.1, max(start + 0.2, end - 0.1)
+    pieces = sentence.split()
+    total = sum(len(p) + 1 for p in pieces)
+    timed, done = [], 0
+    for piece in pieces:
+        begin = start + (end - start) * done / total
+        done += len(piece) + 1
+        timed.append(TimedWord(begin, start + (end - start) * done / total, " " + piece))
+    return timed
