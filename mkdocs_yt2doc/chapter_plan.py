@@ -105,9 +105,12 @@ def enforce_lengths(
             continue
         if times[index] - times[kept[-1]] >= minimum:
             kept.append(index)
-        elif len(kept) > 1 and strength[index] > strength[kept[-1]]:
-            if times[index] - times[kept[-2]] >= minimum:
-                kept[-1] = index  # the stronger of two close starts
+        elif (
+            len(kept) > 1
+            and strength[index] > strength[kept[-1]]
+            and times[index] - times[kept[-2]] >= minimum
+        ):
+            kept[-1] = index  # the stronger of two close starts
     limit = max_chapters(duration, settings)
     while len(kept) > limit:  # merge the shortest chapter into its neighbour
         ends = [*(times[i] for i in kept[1:]), duration]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .glossary import HOTWORD_TOKENS
-from .llm import LLM, LLMSettings
+from .llm import LLM, LLMError, LLMSettings
 from .paragraphs import Paragraph, Paragrapher, ParagraphSettings
 from .sources import Media
 from .topics import Topics, find_topics
@@ -56,12 +56,22 @@ class Stages:
         self.paragrapher = Paragrapher(paragraphs)
         self.llm_settings = llm
         self._llm: LLM | None = None
+        self._llm_failure: str | None = None
 
     @property
     def llm(self) -> LLM | None:
-        """The configured LLM (one client for the run), or None."""
-        if self._llm is None and self.llm_settings.model:
-            self._llm = LLM(self.llm_settings)
+        """The configured LLM (one client for the run), or None. The server is asked once,
+        before the first talk, whether it has the model: if not, one warning, and this run
+        chapters offline (the offline chapters are redone once the LLM answers)."""
+        if self._llm is None and self.llm_settings.model and self._llm_failure is None:
+            llm = LLM(self.llm_settings)
+            try:
+                llm.check_model()
+            except LLMError as exc:
+                self._llm_failure = str(exc)
+                log.warning("yt2doc: llm: %s; chapters are found offline in this run", exc)
+                return None
+            self._llm = llm
         return self._llm
 
     def transcribe(self, task: TalkTask, audio: Path) -> Transcript:
@@ -92,7 +102,10 @@ class Stages:
     ) -> Topics:
         duration = transcript.duration or paragraphs[-1].end
         llm = self.llm if ask_llm else None
-        return find_topics(paragraphs, transcript.language, duration, self.llm_settings, llm, label)
+        return find_topics(
+            paragraphs, transcript.language, duration, self.llm_settings, llm, label,
+            words=transcript.words,
+        )  # fmt: skip
 
     def process(self, task: TalkTask, audio: Path) -> TalkResult:
         """All a worker does with the audio: the transcript, and the structure if asked."""

@@ -13,9 +13,9 @@ import random
 from typing import Any
 
 LOREM = (
-    "lorem ipsum dolor sit amet consectetur adipiscing elit sed eiusmod tempor incididunt "
-    "labore dolore magna aliqua enim minim veniam quis nostrud exercitation ullamco laboris"
-).split()
+    "lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed",
+    "eiusmod", "tempor", "incididunt", "labore", "dolore", "magna", "aliqua", "veniam", "quis",
+)  # fmt: skip
 
 
 def text(rng: random.Random, length: int) -> str:
