@@ -125,10 +125,10 @@ def wrong_language(text: str, language: str | None) -> str | None:
     code = (language or "").split("-")[0].lower()
     if code not in _STOPWORDS:
         return None
-    words = Counter(re.findall(r"\w+", text.lower()))
+    words = Counter(re.findall(r"\w\w+", text.lower()))  # "a" is English and Portuguese
     scores = {lang: sum(words[w] for w in stop.split()) for lang, stop in _STOPWORDS.items()}
     best = max(scores, key=lambda lang: scores[lang])
-    if best != code and scores[best] >= 3 and scores[best] > 2 * scores[code]:
+    if best != code and scores[best] >= 4 and scores[best] > 2 * scores[code]:
         return best
     return None
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from tests.conftest import build_site, copy_clip, write_site
 
 HEAVY = [
-    "faster_whisper", "ctranslate2", "wtpsplit", "transformers", "torch", "yt_dlp", "av", "ray"
+    "faster_whisper", "ctranslate2", "wtpsplit", "transformers", "torch", "yt_dlp", "av", "ray",
+    "yake", "wordfreq", "snowballstemmer",
 ]  # fmt: skip
 
 _PROBE = """

@@ -327,3 +327,17 @@ def test_changing_the_llm_is_reported_and_redone_only_on_request(
     topics = json.loads(next((talk_site / ".yt2doc").glob("*/topics.json")).read_text())
     assert topics["settings"]["model"] == "other-model"
     assert status_table(cli("status", cwd=talk_site).stdout)["sourdough-at-home"] == "cached"
+
+
+@pytest.mark.reliability("input")
+def test_a_model_not_pulled_is_found_before_the_first_talk(
+    talk_site: Path, ollama: FakeOllama, plugin_log: PluginLog
+) -> None:
+    config = talk_site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("model: test-model", "model: llama9:70b"))
+    build_site(config)
+    assert ollama.chat_calls == 0  # found by asking for the model, not by chatting
+    (warning,) = plugin_log.warnings
+    assert "model 'llama9:70b' is not on the Ollama server at http://127.0.0.1:" in warning
+    assert "run `ollama pull llama9:70b`" in warning and "found offline" in warning
+    assert _document(talk_site)["chapter_origin"] in ("offline", "single")
