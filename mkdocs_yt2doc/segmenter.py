@@ -137,12 +137,12 @@ def segment(
     language: str | None,
     duration: float,
     settings: LLMSettings,
-) -> tuple[list[int], list[float]]:
-    """Unit indexes where chapters start (0 first), and each unit gap's change score."""
+) -> Segmentation:
+    """Unit indexes where chapters start (0 first), and what it was decided by."""
     import numpy as np
 
     if len(units) < 2:
-        return [0], [0.0] * len(units)
+        return Segmentation([0], [0.0] * len(units), np.zeros((len(units), 1)))
     weighted = bags(units, language)
     vocabulary = {key: i for i, key in enumerate(sorted({k for b in weighted for k in b}))}
     counts = np.zeros((len(units), max(1, len(vocabulary))))
@@ -155,7 +155,41 @@ def segment(
     limit = max_chapters(duration, settings)
     candidates = _candidates(change, times, duration, settings, limit)
     starts = _cheapest_plan(counts, candidates, times, duration, settings, limit)
-    return enforce_lengths(starts, times, duration, settings, change), change
+    return Segmentation(enforce_lengths(starts, times, duration, settings, change), change, counts)
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    starts: list[int]  # unit indexes where chapters start, 0 first
+    change: list[float]  # per unit: how much the words change there (0 for the first)
+    counts: Any  # units x vocabulary: the weighted content words
+
+    def best_start(self, left: int, right: int, given: int, choices: Sequence[int]) -> int:
+        """Of `choices`, the start that best splits units left..right in two chapters (the
+        least description length), where a start `given` by paragraph belongs by sentence.
+        `given` stays unless another is better by the price of a chapter."""
+        import numpy as np
+
+        prefix = np.vstack([np.zeros(self.counts.shape[1]), np.cumsum(self.counts, axis=0)])
+        cuts = [given, *(c for c in choices if left < c < right and c != given)]
+        blocks = np.array([[prefix[c] - prefix[left], prefix[right] - prefix[c]] for c in cuts])
+        lengths = _coded(blocks[:, 0]) + _coded(blocks[:, 1])
+        lengths[0] -= _PRICE * math.log(max(float(self.counts.sum()), 2.0))
+        return cuts[int(np.argmin(lengths))]
+
+
+def _coded(blocks: Any) -> Any:
+    """Description length of each row of weighted counts under its own Dirichlet-smoothed
+    distribution (the Dirichlet-multinomial marginal likelihood, negated)."""
+    import numpy as np
+
+    alpha, vocabulary = _SMOOTHING, blocks.shape[1]
+    mass = blocks.sum(axis=1)
+    return -(
+        _lgamma(np.full(1, alpha * vocabulary))
+        - _lgamma(mass + alpha * vocabulary)
+        + (_lgamma(blocks + alpha) - _lgamma(np.full(1, alpha))).sum(axis=1)
+    )
 
 
 def gap_scores(counts: Any, times: Sequence[float]) -> list[float]:
@@ -209,21 +243,12 @@ def _cheapest_plan(
     edges = [*(times[c] for c in cuts[:-1]), duration]
     prefix = np.vstack([np.zeros(counts.shape[1]), np.cumsum(counts, axis=0)])[cuts]
     total = float(counts.sum())
-    vocabulary = max(1, counts.shape[1])
     price = _PRICE * math.log(max(total, 2.0))
     size = len(cuts)
-    alpha = _SMOOTHING
     # cost[i, j]: the units from cut i to cut j coded with their own smoothed distribution
     cost = np.full((size, size), np.inf)
     for i in range(size - 1):
-        block = prefix[i + 1 :] - prefix[i]
-        mass = block.sum(axis=1)
-        coded = (
-            _lgamma(np.full(1, alpha * vocabulary))
-            - _lgamma(mass + alpha * vocabulary)
-            + (_lgamma(block + alpha) - _lgamma(np.full(1, alpha))).sum(axis=1)
-        )
-        cost[i, i + 1 :] = -coded
+        cost[i, i + 1 :] = _coded(prefix[i + 1 :] - prefix[i])
     best = np.full((limit + 1, size), np.inf)  # best[k, j]: k chapters covering up to cut j
     back = np.zeros((limit + 1, size), dtype=int)
     best[0, 0] = 0.0

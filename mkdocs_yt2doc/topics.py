@@ -56,7 +56,8 @@ class _Talk:
         if not self.timed:  # a chapter can start only where a paragraph does
             self.units = [u for i, u in enumerate(self.units) if i == 0 or u.paragraph !=
                           self.units[i - 1].paragraph] or self.units  # fmt: skip
-        self.starts, self.change = segment(self.units, language, duration, settings)
+        self.segmentation = segment(self.units, language, duration, settings)
+        self.starts, self.change = self.segmentation.starts, self.segmentation.change
         self.times = [u.start for u in self.units]
 
     def texts(self, starts: Sequence[int]) -> list[str]:
@@ -65,14 +66,23 @@ class _Talk:
             " ".join(u.text for u in self.units[a:b]) for a, b in zip(starts, ends, strict=True)
         ]
 
-    def unit_of_paragraph(self, index: int) -> int:
-        """The sentence near paragraph `index`'s start where the words change most."""
-        first = next(i for i, u in enumerate(self.units) if u.paragraph >= index)
-        near = [
-            i for i, u in enumerate(self.units)
-            if u.paragraph in (index - 1, index) and abs(u.start - self.units[first].start) < 45
-        ]  # fmt: skip
-        return max(near, key=lambda i: (self.change[i] * (1.1 if i == first else 1.0), -i))
+    def refine(self, paragraph_starts: Sequence[int]) -> list[int]:
+        """Unit starts for chapter starts given by paragraph: each moved to the sentence,
+        in its paragraph or the one before it (within 45 s), that best splits its stretch."""
+        firsts = [next(i for i, u in enumerate(self.units) if u.paragraph >= p)
+                  for p in paragraph_starts]  # fmt: skip
+        chosen: list[int] = []
+        for number, first in enumerate(firsts):
+            left = chosen[-1] if chosen else 0
+            right = firsts[number + 1] if number + 1 < len(firsts) else len(self.units)
+            paragraph = paragraph_starts[number]
+            near = [
+                i for i, u in enumerate(self.units)
+                if u.paragraph in (paragraph - 1, paragraph) and left < i < right
+                and abs(u.start - self.units[first].start) < 45
+            ]  # fmt: skip
+            chosen.append(self.segmentation.best_start(left, right, first, near))
+        return sorted(set(chosen))
 
     def topics(self, starts: Sequence[int], titles: Sequence[str], summary: str | None,
                origin: str, **extra: object) -> Topics:  # fmt: skip
@@ -123,7 +133,7 @@ def llm_topics(
 def _llm(talk: _Talk, llm: LLM) -> Topics:
     calls, tokens = llm.calls, llm.prompt_tokens
     found, repairs = llm_boundaries(talk.paragraphs, talk.duration, llm)
-    wanted = sorted({talk.unit_of_paragraph(i) for i in found})
+    wanted = talk.refine([i for i in found if i < len(talk.paragraphs)])
     starts = enforce_lengths(wanted, talk.times, talk.duration, talk.settings, talk.change)
     if len(starts) < len(wanted) + 1:
         repairs.append(f"{len(wanted) + 1 - len(starts)} chapter(s) too short or too many merged")
