@@ -94,7 +94,8 @@ def plan_windows(paragraphs: Sequence[Paragraph], budget: int, overlap: int = 3)
 def llm_boundaries(
     paragraphs: Sequence[Paragraph], duration: float, llm: LLM
 ) -> tuple[list[int], list[str]]:
-    """Paragraph indexes where the LLM starts a chapter (0 not included), and the repairs."""
+    """Paragraph indexes where the LLM starts a chapter (0 not included), and the repairs.
+    Numbers outside the window are dropped, not asked again (the titles need the calls)."""
     settings = llm.settings
     limit = max_chapters(duration, settings)
     windows = plan_windows(paragraphs, settings.context - 1500)  # room for the rest
@@ -118,12 +119,7 @@ def llm_boundaries(
         )
         schema = boundaries_schema(first, window.stop - 1, most)
 
-        def check(starts: list[int], first: int = first, last: int = window.stop - 1) -> str | None:
-            if starts and all(not first <= i <= last for i in starts):
-                return f"every paragraph number is outside {first}..{last}"
-            return None
-
-        starts = llm.ask(_SYSTEM, prompt, schema, _reader(schema), check, reply_tokens=200)
+        starts = llm.ask(_SYSTEM, prompt, schema, _reader(schema), reply_tokens=200)
         outside += sum(1 for i in starts if not first <= i < window.stop)
         found.update(i for i in starts if core_from <= i < core_to and first <= i)
     repairs = [f"{outside} paragraph number(s) outside the talk dropped"] if outside else []

@@ -133,7 +133,11 @@ def llm_topics(
 def _llm(talk: _Talk, llm: LLM) -> Topics:
     calls, tokens = llm.calls, llm.prompt_tokens
     found, repairs = llm_boundaries(talk.paragraphs, talk.duration, llm)
-    wanted = talk.refine([i for i in found if i < len(talk.paragraphs)])
+    if repairs and not found:  # every number was outside: the offline starts, titled by it
+        wanted = talk.starts[1:]
+        repairs.append("no usable chapter start: the offline segmenter's starts instead")
+    else:
+        wanted = talk.refine([i for i in found if i < len(talk.paragraphs)])
     starts = enforce_lengths(wanted, talk.times, talk.duration, talk.settings, talk.change)
     if len(starts) < len(wanted) + 1:
         repairs.append(f"{len(wanted) + 1 - len(starts)} chapter(s) too short or too many merged")
