@@ -17,7 +17,7 @@ from .llm import LLM, LLMError, LLMSettings
 from .paragraphs import Paragraph, Paragrapher, ParagraphSettings
 from .sources import Media
 from .topics import Topics, find_topics
-from .transcribe import Transcriber, Transcript, WhisperSettings
+from .transcribe import INSTALL_HINT, Transcriber, Transcript, WhisperSettings
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -57,6 +57,7 @@ class Stages:
         self.llm_settings = llm
         self._llm: LLM | None = None
         self._llm_failure: str | None = None
+        self._warned_missing = False
 
     @property
     def llm(self) -> LLM | None:
@@ -99,9 +100,31 @@ class Stages:
 
     def topics(
         self, transcript: Transcript, paragraphs: list[Paragraph], label: str, ask_llm: bool
-    ) -> Topics:
+    ) -> Topics | None:
+        """The talk's chapters; None (one chapter, nothing stored) without the libraries of
+        the offline chapters (a core install making a cached transcript's structure)."""
         duration = transcript.duration or paragraphs[-1].end
         llm = self.llm if ask_llm else None
+        try:
+            return self._find_topics(transcript, paragraphs, label, duration, llm)
+        except ImportError as exc:
+            if not self._warned_missing:
+                self._warned_missing = True
+                log.warning(
+                    "yt2doc: finding chapters needs wordfreq, snowballstemmer and yake (%s): "
+                    "%s; talks without chapter marks are one chapter until then",
+                    exc, INSTALL_HINT,
+                )  # fmt: skip
+            return None
+
+    def _find_topics(
+        self,
+        transcript: Transcript,
+        paragraphs: list[Paragraph],
+        label: str,
+        duration: float,
+        llm: LLM | None,
+    ) -> Topics:
         return find_topics(
             paragraphs, transcript.language, duration, self.llm_settings, llm, label,
             words=transcript.words,
@@ -116,5 +139,6 @@ class Stages:
         topics = None
         if task.topics and paragraphs["paragraphs"]:
             found = [Paragraph.from_json(p) for p in paragraphs["paragraphs"]]
-            topics = self.topics(transcript, found, task.label, ask_llm=True).to_json()
+            made = self.topics(transcript, found, task.label, ask_llm=True)
+            topics = made.to_json() if made else None
         return TalkResult(transcript.to_json(), paragraphs, topics)

@@ -5,6 +5,10 @@ the German and French talks with the recording's timing of the script's words.""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -96,3 +100,33 @@ def test_without_word_timings_chapters_start_at_paragraphs(tmp_path: Path) -> No
     topics = offline_topics(untimed, spoken.duration, LLMSettings(), language="en")
     assert topics.first_words == () and list(topics.starts) == sorted(set(topics.starts))
     assert 2 <= len(topics.starts) <= 5 and topics.starts[0] == 0
+
+
+_WITHOUT = """
+import sys
+sys.modules["wordfreq"] = None  # as in a core install: importing it raises ImportError
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+build(load_config(sys.argv[1]))
+"""
+
+
+@pytest.mark.reliability("input")
+def test_without_the_chapter_libraries_a_talk_is_one_chapter(tmp_path: Path) -> None:
+    example = Path(__file__).parent.parent / "example-site"
+    project = tmp_path / "example"
+    shutil.copytree(example, project, ignore=shutil.ignore_patterns("site"))
+    folder = next((project / ".yt2doc").glob("file-small-telescopes-*"))
+    for name in ("paragraphs.json", "topics.json", "document.json"):
+        (folder / name).unlink()  # a cached transcript whose structure is to be made
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("site_url: !ENV SITE_URL\n", ""))
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "YT2DOC_TRANSCRIBE": "auto"}
+    result = subprocess.run([sys.executable, "-c", _WITHOUT, str(config)], env=env,
+                            capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
+    assert result.stderr.count("finding chapters needs wordfreq") == 1
+    assert 'pip install "mkdocs-yt2doc[transcribe]"' in result.stderr
+    assert not (folder / "topics.json").exists()  # nothing degraded is kept
+    document = json.loads((folder / "document.json").read_text())
+    assert document["chapter_origin"] == "single"
+    assert (project / "site" / "talks" / "small-telescopes" / "index.html").is_file()
