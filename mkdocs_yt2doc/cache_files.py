@@ -122,6 +122,8 @@ class TopicsFile(_File):
     calls: NotRequired[Count]
     prompt_tokens: NotRequired[Count]
     fallback_reason: NotRequired[Text | None]
+    first_words: NotRequired[list[Count]]  # each chapter's first word (may split a paragraph)
+    repairs: NotRequired[list[Text]]  # what was wrong with the LLM's answer
 
 
 class ChapterFile(TypedDict):
@@ -277,7 +279,16 @@ def _check_consistent(name: str, value: dict[str, Any]) -> None:
             raise CacheFileError(
                 f"starts: {len(starts)} chapters but {len(value['titles'])} titles"
             )
-        if starts and (starts[0] != 0 or any(b <= a for a, b in itertools.pairwise(starts))):
+        first_words = value.get("first_words") or []
+        if first_words:  # two chapters may then start in one paragraph
+            if len(first_words) != len(starts):
+                raise CacheFileError(f"first_words: {len(first_words)} for {len(starts)} chapters")
+            if any(b <= a for a, b in itertools.pairwise(first_words)):
+                raise CacheFileError("first_words: must increase")
+        if starts and (
+            starts[0] != 0
+            or any(b < a or (b == a and not first_words) for a, b in itertools.pairwise(starts))
+        ):
             raise CacheFileError("starts: must begin at 0 and increase")
     if name in ("document.json", "paragraphs.json"):
         for index, paragraph in enumerate(value["paragraphs"]):

@@ -167,7 +167,15 @@ def build_document(
             chapters_at.append((mark.start, mark.title, index))
     elif topics is not None and len(topics.starts) > 1:
         origin = topics.origin
-        for start, title in zip(topics.starts, topics.titles, strict=True):
+        cuts = list(topics.first_words[1:])
+        if len(topics.first_words) == len(topics.starts) and all(c < len(words) for c in cuts):
+            # a chapter may start inside a paragraph: split it there
+            paragraphs = split_at(words, paragraphs, cuts)
+            first_of = {p.first_word: i for i, p in enumerate(paragraphs)}
+            starts = [0, *(first_of.get(c, _first_after(paragraphs, c)) for c in cuts)]
+        else:
+            starts = [s if s < len(paragraphs) else len(paragraphs) - 1 for s in topics.starts]
+        for start, title in zip(starts, topics.titles, strict=True):
             chapters_at.append((paragraphs[start].start if start else 0.0, title, start))
     else:
         origin = "single"

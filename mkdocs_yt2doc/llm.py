@@ -12,27 +12,19 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from . import Yt2DocError
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 
-class Answer(Protocol):
-    """A reply's shape: its JSON schema (sent as `format`) and a strict reader of it."""
-
-    schema: ClassVar[dict[str, Any]]
-
-    @classmethod
-    def read(cls, value: Any) -> Answer: ...
-
-
-T = TypeVar("T", bound=Answer)
+T = TypeVar("T")
 
 
 def read_fields(value: Any, schema: dict[str, Any]) -> dict[str, Any]:
-    """Check a reply against a flat object schema (the only kind sent); ValueError if off."""
+    """Check a reply's types against a flat object schema (the only kind sent); ValueError if
+    off. Counts, lengths and ranges are the caller's to repair: a sloppy server ignores them."""
     if not isinstance(value, dict):
         raise ValueError(f"expected an object, got {type(value).__name__}")
     kinds = {"integer": int, "string": str, "array": list}
@@ -85,16 +77,20 @@ def context_size(prompt: str, reply_tokens: int, ceiling: int) -> int:
     return min(size, ceiling)
 
 
-def unwrap(value: Any, answer: type[T]) -> T:
+def unwrap(value: Any, read: Callable[[Any], T]) -> T:
     """Read; accept a reply wrapped in one extra object ({"Result": {...}}, yt2doc #53)."""
     try:
-        return answer.read(value)  # type: ignore[return-value]
+        return read(value)
     except ValueError:
         if isinstance(value, dict) and len(value) == 1:
             inner = next(iter(value.values()))
             if isinstance(inner, dict):
-                return answer.read(inner)  # type: ignore[return-value]
+                return read(inner)
         raise
+
+
+class CutOff(LLMError):
+    """The reply stopped at the token limit (done_reason / finish_reason "length")."""
 
 
 class LLM:
@@ -113,25 +109,39 @@ class LLM:
         self,
         system: str,
         prompt: str,
-        answer: type[T],
+        schema: dict[str, Any],
+        read: Callable[[Any], T],
         check: Callable[[T], str | None] = lambda _: None,
         reply_tokens: int = 512,
+        retries: int | None = None,
     ) -> T:
-        """One structured answer; `check` returns a complaint about valid-looking content."""
-        schema = answer.schema
+        """One structured answer, sent `schema` as its format and read by `read`.
+
+        `check` returns a complaint about valid-looking content; the next attempt tells the
+        model what was wrong (a model at temperature 0 repeats itself otherwise). `retries`:
+        at most this many extra attempts (default: the settings').
+        """
         num_ctx = context_size(system + prompt, reply_tokens, self.settings.context)
-        problem = ""
-        for attempt in range(self.settings.retries + 1):
+        attempts = 1 + (self.settings.retries if retries is None else retries)
+        problem, asked = "", prompt
+        for attempt in range(attempts):
             if attempt:
                 self._sleep(min(2.0**attempt, 30.0))
             try:
-                content = self._chat(system, prompt, schema, num_ctx)
+                content = self._chat(system, asked, schema, num_ctx)
+            except CutOff as exc:
+                problem = str(exc)
+                num_ctx = min(num_ctx * 2, max(self.settings.context, num_ctx))
+                log.info("yt2doc: LLM attempt %d: %s", attempt + 1, problem)
+                continue
             except LLMError as exc:
                 problem = str(exc)
                 log.info("yt2doc: LLM attempt %d failed: %s", attempt + 1, problem)
+                if "ollama pull" in problem:
+                    break  # a missing model does not appear by asking again
                 continue
             try:
-                result = unwrap(json.loads(content), answer)
+                result = unwrap(json.loads(content), read)
             except ValueError as exc:  # json.JSONDecodeError is a ValueError too
                 problem = f"invalid reply ({_short(exc)}): {content[:120]!r}"
                 log.info("yt2doc: LLM attempt %d: %s", attempt + 1, problem)
@@ -140,11 +150,34 @@ class LLM:
             if complaint is None:
                 return result
             problem = f"unusable reply: {complaint}"
+            asked = f"{prompt}\n\nYour previous answer was not usable: {complaint}. Try again."
             log.info("yt2doc: LLM attempt %d: %s", attempt + 1, problem)
         raise LLMError(
             f"{self.settings.api} model {self.settings.model!r} at {self.settings.host}: "
-            f"{problem} (after {self.settings.retries + 1} attempts)"
+            f"{problem} (after {attempt + 1} attempt{'s' if attempt else ''})"
         )
+
+    def check_model(self) -> None:
+        """Before the first talk: is the server there, and does it have the model?"""
+        if self.settings.api != "ollama":
+            return  # OpenAI-compatible servers list models in no common way
+        import httpx
+        import ollama
+
+        try:
+            self._ollama_client().show(self.settings.model)
+        except ollama.ResponseError as exc:
+            raise LLMError(self._server_error(exc)) from None
+        except (httpx.HTTPError, ConnectionError, OSError) as exc:
+            raise LLMError(f"cannot reach {self.settings.host}: {_short(exc)}") from None
+
+    def _server_error(self, exc: Any) -> str:
+        if exc.status_code == 404 and "not found" in str(exc.error):
+            return (
+                f"model {self.settings.model!r} is not on the Ollama server at "
+                f"{self.settings.host}: run `ollama pull {self.settings.model}`"
+            )
+        return f"server error {exc.status_code}: {exc.error}"
 
     def _chat(self, system: str, prompt: str, schema: dict[str, Any], num_ctx: int) -> str:
         self.calls += 1
@@ -157,10 +190,8 @@ class LLM:
         import httpx
         import ollama
 
-        if self._client is None:
-            self._client = ollama.Client(host=self.settings.host, timeout=self.settings.timeout)
         try:
-            response = self._client.chat(
+            response = self._ollama_client().chat(
                 model=self.settings.model,
                 messages=messages,
                 format=schema,
@@ -168,11 +199,20 @@ class LLM:
                 stream=False,
             )
         except ollama.ResponseError as exc:
-            raise LLMError(f"server error {exc.status_code}: {exc.error}") from None
+            raise LLMError(self._server_error(exc)) from None
         except (httpx.HTTPError, ConnectionError, OSError) as exc:
             raise LLMError(f"cannot reach {self.settings.host}: {_short(exc)}") from None
         self.prompt_tokens += int(response.prompt_eval_count or 0)
+        if response.done_reason == "length":
+            raise CutOff(f"the reply was cut off (done_reason: length, num_ctx {num_ctx})")
         return str(response.message.content or "")
+
+    def _ollama_client(self) -> Any:
+        import ollama
+
+        if self._client is None:
+            self._client = ollama.Client(host=self.settings.host, timeout=self.settings.timeout)
+        return self._client
 
     def _openai(self, messages: list[dict[str, str]], schema: dict[str, Any]) -> str:
         import os
@@ -202,9 +242,13 @@ class LLM:
         try:
             data = reply.json()
             self.prompt_tokens += int((data.get("usage") or {}).get("prompt_tokens") or 0)
-            return str(data["choices"][0]["message"]["content"] or "")
+            choice = data["choices"][0]
+            content = str(choice["message"]["content"] or "")
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise LLMError(f"unexpected reply shape: {_short(exc)}") from None
+        if choice.get("finish_reason") == "length":
+            raise CutOff("the reply was cut off (finish_reason: length)")
+        return content
 
 
 def _short(exc: BaseException) -> str:

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from .glossary import HOTWORD_TOKENS
-from .llm import LLM, LLMSettings
+from .llm import LLM, LLMError, LLMSettings
 from .paragraphs import Paragraph, Paragrapher, ParagraphSettings
 from .sources import Media
 from .topics import Topics, find_topics
-from .transcribe import Transcript, WhisperSettings, make_transcriber
+from .transcribe import INSTALL_HINT, Transcript, WhisperSettings, make_transcriber
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -56,12 +56,23 @@ class Stages:
         self.paragrapher = Paragrapher(paragraphs)
         self.llm_settings = llm
         self._llm: LLM | None = None
+        self._llm_failure: str | None = None
+        self._warned_missing = False
 
     @property
     def llm(self) -> LLM | None:
-        """The configured LLM (one client for the run), or None."""
-        if self._llm is None and self.llm_settings.model:
-            self._llm = LLM(self.llm_settings)
+        """The configured LLM (one client for the run), or None. The server is asked once,
+        before the first talk, whether it has the model: if not, one warning, and this run
+        chapters offline (the offline chapters are redone once the LLM answers)."""
+        if self._llm is None and self.llm_settings.model and self._llm_failure is None:
+            llm = LLM(self.llm_settings)
+            try:
+                llm.check_model()
+            except LLMError as exc:
+                self._llm_failure = str(exc)
+                log.warning("yt2doc: llm: %s; chapters are found offline in this run", exc)
+                return None
+            self._llm = llm
         return self._llm
 
     def transcribe(self, task: TalkTask, audio: Path) -> Transcript:
@@ -89,10 +100,35 @@ class Stages:
 
     def topics(
         self, transcript: Transcript, paragraphs: list[Paragraph], label: str, ask_llm: bool
-    ) -> Topics:
+    ) -> Topics | None:
+        """The talk's chapters; None (one chapter, nothing stored) without the libraries of
+        the offline chapters (a core install making a cached transcript's structure)."""
         duration = transcript.duration or paragraphs[-1].end
         llm = self.llm if ask_llm else None
-        return find_topics(paragraphs, transcript.language, duration, self.llm_settings, llm, label)
+        try:
+            return self._find_topics(transcript, paragraphs, label, duration, llm)
+        except ImportError as exc:
+            if not self._warned_missing:
+                self._warned_missing = True
+                log.warning(
+                    "yt2doc: finding chapters needs wordfreq, snowballstemmer and yake (%s): "
+                    "%s; talks without chapter marks are one chapter until then",
+                    exc, INSTALL_HINT,
+                )  # fmt: skip
+            return None
+
+    def _find_topics(
+        self,
+        transcript: Transcript,
+        paragraphs: list[Paragraph],
+        label: str,
+        duration: float,
+        llm: LLM | None,
+    ) -> Topics:
+        return find_topics(
+            paragraphs, transcript.language, duration, self.llm_settings, llm, label,
+            words=transcript.words,
+        )  # fmt: skip
 
     def process(self, task: TalkTask, audio: Path) -> TalkResult:
         """All a worker does with the audio: the transcript, and the structure if asked."""
@@ -103,5 +139,6 @@ class Stages:
         topics = None
         if task.topics and paragraphs["paragraphs"]:
             found = [Paragraph.from_json(p) for p in paragraphs["paragraphs"]]
-            topics = self.topics(transcript, found, task.label, ask_llm=True).to_json()
+            made = self.topics(transcript, found, task.label, ask_llm=True)
+            topics = made.to_json() if made else None
         return TalkResult(transcript.to_json(), paragraphs, topics)

@@ -63,15 +63,16 @@ class Structure:
         paragraphs: list[Paragraph],
         redo: bool,
         made: dict[str, Any] | None = None,
-    ) -> Topics:
+    ) -> Topics | None:
         assert job.key
         ask_llm = self.settings.may_process and self.stages.llm is not None
         if made is not None:
-            topics = Topics.from_json(made)
+            topics: Topics | None = Topics.from_json(made)
         else:
             stored = None if redo else self.store.read_stage(job.key, TOPICS, job.label)
             if stored and not (stored.get("origin") == "offline" and ask_llm):
                 return Topics.from_json(stored)
             topics = self.stages.topics(transcript, paragraphs, job.label, ask_llm)
-        self.store.write(job.key, TOPICS, topics.to_json())
+        if topics is not None:
+            self.store.write(job.key, TOPICS, topics.to_json())
         return topics

@@ -18,6 +18,14 @@ first out), else `always_fault`:
     empty         content ""
     stream_error  streaming: a few chunks, then an {"error": ...} line in the 200 stream, as
                   Ollama does when the runner dies mid-answer; not streaming: HTTP 500
+    length        the answer cut in the middle with done_reason "length" (finish_reason on
+                  the OpenAI endpoint), as when the reply hits num_ctx or num_predict
+
+`mode` replaces the responder: "grammar" answers an arbitrary instance of the schema sent as
+`format` (as a grammar-constrained model does: counts, ranges and lengths respected, meaning
+ignored), "sloppy" an instance that keeps the types but ignores counts, ranges and lengths
+(tests/json_instances.py). Both are seeded by the request, so the same prompt gets the same
+answer, as at temperature 0.
 
     with FakeOllama() as server:
         server.responder = lambda request: {"starts": [0, 3]}
@@ -31,6 +39,7 @@ import hashlib
 import http.server
 import json
 import math
+import random
 import socket
 import sys
 import threading
@@ -40,7 +49,12 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-FAULTS = ("http500", "slow", "invalid_json", "wrapped", "truncated", "empty", "stream_error")
+from tests.json_instances import instance
+
+FAULTS = (
+    "http500", "slow", "invalid_json", "wrapped", "truncated", "empty", "stream_error", "length"
+)  # fmt: skip
+MODES = ("grammar", "sloppy")
 RUNNER_KILLED = "llama runner process has terminated: signal: killed"
 STREAM_ERROR = "an error was encountered while running the model: unexpected EOF"
 INVALID_JSON_REPLY = "Sure! Here are the chapters you asked for: 1, 4 and 7."
@@ -73,6 +87,7 @@ class FakeOllama:
     ) -> None:
         self.models: list[str] = list(models)
         self.responder: Responder = _empty_object
+        self.mode: str | None = None  # grammar | sloppy: answer any instance of the schema
         self.faults: list[str] = []  # one per chat request, first in first out
         self.always_fault: str | None = None  # used while `faults` is empty
         self.slow_seconds: float = 5.0
@@ -146,8 +161,11 @@ class FakeOllama:
             self.requests.append(body)
 
     def respond(self, body: dict[str, Any]) -> str | dict[str, Any]:
-        """Call `responder`, keeping what it raised in `responder_errors` (then re-raising)."""
+        """Call `responder` (or answer as `mode` says), keeping what it raised in
+        `responder_errors` (then re-raising)."""
         try:
+            if self.mode is not None:
+                return _schema_answer(body, self.mode)
             return self.responder(body)
         except Exception as exc:
             with self._lock:
@@ -358,7 +376,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             "model": name,
             "created_at": _now(),
             "message": {"role": "assistant", "content": ""},
-            "done_reason": "stop",
+            "done_reason": "length" if fault == "length" else "stop",
             "done": True,
             "total_duration": 61_000_000 + prompt_count * 200_000 + eval_count * 20_000_000,
             "load_duration": 60_000_000,
@@ -420,7 +438,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._json(200, {
             "id": "chatcmpl-1", "object": "chat.completion", "created": int(time.time()),
             "model": name, "system_fingerprint": "fp_ollama",
-            "choices": [{"index": 0, "finish_reason": "stop",
+            "choices": [{"index": 0,
+                         "finish_reason": "length" if fault == "length" else "stop",
                          "message": {"role": "assistant", "content": content}}],
             "usage": {"prompt_tokens": prompt_count, "completion_tokens": eval_count,
                       "total_tokens": prompt_count + eval_count},
@@ -456,11 +475,24 @@ def _apply(answer: str | dict[str, Any], fault: str | None) -> str:
     content = answer if isinstance(answer, str) else json.dumps(answer)
     if fault == "invalid_json":
         return INVALID_JSON_REPLY
-    if fault == "truncated":
+    if fault in ("truncated", "length"):
         return content[: max(1, len(content) // 2)]
     if fault == "empty":
         return ""
     return content
+
+
+def _schema_answer(body: dict[str, Any], mode: str) -> dict[str, Any]:
+    """An instance of the request's schema (Ollama's `format`, or OpenAI's response_format)."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; known: {', '.join(MODES)}")
+    schema = body.get("format")
+    if not isinstance(schema, dict):
+        schema = ((body.get("response_format") or {}).get("json_schema") or {}).get("schema")
+    if not isinstance(schema, dict):
+        raise ValueError("the request has no JSON schema to answer")
+    seed = hashlib.sha256(json.dumps([body.get("messages"), schema]).encode()).hexdigest()
+    return dict(instance(schema, random.Random(seed), sloppy=mode == "sloppy"))
 
 
 def _pieces(text: str, count: int) -> list[str]:

@@ -164,14 +164,17 @@ def test_slow_server_times_out(ollama: FakeOllama) -> None:
 
 
 @pytest.mark.reliability("fault", 2)
-def test_out_of_range_and_wrong_language_answers_are_rejected(ollama: FakeOllama) -> None:
-    ollama.responder = lambda request: (
-        {"starts": [2, 99]} if "numbered" in request["messages"][-1]["content"] or
-        re.search(r"^\[\d+\]", request["messages"][-1]["content"], re.M) else {}
-    )  # fmt: skip
+def test_out_of_range_and_wrong_language_answers_are_repaired(ollama: FakeOllama) -> None:
+    def sloppy(request: dict[str, Any]) -> dict[str, Any]:
+        answer = responder(request)
+        return {"starts": [*answer["starts"], 99]} if "starts" in answer else answer
+
+    ollama.responder = sloppy  # one number past the last paragraph: dropped, the rest kept
     llm = LLM(_settings(ollama), sleep=lambda _: None)
-    with pytest.raises(LLMError, match="outside"):
-        llm_topics(_paragraphs(), "en", 180.0, llm)
+    paragraphs = _paragraphs()
+    topics = llm_topics(paragraphs, "en", paragraphs[-1].end, llm)
+    assert list(topics.starts) == TRUTH and topics.titles == tuple(TITLES.values())
+    assert topics.repairs == ("1 paragraph number(s) outside the talk dropped",)
 
     def german(request: dict[str, Any]) -> dict[str, Any]:
         answer = responder(request)
@@ -182,16 +185,23 @@ def test_out_of_range_and_wrong_language_answers_are_rejected(ollama: FakeOllama
                       "der die Grundlagen zeigt und nicht schwer ist."}  # fmt: skip
         return answer
 
-    ollama.responder = german
-    with pytest.raises(LLMError, match="written in German, not English"):
-        llm_topics(_paragraphs(), "en", 180.0, LLM(_settings(ollama), sleep=lambda _: None))
+    ollama.responder = german  # titles asked twice, then made offline; the starts are kept
+    ollama.reset()
+    llm = LLM(_settings(ollama), sleep=lambda _: None)
+    topics = llm_topics(paragraphs, "en", paragraphs[-1].end, llm)
+    assert topics.origin == "llm" and list(topics.starts) == TRUTH and ollama.chat_calls == 3
+    assert "Der Sauerteig" not in topics.titles and len(set(topics.titles)) == 3
+    assert "written in German, not English" in topics.repairs[0]
+    assert "chapter starts are kept, titled offline" in topics.repairs[0]
+    assert topics.summary and wrong_language(topics.summary, "en") is None
 
 
 @pytest.mark.reliability("fault", 2)
 def test_unknown_model_and_dead_host_are_clear(ollama: FakeOllama) -> None:
     llm = LLM(_settings(ollama, model="no-such-model", retries=0), sleep=lambda _: None)
-    with pytest.raises(LLMError, match=r"server error 404.*not found"):
+    with pytest.raises(LLMError, match=r"not on the Ollama server.*run `ollama pull no-such"):
         llm_topics(_paragraphs(), "en", 180.0, llm)
+    assert ollama.chat_calls == 1  # a missing model is not asked again
     dead = LLM(LLMSettings(model="m", host="http://127.0.0.1:9", retries=0, timeout=2))
     with pytest.raises(LLMError, match=r"cannot reach http://127\.0\.0\.1:9"):
         llm_topics(_paragraphs(), "en", 180.0, dead)
@@ -317,3 +327,17 @@ def test_changing_the_llm_is_reported_and_redone_only_on_request(
     topics = json.loads(next((talk_site / ".yt2doc").glob("*/topics.json")).read_text())
     assert topics["settings"]["model"] == "other-model"
     assert status_table(cli("status", cwd=talk_site).stdout)["sourdough-at-home"] == "cached"
+
+
+@pytest.mark.reliability("input")
+def test_a_model_not_pulled_is_found_before_the_first_talk(
+    talk_site: Path, ollama: FakeOllama, plugin_log: PluginLog
+) -> None:
+    config = talk_site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("model: test-model", "model: llama9:70b"))
+    build_site(config)
+    assert ollama.chat_calls == 0  # found by asking for the model, not by chatting
+    (warning,) = plugin_log.warnings
+    assert "model 'llama9:70b' is not on the Ollama server at http://127.0.0.1:" in warning
+    assert "run `ollama pull llama9:70b`" in warning and "found offline" in warning
+    assert _document(talk_site)["chapter_origin"] in ("offline", "single")
