@@ -51,6 +51,9 @@ class Talk:
     local_path: Path | None = None  # set when `url` names a file on disk
     glossary: tuple[str, ...] = ()  # terms Whisper is told to expect
     replace: tuple[tuple[str, str], ...] = ()  # wrong -> right, applied to the text
+    captions: str | None = None  # a caption file (path or URL) to transcribe from
+    captions_path: Path | None = None  # ... when it is a path: the file, inside the project
+    captions_at: str = ""  # "talks.yml:14", the line of `captions:`
 
     @property
     def label(self) -> str:
@@ -89,8 +92,9 @@ _FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     # checked by `glossary`: a bad entry is a warning, and the talk builds from the rest
     "glossary": ((object,), "a list of terms"),
     "replace": ((object,), "a mapping of wrong -> right"),
+    "captions": ((str,), "a caption file (.vtt or .srt): a path or an http(s) URL"),
 }
-_DEFAULTABLE = set(_FIELDS) - {"url", "slug", "title", "chapters"}
+_DEFAULTABLE = set(_FIELDS) - {"url", "slug", "title", "chapters", "captions"}
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 # A local recording is copied into the site: only media files, never a dotfile (.env, .git).
 MEDIA_SUFFIXES = frozenset(
@@ -215,7 +219,37 @@ def _parse_talk(item: Any, defaults: dict[str, Any], place: _Where, where: str) 
         ignore_source_chapters=bool(values.get("ignore_source_chapters", False)),
         local_path=local_path,
         **_wording(item, defaults, place.name),
+        **_captions(values.get("captions"), place, at("captions")),
     )
+
+
+def _captions(value: Any, place: _Where, where: str) -> dict[str, Any]:
+    """A caption file named in talks.yml. A path must lie inside the project, like a
+    recording (its text is published); a missing or unusable file is found when the talk is
+    processed, and the next source of `transcript_from` is used."""
+    text = _text(value)
+    if text is None:
+        return {}
+    found: dict[str, Any] = {"captions": text, "captions_at": where}
+    if _URL_SCHEME.match(text):
+        if not re.match(r"https?://", text, re.IGNORECASE):
+            raise CatalogError(f"{where}: 'captions' must be a path or an http(s) URL")
+        return found
+    path = (place.path.parent / text).resolve()
+    inside = path.is_relative_to(place.project)
+    if not place.allow_outside_files and not inside:
+        raise CatalogError(
+            f"{where}: {text} lies outside the project ({place.project}); its text would be "
+            "published: move it into the project, or set `allow_outside_files: true`"
+        )
+    relative = path.relative_to(place.project) if inside else path
+    if path.suffix.lower() not in (".vtt", ".srt") or any(
+        part.startswith(".") for part in relative.parts
+    ):
+        raise CatalogError(
+            f"{where}: {text} is not a caption file (a .vtt or .srt file, outside hidden folders)"
+        )
+    return {**found, "captions_path": path}
 
 
 def _wording(item: dict[str, Any], defaults: dict[str, Any], name: str) -> dict[str, Any]:

@@ -60,6 +60,7 @@ class Document:
     paragrapher: str = ""  # which paragrapher split the text
     summary: str | None = None
     language: str = ""  # the transcript's, for the caption track and the page
+    text_source: str = "whisper"  # whisper | captions-file | captions:<lang> | auto-captions:<lang>
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +72,7 @@ class Document:
             "chapters": [c.to_json() for c in self.chapters],
             "paragraphs": [p.to_json() for p in self.paragraphs],
             "language": self.language,
+            "text_source": self.text_source,
         }
 
     @classmethod
@@ -84,6 +86,7 @@ class Document:
             paragrapher=data.get("paragrapher", ""),
             summary=data.get("summary"),
             language=data.get("language", ""),
+            text_source=data.get("text_source", "whisper"),
         )
 
     def chapter_paragraphs(self, index: int) -> tuple[Paragraph, ...]:
@@ -183,7 +186,17 @@ def build_document(
         paragrapher=paragrapher,
         summary=summary,
         language=transcript.language,
+        text_source=text_source(transcript.settings),
     )
+
+
+def text_source(settings: dict[str, Any]) -> str:
+    """Where a transcript's text came from, as the document records it."""
+    source = str(settings.get("source") or "whisper")
+    if source not in ("captions", "auto-captions"):
+        return source if source in ("whisper", "captions-file") else "whisper"
+    language = re.sub(r"[^A-Za-z0-9_-]", "-", str(settings.get("captions_language") or ""))
+    return f"{source}:{language[:32] or 'und'}"
 
 
 def _first_after(paragraphs: Sequence[Paragraph], cut: int) -> int:

@@ -137,13 +137,24 @@ def _provenance(document: Document | None, checked: bool, model: str | None) -> 
     """Where the page's text and chapters come from, for readers."""
     if document is None:
         return ""
-    text = "Transcript checked by a person" if checked else "Machine transcript (Whisper)"
+    text = "Transcript checked by a person" if checked else _text_source(document.text_source)
     origin = document.chapter_origin
     if origin == "llm":
         chapters = f"chapters by an LLM ({model})" if model else "chapters by an LLM"
     else:
         chapters = _CHAPTERS.get(origin, "")
     return f"{text}; {chapters}." if chapters else f"{text}."
+
+
+def _text_source(source: str) -> str:
+    kind, _, language = source.partition(":")
+    if kind == "captions-file":
+        return "Transcript from a caption file"
+    if kind == "captions":
+        return f"Transcript from the uploader's captions ({language})"
+    if kind == "auto-captions":
+        return f"Machine transcript (the platform's automatic captions, {language})"
+    return "Machine transcript (Whisper)"
 
 
 def _llm_model(store: Store | None, job: Job) -> str | None:
