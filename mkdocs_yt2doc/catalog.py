@@ -54,6 +54,8 @@ class Talk:
     captions: str | None = None  # a caption file (path or URL) to transcribe from
     captions_path: Path | None = None  # ... when it is a path: the file, inside the project
     captions_at: str = ""  # "talks.yml:14", the line of `captions:`
+    start: float | None = None  # where the talk starts in its recording (several talks in one)
+    end: float | None = None  # ... and ends
 
     @property
     def label(self) -> str:
@@ -93,8 +95,10 @@ _FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "glossary": ((object,), "a list of terms"),
     "replace": ((object,), "a mapping of wrong -> right"),
     "captions": ((str,), "a caption file (.vtt or .srt): a path or an http(s) URL"),
+    "start": ((str, int, float), 'a time like "12:30" or seconds'),
+    "end": ((str, int, float), 'a time like "12:30" or seconds'),
 }
-_DEFAULTABLE = set(_FIELDS) - {"url", "slug", "title", "chapters", "captions"}
+_DEFAULTABLE = set(_FIELDS) - {"url", "slug", "title", "chapters", "captions", "start", "end"}
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 # A local recording is copied into the site: only media files, never a dotfile (.env, .git).
 MEDIA_SUFFIXES = frozenset(
@@ -220,7 +224,26 @@ def _parse_talk(item: Any, defaults: dict[str, Any], place: _Where, where: str) 
         local_path=local_path,
         **_wording(item, defaults, place.name),
         **_captions(values.get("captions"), place, at("captions")),
+        **_span(values.get("start"), values.get("end"), at),
     )
+
+
+def _span(start: Any, end: Any, at: Any) -> dict[str, Any]:
+    """`start:` and `end:`: where the talk lies in a recording it shares with others."""
+    found: dict[str, Any] = {}
+    for key, value in (("start", start), ("end", end)):
+        if value is None:
+            continue
+        try:
+            found[key] = parse_timecode(value)
+        except ValueError as exc:
+            raise CatalogError(f"{at(key)}: '{key}': {exc}") from None
+    if "start" in found and "end" in found and found["start"] >= found["end"]:
+        raise CatalogError(
+            f"{at('end')}: the talk ends ({end}) before it starts ({start}); 'end' must be "
+            "after 'start'"
+        )
+    return found
 
 
 def _captions(value: Any, place: _Where, where: str) -> dict[str, Any]:

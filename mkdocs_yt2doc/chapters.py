@@ -18,6 +18,7 @@ from .catalog import ChapterMark, Talk
 from .names import unique
 from .paragraphs import Paragraph, snap_to_sentences, split_at
 from .sources import Media
+from .spans import has_span, span_marks
 from .timecode import format_timecode
 from .topics import Topics
 from .transcribe import Transcript
@@ -108,8 +109,9 @@ def chapter_marks(talk: Talk, media: Media) -> tuple[tuple[ChapterMark, ...], st
     """The chapters given for a talk and where they come from; "auto" when none are."""
     if talk.chapters:
         return talk.chapters, "yaml"
-    if media.chapters and not talk.ignore_source_chapters:
-        return merge_short(media.chapters), "source"
+    marks = span_marks(media.chapters, talk) if has_span(talk) else media.chapters
+    if marks and not talk.ignore_source_chapters:
+        return merge_short(marks), "source"
     return (), "auto"
 
 

@@ -59,8 +59,8 @@ def talk_state(
     job: Job, current: dict[str, Any], failures: dict[str, Any], llm: dict[str, Any] | None = None
 ) -> tuple[str, str]:
     """(state, detail) for `status`."""
-    if job.failed or (job.document is None and job.url in failures):
-        reason = job.problem if job.failed else failures[job.url]["reason"]
+    if job.failed or (job.document is None and job.ident in failures):
+        reason = job.problem if job.failed else failures[job.ident]["reason"]
         return "failed", str(reason)
     if job.document is None and not job.document_stale:
         return "uncached", ""

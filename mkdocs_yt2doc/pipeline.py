@@ -90,11 +90,23 @@ class Pipeline:
             for job in work:
                 job.problem, job.failed = f"not transcribed: {self.store.write_error}", True
             work = []
+        # talks cut from one recording: it is downloaded and transcribed once, for the first
+        first: dict[str, Job] = {}
+        for job in work:
+            first.setdefault(job.recording_key or "", job)
+        sharing = [j for j in work if first[j.recording_key or ""] is not j]
+        work = list(first.values())
         try:
             if work:
                 work = self._captions(work, progress)
             if work:
                 self.executor.process(self.recorder, work, _announced(progress))
+            for job in sharing:  # now made from the recording's stored transcript
+                job.needs_audio = False
+                self.cache.prepare(job, refresh="structure" if refresh else None)
+                if job.needs_audio and not job.problem:  # the first talk failed
+                    why = first[job.recording_key or ""].problem or "it was not transcribed"
+                    job.problem, job.failed = f"its recording: {why}", True
         finally:
             self._record_failures(jobs)
         for job in jobs:
@@ -117,9 +129,9 @@ class Pipeline:
         before = dict(failures)
         for job in jobs:
             if job.failed and job.problem:
-                failures[job.url] = {"reason": job.problem, "where": job.talk.where}
+                failures[job.ident] = {"reason": job.problem, "where": job.talk.where}
             elif job.document is not None:
-                failures.pop(job.url, None)
+                failures.pop(job.ident, None)
         if failures != before:
             try:
                 self.store.write_failures(failures)

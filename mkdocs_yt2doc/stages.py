@@ -91,6 +91,9 @@ class Stages:
         self, transcript: Transcript, paragraphs: list[Paragraph], label: str, ask_llm: bool
     ) -> Topics:
         duration = transcript.duration or paragraphs[-1].end
+        span = transcript.settings.get("span")  # a talk cut from a longer recording
+        if isinstance(span, list) and len(span) == 2:
+            duration = max(1.0, duration - float(span[0]))
         llm = self.llm if ask_llm else None
         return find_topics(paragraphs, transcript.language, duration, self.llm_settings, llm, label)
 

@@ -50,10 +50,18 @@ class TalkView:
     checked: bool = False  # the text was corrected by a person (corrections/<slug>.md)
     provenance: str = ""  # where the text and chapters come from, for readers
     unplaced: tuple[str, ...] = ()  # corrections the transcript had no place for (status)
+    start: float | None = None  # the talk's span, when it shares its recording
+    end: float | None = None
 
     @property
     def duration(self) -> float | None:
-        return self.media.duration if self.media else None
+        recording = self.media.duration if self.media else None
+        if self.start is None and self.end is None:
+            return recording
+        end = self.end if self.end is not None else recording
+        if end is None:
+            return None
+        return max(0.0, (min(end, recording) if recording else end) - (self.start or 0.0))
 
 
 def views(
@@ -74,7 +82,7 @@ def views(
                 path = store.file(job.key, name)  # never through a symlink
                 if path is not None:
                     captions[kind] = path
-            thumbnail = store.thumbnail(job.key)
+            thumbnail = store.thumbnail(job.recording_key or job.key)
             path = corrections_path(corrections_dir, job.slug) if corrections_dir else None
             fixed = None
             if path is not None and path.is_symlink():  # from a pull request: never followed
@@ -112,6 +120,8 @@ def views(
                 checked=checked,
                 unplaced=unplaced,
                 provenance=_provenance(document, checked, _llm_model(store, job)),
+                start=talk.start,
+                end=talk.end,
             )
         )
     if corrections_dir is not None and corrections_dir.is_dir():
