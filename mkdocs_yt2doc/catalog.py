@@ -56,6 +56,9 @@ class Talk:
     captions_at: str = ""  # "talks.yml:14", the line of `captions:`
     start: float | None = None  # where the talk starts in its recording (several talks in one)
     end: float | None = None  # ... and ends
+    slides: str | None = None  # an http(s) URL
+    links: tuple[tuple[str, str], ...] = ()  # (label, http(s) URL)
+    kind: str | None = None  # keynote, talk, lightning, panel, workshop, or any word
 
     @property
     def label(self) -> str:
@@ -97,8 +100,12 @@ _FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "captions": ((str,), "a caption file (.vtt or .srt): a path or an http(s) URL"),
     "start": ((str, int, float), 'a time like "12:30" or seconds'),
     "end": ((str, int, float), 'a time like "12:30" or seconds'),
+    "slides": ((str,), "an http(s) URL"),
+    "links": ((list,), "a list of {label, url}"),
+    "kind": ((str,), "a word like keynote, talk, lightning, panel or workshop"),
 }
-_DEFAULTABLE = set(_FIELDS) - {"url", "slug", "title", "chapters", "captions", "start", "end"}
+_NOT_DEFAULTABLE = {"url", "slug", "title", "chapters", "captions", "start", "end", "slides"}
+_DEFAULTABLE = set(_FIELDS) - _NOT_DEFAULTABLE
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 # A local recording is copied into the site: only media files, never a dotfile (.env, .git).
 MEDIA_SUFFIXES = frozenset(
@@ -225,7 +232,34 @@ def _parse_talk(item: Any, defaults: dict[str, Any], place: _Where, where: str) 
         **_wording(item, defaults, place.name),
         **_captions(values.get("captions"), place, at("captions")),
         **_span(values.get("start"), values.get("end"), at),
+        slides=_http_url(values.get("slides"), at("slides"), "slides"),
+        links=_links(values.get("links"), at("links")),
+        kind=_text(values.get("kind")),
     )
+
+
+def _http_url(value: Any, where: str, key: str) -> str | None:
+    text = _text(value)
+    if text is not None and not re.match(r"https?://\S+$", text, re.IGNORECASE):
+        raise CatalogError(f"{where}: '{key}' must be an http(s) URL, not {text!r}")
+    return text
+
+
+def _links(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """`links:` as (label, URL) pairs; a link needs both, and only http(s) is linked."""
+    found = []
+    file = where.rsplit(":", 1)[0]
+    for item in value or []:
+        at = f"{file}:{getattr(item, 'line', 0)}" if getattr(item, "line", 0) else where
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+            raise CatalogError(f"{at}: each of 'links' needs 'label' and 'url', not {item!r}")
+        label = item.get("label")
+        if isinstance(label, bool) or not isinstance(label, (str, int, float)) or not _text(label):
+            raise CatalogError(f"{at}: the link to {item['url']} needs a 'label' (text)")
+        url = _http_url(item["url"], at, "url")
+        assert url is not None
+        found.append((str(_text(label)), url))
+    return tuple(found)
 
 
 def _span(start: Any, end: Any, at: Any) -> dict[str, Any]:

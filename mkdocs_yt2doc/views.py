@@ -52,6 +52,9 @@ class TalkView:
     unplaced: tuple[str, ...] = ()  # corrections the transcript had no place for (status)
     start: float | None = None  # the talk's span, when it shares its recording
     end: float | None = None
+    kind: str | None = None  # keynote, talk, lightning, ...
+    slides: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (label, URL)
 
     @property
     def duration(self) -> float | None:
@@ -122,6 +125,9 @@ def views(
                 provenance=_provenance(document, checked, _llm_model(store, job)),
                 start=talk.start,
                 end=talk.end,
+                kind=talk.kind,
+                slides=talk.slides,
+                links=talk.links,
             )
         )
     if corrections_dir is not None and corrections_dir.is_dir():
