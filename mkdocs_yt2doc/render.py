@@ -261,7 +261,7 @@ def talk_cards(views: Sequence[TalkView], directory_urls: bool = True) -> str:
         return attr(page + (f"#{anchor}" if anchor else ""))
 
     def facet(kind: str, name: str) -> str:
-        return f'<a href="{url(kind, facet_anchor(name))}">{inert(name)}</a>'
+        return f'<a href="{url(kind, facet_anchor(name))}">{html_text(name)}</a>'
 
     cards = []
     for view in views:
@@ -272,22 +272,22 @@ def talk_cards(views: Sequence[TalkView], directory_urls: bool = True) -> str:
             if view.thumbnail_file is not None and view.document is not None
             else ""
         )
-        meta = [f'<span class="yt2doc-kind">{inert(view.kind)}</span>'] if view.kind else []
+        meta = [f'<span class="yt2doc-kind">{html_text(view.kind)}</span>'] if view.kind else []
         if view.speakers:
             meta.append(", ".join(facet("speakers", s) for s in view.speakers))
         if view.event:
             meta.append(facet("events", view.event))
         if view.date:
-            meta.append(f'<time datetime="{attr(view.date)}">{inert(view.date)}</time>')
+            meta.append(f'<time datetime="{attr(view.date)}">{html_text(view.date)}</time>')
         if view.duration:
             meta.append(format_timecode(view.duration))
         summary = first_sentence(page_description(view) or "")
         cards.append(
             f'<li class="yt2doc-card"><a class="yt2doc-card-image" href="{link}" tabindex="-1" '
             f'aria-hidden="true">{image}</a><div class="yt2doc-card-body">'
-            f'<p class="yt2doc-card-title"><a href="{link}">{inert(view.title)}</a></p>'
+            f'<p class="yt2doc-card-title"><a href="{link}">{html_text(view.title)}</a></p>'
             f'<p class="yt2doc-card-meta">{" · ".join(meta)}</p>'
-            + (f'<p class="yt2doc-card-summary">{inert(summary)}</p>' if summary else "")
+            + (f'<p class="yt2doc-card-summary">{html_text(summary)}</p>' if summary else "")
             + "</div></li>"
         )
     return '<ul class="yt2doc-cards">\n' + "\n".join(cards) + "\n</ul>\n" if cards else ""

@@ -296,3 +296,36 @@ def test_a_caption_file_outside_the_project_is_refused(tmp_path: Path) -> None:
     (project / "talks.yml").write_text("- url: a.wav\n  captions: notes.txt\n")
     with pytest.raises(CatalogError, match="is not a caption file"):
         load_catalog(project / "talks.yml")
+
+
+def test_which_of_the_sources_captions_a_talk_takes() -> None:
+    from mkdocs_yt2doc.caption_source import choose_track
+    from mkdocs_yt2doc.sources import CaptionTrack, caption_tracks
+
+    info = {
+        "subtitles": {"en-GB": [{"ext": "srv3", "url": "https://x/a"},
+                                {"ext": "vtt", "url": "https://x/en.vtt"}],
+                      "de": [{"ext": "vtt", "url": "https://x/de.vtt"}],
+                      "live_chat": [{"ext": "json", "url": "https://x/chat"}],
+                      "../evil": [{"ext": "vtt", "url": "https://x/e.vtt"}]},
+        "automatic_captions": {"fr": [{"ext": "vtt", "url": "https://x/fr.vtt"}],
+                               "en-orig": [{"ext": "vtt", "url": "https://x/orig.vtt"}],
+                               "es": [{"ext": "vtt", "url": "file:///etc/passwd"}]},
+    }  # fmt: skip
+    tracks = caption_tracks(info)
+    assert tracks == (
+        CaptionTrack("en-GB", "https://x/en.vtt", "vtt"),
+        CaptionTrack("de", "https://x/de.vtt", "vtt"),
+        CaptionTrack("fr", "https://x/fr.vtt", "vtt", auto=True),
+        CaptionTrack("en-orig", "https://x/orig.vtt", "vtt", auto=True),
+    )
+    assert choose_track(tracks, False, "en", None) == tracks[0]  # en matches en-GB
+    assert choose_track(tracks, False, None, "de") == tracks[1]  # the language the source says
+    with pytest.raises(CaptionError, match=r"several languages \(de, en-GB\)"):
+        choose_track(tracks, False, None, None)
+    with pytest.raises(CaptionError, match="are in de, en-GB, not in 'ja'"):
+        choose_track(tracks, False, "ja", None)
+    # automatic captions: the track heard (-orig), not a machine translation
+    assert choose_track(tracks, True, None, None) == tracks[3]
+    assert choose_track(tracks, True, "fr", None) == tracks[2]
+    assert choose_track((), True, "en", None) is None
