@@ -65,6 +65,8 @@ class CaptionSource:
                     why = "; ".join(tried) or "the talk has none"
                     job.problem = f"no usable captions ({why}), and transcript_from has no whisper"
                     job.failed = True
+                    if progress:
+                        progress(job, "done")
                 continue
             if progress:
                 progress(job, "start")
