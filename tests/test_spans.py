@@ -68,14 +68,17 @@ class _Ranged(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # the browser drops range requests it no longer needs: not an error
+
+
 class RangedServer:
     def __init__(self, root: Path) -> None:
         self.root = root
         handler = type("Handler", (_Ranged,), {"log": []})
         self.requests: list[str] = handler.log
-        self.httpd = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(handler, directory=str(root))
-        )
+        self.httpd = _Server(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def url(self, path: str) -> str:
@@ -210,7 +213,7 @@ def test_the_player_starts_and_stops_at_the_talk(cut: Cut, browser: Any) -> None
         page.evaluate("const a = document.querySelector('audio'); a.playbackRate = 4; a.play()")
         page.wait_for_function("document.querySelector('audio').paused", timeout=15000)
         stopped = page.evaluate("document.querySelector('audio').currentTime")
-        assert 16.6 <= stopped < 17.6, stopped
+        assert 16.6 <= stopped < 17.1, stopped  # at 4x speed: within 0.45 s of media
         status = page.evaluate("document.querySelector('.yt2doc-status').textContent")
         assert "This talk ends at 0:16" in status
         # the reader may play on: no second stop

@@ -246,7 +246,14 @@
   }
   Controller.prototype.checkEnd = function (seconds, playing) {
     if (this.end === null) return;
-    var past = seconds >= this.end - 0.05;
+    var past = seconds >= this.end - 0.05, self = this;
+    clearTimeout(this.endTimer);
+    if (playing && !past && this.end - seconds < 1.5) { // time updates come 4 a second: be on time
+      var rate = (this.backend.element && this.backend.element.playbackRate) || 1;
+      this.endTimer = setTimeout(function () {
+        self.checkEnd(self.backend.time(), self.playing);
+      }, (this.end - seconds) * 1000 / rate);
+    }
     if (past && playing && !this.ended) {
       this.ended = true;
       this.backend.pause();
