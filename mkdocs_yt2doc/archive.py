@@ -30,6 +30,7 @@ from .render import (
     index_page,
     page_description,
     page_path,
+    related_urls,
     talk_page,
 )
 from .views import TalkView
@@ -107,7 +108,10 @@ def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[Ar
             others.extend(downloads)
         shown.append(view)
         talks.append(ArchiveFile(path, _talk_page(view, options, path)))
-    index = index_page(shown, options.nav_title, facets, head=_assets_html("index.md", options))
+    index = index_page(
+        shown, options.nav_title, facets, _assets_html("index.md", options),
+        options.use_directory_urls,
+    )  # fmt: skip
     pages = [ArchiveFile(page_path(""), _headings(index, options))]
     for kind, name, _ in FACETS:
         if kind in facets:
@@ -209,7 +213,7 @@ def _talk_files(
     changes: dict[str, Any] = {}
     if view.local_path is not None:
         changes["media_href"] = add(view.local_path.name, source=view.local_path)
-    if view.thumbnail_file is not None and options.player:
+    if view.thumbnail_file is not None:  # the player's facade and the index's card
         changes["thumbnail_href"] = add(
             f"thumbnail{view.thumbnail_file.suffix}", source=view.thumbnail_file
         )
@@ -239,13 +243,25 @@ def _talk_files(
 
 
 def _export_meta(view: TalkView, source: str | None) -> dict[str, Any]:
+    """The talk's metadata; the keys pyvideo's talk files use where they mean the same
+    (`recorded`, `related_urls`, `thumbnail_url`, `videos`, `language`)."""
+    thumbnail = safe_url(view.media.thumbnail) if view.media else None
     return {
         "title": view.title,
         "speakers": list(view.speakers),
         "event": view.event,
         "date": view.date,
+        "recorded": view.date,
         "duration": view.duration,
         "source": source,
+        "videos": [{"type": view.media.extractor, "url": source}] if view.media and source else [],
+        "start": view.start,
+        "end": view.end,
+        "kind": view.kind,
+        "tags": list(view.tags),
+        "description": view.description,
+        "related_urls": [{"label": label, "url": url} for label, url in related_urls(view)],
+        "thumbnail_url": thumbnail,
         "language": view.document.language if view.document else None,
         "checked_by_person": view.checked,
         "provenance": view.provenance,

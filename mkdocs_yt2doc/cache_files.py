@@ -25,6 +25,8 @@ KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
 KEY = re.compile(KEY_PATTERN)
 # A chapter's id in its page: letters, digits, '-' and '_' (what `chapters.anchor_for` makes).
 ANCHOR_PATTERN = r"^[\w-]{1,80}$"
+# Where a document's text came from: whisper, captions-file, captions:en, auto-captions:en-orig
+TEXT_SOURCE_PATTERN = r"^(whisper|captions-file|(auto-)?captions:[A-Za-z0-9_-]{1,32})$"
 
 _STRICT = ConfigDict(strict=True)
 _LONG = 1_000_000  # characters: any real description or paragraph is far shorter
@@ -47,6 +49,14 @@ class MarkFile(TypedDict):
     title: Line
 
 
+class CaptionTrackFile(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    language: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+    url: Annotated[str, Field(max_length=20_000, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://")]
+    ext: Annotated[str, Field(pattern=r"^(vtt|srt)$")]
+    auto: NotRequired[bool]
+
+
 class MediaFile(_File):
     """media.json: what we keep of the source's metadata."""
 
@@ -63,6 +73,8 @@ class MediaFile(_File):
     description: NotRequired[Text | None]
     thumbnail: NotRequired[Line | None]
     chapters: NotRequired[list[MarkFile]]
+    language: NotRequired[Annotated[str, Field(max_length=16)] | None]
+    captions: NotRequired[Annotated[list[CaptionTrackFile], Field(max_length=2000)]]
 
 
 class WordFile(TypedDict):
@@ -146,6 +158,7 @@ class DocumentFile(_File):
     chapters: list[ChapterFile]
     paragraphs: list[ParagraphFile]
     language: NotRequired[Annotated[str, Field(max_length=16)]]
+    text_source: NotRequired[Annotated[str, Field(pattern=TEXT_SOURCE_PATTERN)]]
 
 
 class CorrectedFromFile(_File):

@@ -11,6 +11,7 @@ from .job import Job
 from .resolve import Resolver
 from .settings import PipelineSettings, Refresh
 from .sources import Media, local_media
+from .spans import has_span, span_problem
 from .store import DOCUMENT, MEDIA, TOPICS, TRANSCRIPT, Store, StoreError
 from .structure import Structure
 from .transcribe import Transcript
@@ -44,15 +45,15 @@ class CacheState:
             )
             job.failed = True
 
-    def _read(self, job: Job, name: str) -> dict[str, Any] | None:
+    def _read(self, job: Job, name: str, key: str | None = None) -> dict[str, Any] | None:
         assert job.key
-        return self.store.read_stage(job.key, name, job.label)
+        return self.store.read_stage(key or job.key, name, job.label)
 
     def _prepare(self, job: Job, refresh: Refresh | None) -> None:
         assert job.key
-        key = job.key
+        key = job.recording_key or job.key
         if job.media is None:
-            stored_media = self._read(job, MEDIA)
+            stored_media = self._read(job, MEDIA, key)
             if stored_media and stored_media["key"] != key:
                 raise StoreError(
                     f"cache file {self.store.root / key / MEDIA} names another talk "
@@ -67,6 +68,11 @@ class CacheState:
         if job.media is None:
             job.problem = "not processed yet (transcribe: never)"
             return
+        if has_span(job.talk):
+            problem = span_problem(job.talk, job.media.duration)
+            if problem:
+                job.problem, job.failed = problem, True
+                return
         inputs = document_inputs(job.talk, job.media)
         stored_document = None if refresh else self._read(job, DOCUMENT)
         if stored_document and stored_document.get("inputs") == inputs:
@@ -77,10 +83,13 @@ class CacheState:
                     "llm", "offline") else None  # fmt: skip
                 job.topics_settings = dict(topics.get("settings") or {}) if topics else None
             return
-        stored_transcript = None if refresh == "all" else self._read(job, TRANSCRIPT)
+        # a talk cut from a recording is made from the recording's transcript
+        stored_transcript = None if refresh == "all" else self._read(job, TRANSCRIPT, key)
         if stored_transcript:
             job.transcript_settings = dict(stored_transcript.get("settings") or {})
             transcript = Transcript.from_json(stored_transcript)
+            if has_span(job.talk):
+                transcript = self.structure.keep_cut(job, transcript)
             self.structure.build(job, transcript, redo=refresh == "structure")
         elif self.settings.may_process:
             job.needs_audio = True
@@ -88,5 +97,5 @@ class CacheState:
             job.problem = "not transcribed yet (transcribe: never)"
 
     def _transcript_settings(self, job: Job) -> dict[str, Any] | None:
-        stored = self._read(job, TRANSCRIPT)
+        stored = self._read(job, TRANSCRIPT, job.recording_key)
         return dict(stored.get("settings") or {}) if stored else None

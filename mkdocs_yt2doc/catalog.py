@@ -51,6 +51,14 @@ class Talk:
     local_path: Path | None = None  # set when `url` names a file on disk
     glossary: tuple[str, ...] = ()  # terms Whisper is told to expect
     replace: tuple[tuple[str, str], ...] = ()  # wrong -> right, applied to the text
+    captions: str | None = None  # a caption file (path or URL) to transcribe from
+    captions_path: Path | None = None  # ... when it is a path: the file, inside the project
+    captions_at: str = ""  # "talks.yml:14", the line of `captions:`
+    start: float | None = None  # where the talk starts in its recording (several talks in one)
+    end: float | None = None  # ... and ends
+    slides: str | None = None  # an http(s) URL
+    links: tuple[tuple[str, str], ...] = ()  # (label, http(s) URL)
+    kind: str | None = None  # keynote, talk, lightning, panel, workshop, or any word
 
     @property
     def label(self) -> str:
@@ -89,8 +97,15 @@ _FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     # checked by `glossary`: a bad entry is a warning, and the talk builds from the rest
     "glossary": ((object,), "a list of terms"),
     "replace": ((object,), "a mapping of wrong -> right"),
+    "captions": ((str,), "a caption file (.vtt or .srt): a path or an http(s) URL"),
+    "start": ((str, int, float), 'a time like "12:30" or seconds'),
+    "end": ((str, int, float), 'a time like "12:30" or seconds'),
+    "slides": ((str,), "an http(s) URL"),
+    "links": ((list,), "a list of {label, url}"),
+    "kind": ((str,), "a word like keynote, talk, lightning, panel or workshop"),
 }
-_DEFAULTABLE = set(_FIELDS) - {"url", "slug", "title", "chapters"}
+_NOT_DEFAULTABLE = {"url", "slug", "title", "chapters", "captions", "start", "end", "slides"}
+_DEFAULTABLE = set(_FIELDS) - _NOT_DEFAULTABLE
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 # A local recording is copied into the site: only media files, never a dotfile (.env, .git).
 MEDIA_SUFFIXES = frozenset(
@@ -215,7 +230,83 @@ def _parse_talk(item: Any, defaults: dict[str, Any], place: _Where, where: str) 
         ignore_source_chapters=bool(values.get("ignore_source_chapters", False)),
         local_path=local_path,
         **_wording(item, defaults, place.name),
+        **_captions(values.get("captions"), place, at("captions")),
+        **_span(values.get("start"), values.get("end"), at),
+        slides=_http_url(values.get("slides"), at("slides"), "slides"),
+        links=_links(values.get("links"), at("links")),
+        kind=_text(values.get("kind")),
     )
+
+
+def _http_url(value: Any, where: str, key: str) -> str | None:
+    text = _text(value)
+    if text is not None and not re.match(r"https?://\S+$", text, re.IGNORECASE):
+        raise CatalogError(f"{where}: '{key}' must be an http(s) URL, not {text!r}")
+    return text
+
+
+def _links(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """`links:` as (label, URL) pairs; a link needs both, and only http(s) is linked."""
+    found = []
+    file = where.rsplit(":", 1)[0]
+    for item in value or []:
+        at = f"{file}:{getattr(item, 'line', 0)}" if getattr(item, "line", 0) else where
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+            raise CatalogError(f"{at}: each of 'links' needs 'label' and 'url', not {item!r}")
+        label = item.get("label")
+        if isinstance(label, bool) or not isinstance(label, (str, int, float)) or not _text(label):
+            raise CatalogError(f"{at}: the link to {item['url']} needs a 'label' (text)")
+        url = _http_url(item["url"], at, "url")
+        assert url is not None
+        found.append((str(_text(label)), url))
+    return tuple(found)
+
+
+def _span(start: Any, end: Any, at: Any) -> dict[str, Any]:
+    """`start:` and `end:`: where the talk lies in a recording it shares with others."""
+    found: dict[str, Any] = {}
+    for key, value in (("start", start), ("end", end)):
+        if value is None:
+            continue
+        try:
+            found[key] = parse_timecode(value)
+        except ValueError as exc:
+            raise CatalogError(f"{at(key)}: '{key}': {exc}") from None
+    if "start" in found and "end" in found and found["start"] >= found["end"]:
+        raise CatalogError(
+            f"{at('end')}: the talk ends ({end}) before it starts ({start}); 'end' must be "
+            "after 'start'"
+        )
+    return found
+
+
+def _captions(value: Any, place: _Where, where: str) -> dict[str, Any]:
+    """A caption file named in talks.yml. A path must lie inside the project, like a
+    recording (its text is published); a missing or unusable file is found when the talk is
+    processed, and the next source of `transcript_from` is used."""
+    text = _text(value)
+    if text is None:
+        return {}
+    found: dict[str, Any] = {"captions": text, "captions_at": where}
+    if _URL_SCHEME.match(text):
+        if not re.match(r"https?://", text, re.IGNORECASE):
+            raise CatalogError(f"{where}: 'captions' must be a path or an http(s) URL")
+        return found
+    path = (place.path.parent / text).resolve()
+    inside = path.is_relative_to(place.project)
+    if not place.allow_outside_files and not inside:
+        raise CatalogError(
+            f"{where}: {text} lies outside the project ({place.project}); its text would be "
+            "published: move it into the project, or set `allow_outside_files: true`"
+        )
+    relative = path.relative_to(place.project) if inside else path
+    if path.suffix.lower() not in (".vtt", ".srt") or any(
+        part.startswith(".") for part in relative.parts
+    ):
+        raise CatalogError(
+            f"{where}: {text} is not a caption file (a .vtt or .srt file, outside hidden folders)"
+        )
+    return {**found, "captions_path": path}
 
 
 def _wording(item: dict[str, Any], defaults: dict[str, Any], name: str) -> dict[str, Any]:

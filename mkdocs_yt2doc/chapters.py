@@ -18,6 +18,7 @@ from .catalog import ChapterMark, Talk
 from .names import unique
 from .paragraphs import Paragraph, snap_to_sentences, split_at
 from .sources import Media
+from .spans import has_span, span_marks
 from .timecode import format_timecode
 from .topics import Topics
 from .transcribe import Transcript
@@ -60,6 +61,7 @@ class Document:
     paragrapher: str = ""  # which paragrapher split the text
     summary: str | None = None
     language: str = ""  # the transcript's, for the caption track and the page
+    text_source: str = "whisper"  # whisper | captions-file | captions:<lang> | auto-captions:<lang>
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class Document:
             "chapters": [c.to_json() for c in self.chapters],
             "paragraphs": [p.to_json() for p in self.paragraphs],
             "language": self.language,
+            "text_source": self.text_source,
         }
 
     @classmethod
@@ -84,6 +87,7 @@ class Document:
             paragrapher=data.get("paragrapher", ""),
             summary=data.get("summary"),
             language=data.get("language", ""),
+            text_source=data.get("text_source", "whisper"),
         )
 
     def chapter_paragraphs(self, index: int) -> tuple[Paragraph, ...]:
@@ -105,8 +109,9 @@ def chapter_marks(talk: Talk, media: Media) -> tuple[tuple[ChapterMark, ...], st
     """The chapters given for a talk and where they come from; "auto" when none are."""
     if talk.chapters:
         return talk.chapters, "yaml"
-    if media.chapters and not talk.ignore_source_chapters:
-        return merge_short(media.chapters), "source"
+    marks = span_marks(media.chapters, talk) if has_span(talk) else media.chapters
+    if marks and not talk.ignore_source_chapters:
+        return merge_short(marks), "source"
     return (), "auto"
 
 
@@ -191,7 +196,17 @@ def build_document(
         paragrapher=paragrapher,
         summary=summary,
         language=transcript.language,
+        text_source=text_source(transcript.settings),
     )
+
+
+def text_source(settings: dict[str, Any]) -> str:
+    """Where a transcript's text came from, as the document records it."""
+    source = str(settings.get("source") or "whisper")
+    if source not in ("captions", "auto-captions"):
+        return source if source in ("whisper", "captions-file") else "whisper"
+    language = re.sub(r"[^A-Za-z0-9_-]", "-", str(settings.get("captions_language") or ""))
+    return f"{source}:{language[:32] or 'und'}"
 
 
 def _first_after(paragraphs: Sequence[Paragraph], cut: int) -> int:

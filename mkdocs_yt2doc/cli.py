@@ -60,8 +60,8 @@ def talk_state(
     job: Job, current: dict[str, Any], failures: dict[str, Any], llm: dict[str, Any] | None = None
 ) -> tuple[str, str]:
     """(state, detail) for `status`."""
-    if job.failed or (job.document is None and job.url in failures):
-        reason = job.problem if job.failed else failures[job.url]["reason"]
+    if job.failed or (job.document is None and job.ident in failures):
+        reason = job.problem if job.failed else failures[job.ident]["reason"]
         return "failed", str(reason)
     if job.document is None and not job.document_stale:
         return "uncached", ""
@@ -73,8 +73,12 @@ def talk_state(
     if changed:
         detail = ", ".join(f"{k}: {produced[k]!r} -> {current[k]!r}" for k in changed)
         return "other settings", detail + " (prefetch --refresh to redo)"
+    if produced.get("source") == "captions-file" and produced.get("file") != job.talk.captions:
+        detail = f"transcribed from {produced.get('file')}, talks.yml names {job.talk.captions}"
+        return "other settings", detail + " (prefetch --refresh to redo)"
     heard = list(produced.get("glossary") or [])
-    if job.transcript_settings is not None and heard != list(job.talk.glossary):
+    whisper = produced.get("source", "whisper") == "whisper"  # captions heard no glossary
+    if job.transcript_settings is not None and whisper and heard != list(job.talk.glossary):
         added = [t for t in job.talk.glossary if t not in heard]
         detail = f"glossary terms added: {', '.join(added)}" if added else "glossary changed"
         return "other settings", f"transcribed without the current glossary ({detail}; " + (

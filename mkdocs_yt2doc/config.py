@@ -109,6 +109,11 @@ class Yt2DocConfig(base.Config):
         c.Choice(("srt", "vtt", "json", "txt")), default=["srt", "vtt", "json", "txt"]
     )
     """Transcript downloads generated next to each talk page."""
+    transcript_from = c.ListOfItems(
+        c.Choice(("captions", "auto-captions", "whisper")), default=["captions", "whisper"]
+    )
+    """Where a talk's text comes from, tried in order: a caption file named in talks.yml or
+    the uploader's captions, the platform's automatic captions, Whisper."""
     whisper = c.SubConfig(WhisperConfig)
     paragraphs = c.SubConfig(ParagraphsConfig)
     llm = c.SubConfig(LLMConfig)
@@ -140,6 +145,7 @@ def settings_from_config(
         corrections_dir=(base / options.corrections_dir).resolve(),
         transcribe="never" if options.transcribe == "never" else "auto",
         refresh_playlists=options.refresh_playlists,
+        transcript_from=tuple(dict.fromkeys(options.transcript_from)),
         whisper=_settings(WhisperSettings, options.whisper),
         # `sat_model: false` in mkdocs.yml turns SaT off
         paragraphs=_settings(ParagraphSettings, paragraphs, sat_model=paragraphs.sat_model or None),

@@ -14,6 +14,7 @@ from typing import Any
 from .catalog import Talk
 from .chapters import Document
 from .sources import Entry, Media
+from .spans import has_span, span_suffix
 
 
 @dataclass
@@ -22,7 +23,8 @@ class Job:
 
     talk: Talk
     entry: Entry | None = None
-    key: str | None = None
+    key: str | None = None  # the talk's cache folder
+    recording: str | None = None  # the recording's (media, transcript), when it holds several talks
     media: Media | None = None
     document: Document | None = None
     problem: str | None = None
@@ -51,6 +53,16 @@ class Job:
     @property
     def url(self) -> str:
         return self.entry.url if self.entry else self.talk.url
+
+    @property
+    def ident(self) -> str:
+        """What tells talks apart: the URL, with the span when several share a recording."""
+        return self.url + (span_suffix(self.talk) if has_span(self.talk) else "")
+
+    @property
+    def recording_key(self) -> str | None:
+        """The cache folder of the recording: the talk's own, unless it shares it."""
+        return self.recording or self.key
 
 
 Progress = Callable[[Job, str], None]  # (job, "queued" | "start" | "done")

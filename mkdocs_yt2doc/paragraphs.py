@@ -76,25 +76,44 @@ def _from_groups(words: Sequence[Word], groups: list[tuple[int, int]]) -> list[P
 
 
 def by_pauses(words: Sequence[Word], settings: ParagraphSettings) -> list[Paragraph]:
-    """The fallback paragrapher: sentence ends, pauses, a target length."""
+    """The fallback paragrapher: sentence ends, pauses, a target length.
+
+    Text with no sentence ends (captions typed without punctuation) ends a paragraph at the
+    widest pause within half a target after the target length, not at the hard stop."""
     groups: list[tuple[int, int]] = []
-    first = 0
+    first, cut_at, punctuated = 0, -1, False
     for index, word in enumerate(words):
         count = index - first + 1
         following = words[index + 1] if index + 1 < len(words) else None
         gap = (following.start - word.end) if following else 0.0
+        stop = _ends_sentence(word.text)
+        punctuated = punctuated or stop
+        if not punctuated and count == settings.target_words:
+            cut_at = _widest_gap(words, index, index + settings.target_words // 2)
         if (
-            _ends_sentence(word.text)
-            and (
-                count >= settings.target_words
-                or (gap >= settings.pause and count >= settings.min_words)
+            (
+                stop
+                and (
+                    count >= settings.target_words
+                    or (gap >= settings.pause and count >= settings.min_words)
+                )
             )
-        ) or count >= settings.max_words:
+            or count >= settings.max_words
+            or index == cut_at
+        ):
             groups.append((first, index))
-            first = index + 1
+            first, cut_at, punctuated = index + 1, -1, False
     if first < len(words):
         groups.append((first, len(words) - 1))
     return _from_groups(words, groups)
+
+
+def _widest_gap(words: Sequence[Word], first: int, last: int) -> int:
+    """The word in first..last followed by the longest silence (the first of equals)."""
+    last = min(last, len(words) - 2)
+    if last < first:
+        return first
+    return max(range(first, last + 1), key=lambda i: (words[i + 1].start - words[i].end, -i))
 
 
 class SaTParagrapher:

@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 from .cache_state import CacheState
+from .caption_source import CaptionSource
 from .catalog import Catalog
 from .job import Job, Progress
 from .local_run import LocalExecutor
@@ -47,6 +48,7 @@ class Pipeline:
         structure = Structure(settings, self.store, self.stages)
         self.cache = CacheState(settings, self.store, self.resolver, structure)
         self.recorder = Recorder(settings, self.store, self.resolver, structure, self.counts)
+        self.captions = CaptionSource(settings, self.recorder)
         self.executor = executor or LocalExecutor(self.stages)
 
     def run(
@@ -88,15 +90,36 @@ class Pipeline:
             for job in work:
                 job.problem, job.failed = f"not transcribed: {self.store.write_error}", True
             work = []
+        # talks cut from one recording: it is downloaded and transcribed once, for the first
+        first: dict[str, Job] = {}
+        for job in work:
+            first.setdefault(job.recording_key or "", job)
+        sharing = [j for j in work if first[j.recording_key or ""] is not j]
+        work = list(first.values())
         try:
             if work:
-                self.executor.process(self.recorder, work, progress)
+                work = self._captions(work, progress)
+            if work:
+                self.executor.process(self.recorder, work, _announced(progress))
+            for job in sharing:  # now made from the recording's stored transcript
+                job.needs_audio = False
+                self.cache.prepare(job, refresh="structure" if refresh else None)
+                if job.needs_audio and not job.problem:  # the first talk failed
+                    why = first[job.recording_key or ""].problem or "it was not transcribed"
+                    job.problem, job.failed = f"its recording: {why}", True
         finally:
             self._record_failures(jobs)
         for job in jobs:
             if job.problem and not (self.settings.read_only and not job.failed):
                 log.warning("yt2doc: %s: %s", job.label, job.problem)
         return jobs
+
+    def _captions(self, work: list[Job], progress: Progress | None) -> list[Job]:
+        """Talks transcribed from captions (`transcript_from`); the rest go to Whisper."""
+        if progress:
+            for job in work:
+                progress(job, "queued")
+        return self.captions.take(work, progress)
 
     def _record_failures(self, jobs: list[Job]) -> None:
         """Keep the last error of each talk for `status`; a success clears it."""
@@ -106,9 +129,9 @@ class Pipeline:
         before = dict(failures)
         for job in jobs:
             if job.failed and job.problem:
-                failures[job.url] = {"reason": job.problem, "where": job.talk.where}
+                failures[job.ident] = {"reason": job.problem, "where": job.talk.where}
             elif job.document is not None:
-                failures.pop(job.url, None)
+                failures.pop(job.ident, None)
         if failures != before:
             try:
                 self.store.write_failures(failures)
@@ -120,3 +143,16 @@ class Pipeline:
             return self.store.read_failures()
         except StoreError:
             return {}
+
+
+def _announced(progress: Progress | None) -> Progress | None:
+    """`progress` without the executor's "queued" events: every talk was announced before
+    the captions were tried."""
+    if progress is None:
+        return None
+
+    def report(job: Job, event: str) -> None:
+        if event != "queued":
+            progress(job, event)
+
+    return report

@@ -111,9 +111,14 @@ def player_html(view: TalkView, player: Player) -> str:
             f'<span class="yt2doc-facade-note">Click to load the {service} player '
             f"({host})</span></button>"
         )
+    span = "".join(  # a talk cut from a longer recording: the player keeps to its span
+        f' data-{name}="{value:g}"'
+        for name, value in (("start", view.start), ("end", view.end))
+        if value is not None
+    )
     return (
         f'<div class="yt2doc-player yt2doc-player-{player.kind}" '
-        f'data-yt2doc-player="{player.kind}" data-ref="{attr(player.ref)}">{body}</div>\n'
+        f'data-yt2doc-player="{player.kind}" data-ref="{attr(player.ref)}"{span}>{body}</div>\n'
         '<div class="yt2doc-controls" hidden>'
         '<label><input type="checkbox" class="yt2doc-follow" checked> Follow along</label> '
         '<button type="button" class="yt2doc-copy">Copy link at this moment</button> '

@@ -132,9 +132,9 @@ class Scheduler:
             worker = min(free, key=lambda w: w.load)
             job = self.queue.popleft()
             began = time.perf_counter()
-            task = dataclasses.replace(
-                self.recorder.task(job), structure=self.settings.structure == "workers"
-            )
+            task = self.recorder.task(job)  # a talk cut from a recording: structure here
+            workers = task.structure and self.settings.structure == "workers"
+            task = dataclasses.replace(task, structure=workers)
             audio = None
             if job.talk.local_path is not None:  # workers may be on other machines
                 audio = self.ray.put(job.talk.local_path.read_bytes())

@@ -13,6 +13,7 @@ from .job import Counts, Job, Progress
 from .resolve import Resolver
 from .settings import PipelineSettings
 from .sources import fetch_thumbnail
+from .spans import has_span
 from .stages import TalkResult, TalkTask
 from .store import THUMBNAIL, TRANSCRIPT, Store
 from .structure import Structure
@@ -59,6 +60,7 @@ class Recorder:
             prompt=prompt,
             topics=chapter_marks(job.talk, media)[1] == "auto",
             glossary=job.talk.glossary,
+            structure=not has_span(job.talk),  # made here, from the talk's cut of the recording
         )
 
     def record(self, job: Job, result: TalkResult) -> None:
@@ -66,12 +68,15 @@ class Recorder:
         self.counts["transcriptions"] += 1
         transcript = Transcript.from_json(result.transcript)
         self._keep_transcript(job, transcript)
+        if has_span(job.talk):  # the recording's transcript is stored; the talk is its cut
+            transcript = self.structure.keep_cut(job, transcript)
+            result = TalkResult(result.transcript)
         self.structure.build(job, transcript, redo=True, made=result)
 
     def _keep_transcript(self, job: Job, transcript: Transcript) -> None:
         assert job.media and job.key
         self.keep_thumbnail(job)
-        self.store.write(job.key, TRANSCRIPT, transcript.to_json())
+        self.store.write(job.recording_key or job.key, TRANSCRIPT, transcript.to_json())
         job.transcript_settings = dict(transcript.settings)
         job.needs_audio = False
         media = job.media
@@ -84,10 +89,11 @@ class Recorder:
         """A copy of the source's thumbnail for the player's facade (optional: a failure is
         only logged)."""
         assert job.media and job.key
-        if not job.media.thumbnail or self.store.thumbnail(job.key) is not None:
+        key = job.recording_key or job.key
+        if not job.media.thumbnail or self.store.thumbnail(key) is not None:
             return
         try:
             data, suffix = fetch_thumbnail(job.media.thumbnail)
-            self.store.write_bytes(job.key, f"{THUMBNAIL}{suffix}", data)
+            self.store.write_bytes(key, f"{THUMBNAIL}{suffix}", data)
         except Yt2DocError as exc:
             log.info("yt2doc: %s: no thumbnail: %s", job.label, exc)

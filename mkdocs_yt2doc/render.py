@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ FACETS = (("events", "events", "By event"), ("speakers", "speakers", "By speaker
           ("tags", "tags", "By tag"))  # fmt: skip
 
 _MAX_DESCRIPTION = 200
+_URL_SAFE = ":/?#[]@!$&'*+,;=%~"  # kept as they are when a URL is quoted for an href
 
 
 def front_matter(values: dict[str, object]) -> str:
@@ -74,7 +76,7 @@ def _facet_link(view: TalkView, kind: str, name: str, here: str) -> str:
 def _meta_line(view: TalkView) -> str:
     """Speakers, event, date, duration and source: a Markdown paragraph (links to the index
     pages are Markdown links, which MkDocs resolves and checks)."""
-    bits = []
+    bits = [f'<span class="yt2doc-kind">{inert(view.kind)}</span>'] if view.kind else []
     if view.speakers:
         names = ", ".join(_facet_link(view, "speakers", s, view.slug) for s in view.speakers)
         bits.append(f'<span class="yt2doc-speakers">{names}</span>')
@@ -89,12 +91,26 @@ def _meta_line(view: TalkView) -> str:
         view.media_href if view.media.extractor == "file" else safe_url(view.media.webpage_url)
     )
     if source:
-        href = quote(source, safe=":/?#[]@!$&'*+,;=%~")
+        href = quote(source, safe=_URL_SAFE)
         bits.append(f'<a class="yt2doc-source" href="{attr(href)}">Source</a>')
     if not bits:
-        return ""
+        return _related(view)
     # a <span>, not attr_list's `{: .class}`: the page needs no Markdown extension
-    return '<span class="yt2doc-meta">' + " · ".join(bits) + "</span>\n\n"
+    return '<span class="yt2doc-meta">' + " · ".join(bits) + "</span>\n\n" + _related(view)
+
+
+def related_urls(view: TalkView) -> list[tuple[str, str]]:
+    """The talk's slides and links, (label, URL), only http(s) ones."""
+    links = [("Slides", view.slides)] if view.slides else []
+    return [(label, url) for label, url in [*links, *view.links] if safe_url(url)]
+
+
+def _related(view: TalkView) -> str:
+    items = [
+        f'<a class="yt2doc-link" href="{attr(quote(url, safe=_URL_SAFE))}">{inert(label)}</a>'
+        for label, url in related_urls(view)
+    ]
+    return '<span class="yt2doc-related">' + " · ".join(items) + "</span>\n\n" if items else ""
 
 
 class _TimeLinks:
@@ -212,11 +228,6 @@ def newest_first(views: Iterable[TalkView]) -> list[TalkView]:
     return dated + [v for v in listed if not v.date]
 
 
-def _summary(view: TalkView) -> str:
-    summary = view.document.summary if view.document else None
-    return f'<br><span class="yt2doc-summary">{inert(summary)}</span>' if summary else ""
-
-
 def _facet_links(facets: Iterable[str], current: str | None = None) -> str:
     links = [
         f"[{title}]({_link(page, current or '')})"
@@ -228,23 +239,67 @@ def _facet_links(facets: Iterable[str], current: str | None = None) -> str:
 
 
 def index_page(
-    views: Sequence[TalkView], title: str, facets: Iterable[str] = (), head: str = ""
+    views: Sequence[TalkView],
+    title: str,
+    facets: Iterable[str] = (),
+    head: str = "",
+    directory_urls: bool = True,
 ) -> str:
-    """All talks, newest first."""
-    rows = []
-    for view in newest_first(views):
-        cells = [
-            f"[{inert(view.title)}]({_link(view.slug, '')})" + _summary(view),
-            ", ".join(_facet_link(view, "speakers", s, "") for s in view.speakers),
-            _facet_link(view, "events", view.event, "") if view.event else "",
-            inert(view.date or ""),
-            format_timecode(view.duration) if view.duration else "",
-        ]
-        rows.append("| " + " | ".join(cells) + " |")
-    table = "| Talk | Speakers | Event | Date | Duration |\n| --- | --- | --- | --- | --- |\n"
-    body = table + "\n".join(rows) + "\n" if rows else "No talks are listed yet.\n"
+    """All talks, newest first, as cards."""
+    body = talk_cards(newest_first(views), directory_urls) or "No talks are listed yet.\n"
     top = front_matter({"title": attr(title)}) + head + f"# {inert(title)}\n\n"
     return top + _facet_links(facets) + body
+
+
+def talk_cards(views: Sequence[TalkView], directory_urls: bool = True) -> str:
+    """The index's cards: the site's own thumbnail (lazy), title, kind, speakers, event, date,
+    duration and the summary's first sentence. One raw HTML block: no Markdown parse of a
+    thousand talks, and no Markdown extension needed; so its links are written as URLs."""
+
+    def url(name: str, anchor: str = "") -> str:
+        page = f"{name}/" if directory_urls else f"{name}/index.html"
+        return attr(page + (f"#{anchor}" if anchor else ""))
+
+    def facet(kind: str, name: str) -> str:
+        return f'<a href="{url(kind, facet_anchor(name))}">{html_text(name)}</a>'
+
+    cards = []
+    for view in views:
+        link = url(view.slug)
+        image = (
+            f'<img src="{attr(quote(f"{view.slug}/thumbnail{view.thumbnail_file.suffix}"))}" '
+            'alt="" loading="lazy" decoding="async" width="320" height="180">'
+            if view.thumbnail_file is not None and view.document is not None
+            else ""
+        )
+        meta = [f'<span class="yt2doc-kind">{html_text(view.kind)}</span>'] if view.kind else []
+        if view.speakers:
+            meta.append(", ".join(facet("speakers", s) for s in view.speakers))
+        if view.event:
+            meta.append(facet("events", view.event))
+        if view.date:
+            meta.append(f'<time datetime="{attr(view.date)}">{html_text(view.date)}</time>')
+        if view.duration:
+            meta.append(format_timecode(view.duration))
+        summary = first_sentence(page_description(view) or "")
+        cards.append(
+            f'<li class="yt2doc-card"><a class="yt2doc-card-image" href="{link}" tabindex="-1" '
+            f'aria-hidden="true">{image}</a><div class="yt2doc-card-body">'
+            f'<p class="yt2doc-card-title"><a href="{link}">{html_text(view.title)}</a></p>'
+            f'<p class="yt2doc-card-meta">{" · ".join(meta)}</p>'
+            + (f'<p class="yt2doc-card-summary">{html_text(summary)}</p>' if summary else "")
+            + "</div></li>"
+        )
+    return '<ul class="yt2doc-cards">\n' + "\n".join(cards) + "\n</ul>\n" if cards else ""
+
+
+def first_sentence(text: str, most: int = 160) -> str:
+    """A summary's first sentence (cut at a word if it runs long)."""
+    match = re.match(r"(.+?[.!?…])(\s|$)", text)
+    sentence = match[1] if match else text
+    if len(sentence) > most:
+        sentence = sentence[: most - 1].rsplit(" ", 1)[0] + "…"
+    return sentence
 
 
 def facet_groups(views: Iterable[TalkView], kind: str) -> dict[str, list[TalkView]]:

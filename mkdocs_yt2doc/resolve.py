@@ -13,6 +13,7 @@ from .job import Counts, Job
 from .names import slugify, unique
 from .settings import PipelineSettings
 from .sources import Entry, Media, SourceError, fetch_media, local_media, media_from_info, probe
+from .spans import has_span, span_suffix, warn_overlaps
 from .store import MEDIA, NewerStoreError, Store, StoreError
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
@@ -34,7 +35,7 @@ class Resolver:
         jobs: list[Job] = []
         by_entry: dict[str, Job] = {}
         for talk in catalog.talks:
-            known = by_entry.get(talk.url)
+            known = by_entry.get(talk.url + (span_suffix(talk) if has_span(talk) else ""))
             if known is not None and known.talk.url != talk.url:
                 known.talk = known.talk.merged(talk)  # a later item overriding a playlist entry
                 continue
@@ -51,13 +52,21 @@ class Resolver:
                 if expansion is not None:
                     sources[talk.url] = expansion
                     changed = True
+                if has_span(talk) and (expansion or sources.get(talk.url) or {}).get("playlist"):
+                    expanded = [Job(talk=talk, failed=True, problem=(
+                        "start: and end: cut a talk out of one recording, and this URL is a "
+                        "playlist; give the URL of the recording"))]  # fmt: skip
             for job in expanded:
-                url = job.url
+                url = job.ident
                 if url in by_entry:
                     log.warning("yt2doc: %s is listed twice; keeping the first", job.label)
                     continue
                 by_entry[url] = job
                 jobs.append(job)
+        for job in jobs:  # a talk cut from a recording: the recording's folder is shared
+            if job.key and has_span(job.talk):
+                job.recording, job.key = job.key, job.key + span_suffix(job.talk)
+        warn_overlaps(jobs)
         if changed and not self.settings.read_only and self._sources_writable:
             try:
                 self.store.write_sources(sources)

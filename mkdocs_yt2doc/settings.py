@@ -27,6 +27,8 @@ class PipelineSettings:
     project: Path | None = None  # the folder of mkdocs.yml: local recordings lie inside it
     allow_outside_files: bool = False  # ... unless this says otherwise
     corrections_dir: Path | None = None  # corrections/<slug>.md files, written by people
+    # where a talk's text comes from, tried in order: captions, auto-captions, whisper
+    transcript_from: tuple[str, ...] = ("captions", "whisper")
 
     @property
     def may_process(self) -> bool:

@@ -28,6 +28,19 @@ class SourceError(Yt2DocError):
 
 
 @dataclass(frozen=True)
+class CaptionTrack:
+    """A caption file the source offers: the uploader's, or the platform's automatic ones."""
+
+    language: str
+    url: str
+    ext: str  # vtt | srt
+    auto: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"language": self.language, "url": self.url, "ext": self.ext, "auto": self.auto}
+
+
+@dataclass(frozen=True)
 class Media:
     """What we keep of a source's metadata (a stable subset of yt-dlp's info dict)."""
 
@@ -43,9 +56,15 @@ class Media:
     description: str | None = None
     thumbnail: str | None = None
     chapters: tuple[ChapterMark, ...] = field(default_factory=tuple)
+    language: str | None = None  # what the source says the talk is in
+    captions: tuple[CaptionTrack, ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {"language": self.language} if self.language else {}
+        if self.captions:
+            extra["captions"] = [t.to_json() for t in self.captions]
         return {
+            **extra,
             "key": self.key,
             "url": self.url,
             "webpage_url": self.webpage_url,
@@ -75,6 +94,11 @@ class Media:
             description=data.get("description"),
             thumbnail=data.get("thumbnail"),
             chapters=tuple(ChapterMark(c["start"], c["title"]) for c in data.get("chapters", [])),
+            language=data.get("language"),
+            captions=tuple(
+                CaptionTrack(t["language"], t["url"], t["ext"], t.get("auto", False))
+                for t in data.get("captions", [])
+            ),
         )
 
 
@@ -222,7 +246,38 @@ def media_from_info(url: str, info: dict[str, Any], entry: Entry | None = None) 
         description=info.get("description"),
         thumbnail=info.get("thumbnail"),
         chapters=chapters,
+        language=str(info["language"])[:16] if isinstance(info.get("language"), str) else None,
+        captions=caption_tracks(info),
     )
+
+
+def caption_tracks(info: dict[str, Any]) -> tuple[CaptionTrack, ...]:
+    """The caption files yt-dlp reports (a page's `<track>`s, YouTube's uploader captions
+    under `subtitles`, its speech recognition under `automatic_captions`), one per language
+    and kind, WebVTT preferred. Only http(s) files: they are fetched."""
+    tracks = []
+    for field_name, auto in (("subtitles", False), ("automatic_captions", True)):
+        offered = info.get(field_name)
+        if not isinstance(offered, dict):
+            continue
+        for language, formats in offered.items():
+            if not isinstance(language, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", language):
+                continue
+            if language == "live_chat":
+                continue
+            files = [f for f in formats or [] if isinstance(f, dict)]
+            for ext in ("vtt", "srt"):
+                found = next(
+                    (f for f in files if f.get("ext") == ext and _http(f.get("url"))), None
+                )
+                if found:
+                    tracks.append(CaptionTrack(language, str(found["url"]), ext, auto))
+                    break
+    return tuple(tracks)
+
+
+def _http(url: object) -> bool:
+    return isinstance(url, str) and re.match(r"https?://", url, re.IGNORECASE) is not None
 
 
 def fetch_media(entry: Entry) -> Media:

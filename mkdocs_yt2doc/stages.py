@@ -104,6 +104,9 @@ class Stages:
         """The talk's chapters; None (one chapter, nothing stored) without the libraries of
         the offline chapters (a core install making a cached transcript's structure)."""
         duration = transcript.duration or paragraphs[-1].end
+        span = transcript.settings.get("span")  # a talk cut from a longer recording
+        if isinstance(span, list) and len(span) == 2:
+            duration = max(1.0, duration - float(span[0]))
         llm = self.llm if ask_llm else None
         try:
             return self._find_topics(transcript, paragraphs, label, duration, llm)

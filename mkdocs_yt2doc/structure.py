@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import Yt2DocError
 from .captions import caption_cues, srt, vtt
 from .chapters import build_document, chapter_marks
 from .job import Job
 from .paragraphs import Paragraph
 from .settings import PipelineSettings
+from .spans import cut, span_problem
 from .stages import Stages, TalkResult
-from .store import CAPTIONS, DOCUMENT, PARAGRAPHS, TOPICS, Store
+from .store import CAPTIONS, DOCUMENT, PARAGRAPHS, TOPICS, TRANSCRIPT, Store
 from .topics import Topics
 from .transcribe import Transcript
 
@@ -55,6 +57,18 @@ class Structure:
         self.store.write_text(key, CAPTIONS["srt"], srt(cues))
         self.store.write_text(key, CAPTIONS["vtt"], vtt(cues))
         self.store.write(key, DOCUMENT, job.document.to_json())
+
+    def keep_cut(self, job: Job, recording: Transcript) -> Transcript:
+        """The talk's cut of its recording's transcript, kept in the talk's folder (where a
+        corrections file finds it); `Yt2DocError` if the span lies past the recording."""
+        assert job.key
+        problem = span_problem(job.talk, recording.duration)
+        if problem:
+            raise Yt2DocError(problem)
+        transcript = cut(recording, job.talk)
+        if not self.settings.read_only:
+            self.store.write(job.key, TRANSCRIPT, transcript.to_json())
+        return transcript
 
     def _topics(
         self,

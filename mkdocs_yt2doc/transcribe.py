@@ -257,6 +257,7 @@ class Transcriber:
             duration=round(float(info.duration), 2),
             segments=kept,
             settings={
+                "source": "whisper",
                 **self.settings.produced_by(),
                 "language": language,
                 **({"glossary": list(glossary)} if glossary else {}),

@@ -50,10 +50,21 @@ class TalkView:
     checked: bool = False  # the text was corrected by a person (corrections/<slug>.md)
     provenance: str = ""  # where the text and chapters come from, for readers
     unplaced: tuple[str, ...] = ()  # corrections the transcript had no place for (status)
+    start: float | None = None  # the talk's span, when it shares its recording
+    end: float | None = None
+    kind: str | None = None  # keynote, talk, lightning, ...
+    slides: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (label, URL)
 
     @property
     def duration(self) -> float | None:
-        return self.media.duration if self.media else None
+        recording = self.media.duration if self.media else None
+        if self.start is None and self.end is None:
+            return recording
+        end = self.end if self.end is not None else recording
+        if end is None:
+            return None
+        return max(0.0, (min(end, recording) if recording else end) - (self.start or 0.0))
 
 
 def views(
@@ -74,7 +85,7 @@ def views(
                 path = store.file(job.key, name)  # never through a symlink
                 if path is not None:
                     captions[kind] = path
-            thumbnail = store.thumbnail(job.key)
+            thumbnail = store.thumbnail(job.recording_key or job.key)
             path = corrections_path(corrections_dir, job.slug) if corrections_dir else None
             fixed = None
             if path is not None and path.is_symlink():  # from a pull request: never followed
@@ -112,6 +123,11 @@ def views(
                 checked=checked,
                 unplaced=unplaced,
                 provenance=_provenance(document, checked, _llm_model(store, job)),
+                start=talk.start,
+                end=talk.end,
+                kind=talk.kind,
+                slides=talk.slides,
+                links=talk.links,
             )
         )
     if corrections_dir is not None and corrections_dir.is_dir():
@@ -137,13 +153,24 @@ def _provenance(document: Document | None, checked: bool, model: str | None) -> 
     """Where the page's text and chapters come from, for readers."""
     if document is None:
         return ""
-    text = "Transcript checked by a person" if checked else "Machine transcript (Whisper)"
+    text = "Transcript checked by a person" if checked else _text_source(document.text_source)
     origin = document.chapter_origin
     if origin == "llm":
         chapters = f"chapters by an LLM ({model})" if model else "chapters by an LLM"
     else:
         chapters = _CHAPTERS.get(origin, "")
     return f"{text}; {chapters}." if chapters else f"{text}."
+
+
+def _text_source(source: str) -> str:
+    kind, _, language = source.partition(":")
+    if kind == "captions-file":
+        return "Transcript from a caption file"
+    if kind == "captions":
+        return f"Transcript from the uploader's captions ({language})"
+    if kind == "auto-captions":
+        return f"Machine transcript (the platform's automatic captions, {language})"
+    return "Machine transcript (Whisper)"
 
 
 def _llm_model(store: Store | None, job: Job) -> str | None:

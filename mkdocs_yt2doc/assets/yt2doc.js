@@ -113,6 +113,7 @@
   MediaBackend.prototype.started = function () {
     return this.element.currentTime > 0 || !this.element.paused;
   };
+  MediaBackend.prototype.pause = function () { this.element.pause(); };
   MediaBackend.prototype.destroy = function () {};
 
   /* YouTube (youtube-nocookie.com) and Vimeo: a facade until the reader asks for the video. */
@@ -150,6 +151,7 @@
           playerVars: {
             start: Math.floor(start), autoplay: 1, playsinline: 1, rel: 0,
             origin: window.location.origin,
+            end: self.end === null ? undefined : Math.ceil(self.end),
           },
           events: {
             onReady: function () { resolve(self.player); },
@@ -190,6 +192,10 @@
     return this.player ? this.last : this.startAt;
   };
   EmbedBackend.prototype.started = function () { return this.player !== null; };
+  EmbedBackend.prototype.pause = function () {
+    if (this.player && this.player.pauseVideo) this.player.pauseVideo();
+    else if (this.player && this.player.pause) this.player.pause().catch(function () {});
+  };
   EmbedBackend.prototype.destroy = function () { clearInterval(this.timer); };
 
   /* One talk page: paragraphs, chapters, the player and the controls. */
@@ -217,7 +223,13 @@
     } else {
       this.backend = new MediaBackend(box.querySelector("audio, video"), onTime);
     }
+    // a talk cut from a longer recording: start at its start, stop at its end
+    this.start = +box.getAttribute("data-start") || 0;
+    this.end = box.hasAttribute("data-end") ? +box.getAttribute("data-end") : null;
+    this.ended = false;
+    this.backend.end = this.end;
     var controls = root.querySelector(".yt2doc-controls");
+    this.controls = controls;
     this.follow = controls ? controls.querySelector(".yt2doc-follow") : null;
     this.status = controls ? controls.querySelector(".yt2doc-status") : null;
     if (controls) {
@@ -225,8 +237,33 @@
       var copy = controls.querySelector(".yt2doc-copy");
       if (copy) copy.addEventListener("click", function () { self.copyLink(); });
     }
-    this.deepLink();
+    if (!this.deepLink() && this.start) { this.backend.cue(this.start); this.update(this.start, false); }
   }
+  function clock(seconds) {
+    var total = Math.max(0, Math.floor(seconds)), h = Math.floor(total / 3600);
+    var m = Math.floor(total / 60) % 60, s = total % 60;
+    return (h ? h + ":" + (m < 10 ? "0" : "") : "") + m + ":" + (s < 10 ? "0" : "") + s;
+  }
+  Controller.prototype.checkEnd = function (seconds, playing) {
+    if (this.end === null) return;
+    var past = seconds >= this.end - 0.05, self = this;
+    clearTimeout(this.endTimer);
+    if (playing && !past && this.end - seconds < 1.5) { // time updates come 4 a second: be on time
+      var rate = (this.backend.element && this.backend.element.playbackRate) || 1;
+      this.endTimer = setTimeout(function () {
+        self.checkEnd(self.backend.time(), self.playing);
+      }, (this.end - seconds) * 1000 / rate);
+    }
+    if (past && playing && !this.ended) {
+      this.ended = true;
+      this.backend.pause();
+      this.say("This talk ends at " + clock(this.end) + "; the recording goes on with another.");
+      if (this.controls) this.controls.classList.add("yt2doc-ended");
+    } else if (!past && this.ended) {
+      this.ended = false;
+      if (this.controls) this.controls.classList.remove("yt2doc-ended");
+    }
+  };
   Controller.prototype.say = function (text) {
     if (this.status) this.status.textContent = text;
   };
@@ -243,6 +280,7 @@
   };
   Controller.prototype.update = function (seconds, playing) {
     this.playing = playing;
+    this.checkEnd(seconds, playing);
     var index = this.at(seconds);
     if (index === this.index) return;
     var before = this.items[this.index];
@@ -280,11 +318,12 @@
   };
   Controller.prototype.deepLink = function () {
     var seconds = deepLinkTime();
-    if (seconds === null) return;
+    if (seconds === null) return false;
     this.backend.cue(seconds);
     this.update(seconds, false);
     var item = this.items[this.index];
     if (item) item.element.scrollIntoView({ block: "start" });
+    return true;
   };
   Controller.prototype.copyLink = function () {
     var item = this.items[this.index];
