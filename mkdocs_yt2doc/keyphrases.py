@@ -36,9 +36,10 @@ def _yake_language(language: str | None) -> str:
 def key_phrase_titles(texts: Sequence[str], language: str | None) -> list[str]:
     """One title per chapter text: its best key phrase, distinct from the others'."""
     import yake
-    from wordfreq import zipf_frequency
+    from wordfreq import available_languages, zipf_frequency
 
     code = language_code(language)
+    known = code in available_languages()  # captions may say "und": no list, no rarity
     stem = stemmer(language)
     stemmed = [[stem(w.lower()) for w in _WORD.findall(t)] for t in texts]
     extractor = yake.KeywordExtractor(lan=_yake_language(language), n=3, top=30, dedup_lim=0.8)
@@ -55,7 +56,11 @@ def key_phrase_titles(texts: Sequence[str], language: str | None) -> list[str]:
             if len(words) > 1 and here < 2:
                 continue  # a phrase said once is a turn of speech, not the topic
             elsewhere = sum(_count(key, t) for i, t in enumerate(stemmed) if i != index)
-            rarity = sum(max(0.0, 6.0 - zipf_frequency(w, code)) for w in words) / len(words)
+            rarity = (
+                sum(max(0.0, 6.0 - zipf_frequency(w, code)) for w in words) / len(words)
+                if known
+                else 1.0
+            )
             score = (here / (1.0 + elsewhere)) * rarity * (1.0 + 0.6 * (len(words) - 1))
             ranked.append((-score, position, phrase, key))
         ranked.sort()

@@ -78,16 +78,17 @@ def _from_groups(words: Sequence[Word], groups: list[tuple[int, int]]) -> list[P
 def by_pauses(words: Sequence[Word], settings: ParagraphSettings) -> list[Paragraph]:
     """The fallback paragrapher: sentence ends, pauses, a target length.
 
-    Text with no sentence ends (captions typed without punctuation) ends a paragraph at the
-    widest pause within half a target after the target length, not at the hard stop."""
+    Text with no sentence ends at all (captions typed without punctuation) ends a paragraph at
+    the widest pause within half a target after the target length, not at the hard stop."""
     groups: list[tuple[int, int]] = []
-    first, cut_at, punctuated = 0, -1, False
+    first, cut_at = 0, -1
+    # decided for the whole text: a long sentence of punctuated speech runs to its end
+    punctuated = any(_ends_sentence(word.text) for word in words)
     for index, word in enumerate(words):
         count = index - first + 1
         following = words[index + 1] if index + 1 < len(words) else None
         gap = (following.start - word.end) if following else 0.0
         stop = _ends_sentence(word.text)
-        punctuated = punctuated or stop
         if not punctuated and count == settings.target_words:
             cut_at = _widest_gap(words, index, index + settings.target_words // 2)
         if (
@@ -102,7 +103,7 @@ def by_pauses(words: Sequence[Word], settings: ParagraphSettings) -> list[Paragr
             or index == cut_at
         ):
             groups.append((first, index))
-            first, cut_at, punctuated = index + 1, -1, False
+            first, cut_at = index + 1, -1
     if first < len(words):
         groups.append((first, len(words) - 1))
     return _from_groups(words, groups)
