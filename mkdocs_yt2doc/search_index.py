@@ -1,0 +1,112 @@
+"""The finished site -> a Pagefind index in `<site>/pagefind/`, through Pagefind's Python API.
+
+Pagefind reads the built HTML of any generator (the plugin calls this after MkDocs' build;
+`mkdocs-yt2doc index SITE_DIR` after Zensical's or anyone's) and writes its index in
+fragments, so a reader's browser fetches only the pieces a query needs. Talk pages carry the
+markup it reads (`search.py`): filters, metadata, chapter headings and paragraph ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import time
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+INSTALL = 'pip install "pagefind[bin]>=1.5,<1.6"'
+BUNDLE = "pagefind"  # the index's folder at the site's root
+# The theme's chrome is on every page: indexed, each talk title in the navigation would
+# match every page. These cover Material, Zensical, MkDocs' own themes and most others.
+EXCLUDE = (
+    "header", "footer", "nav", "[role=navigation]", ".md-sidebar", ".md-search", ".md-skip",
+    ".md-dialog", ".md-banner", ".md-source-file", ".md-consent", ".navbar", ".wy-nav-side",
+)  # fmt: skip
+TIMEOUT = 1800.0  # seconds; a healthy run over 10,000 talk pages takes a few minutes
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not index the site; the message names the cause and the fix."""
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    pages: int
+    seconds: float
+    bytes: int  # the bundle on disk
+
+
+async def _index(site: Path, output: Path) -> int:
+    from pagefind.index import PagefindIndex
+
+    config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE)}
+    async with PagefindIndex(config=config) as index:  # type: ignore[arg-type]
+        service = getattr(index, "_service", None)
+        watch = getattr(service, "_poll_task", None)  # ends when the binary's output does
+
+        async def guarded(step: Any) -> Any:
+            """`step`, unless the binary dies first (the API would wait for ever)."""
+            work = asyncio.ensure_future(step)
+            if watch is None:
+                return await work
+            await asyncio.wait({work, watch}, return_when=asyncio.FIRST_COMPLETED)
+            if work.done():
+                return work.result()
+            work.cancel()
+            raise SearchIndexError(_died(service, watch))
+
+        added = await guarded(index.add_directory(str(site)))
+        await guarded(index.write_files(output_path=str(output)))
+        return int(added.get("page_count", 0))
+
+
+def _died(service: Any, watch: asyncio.Future[Any]) -> str:
+    detail = ""
+    with contextlib.suppress(BaseException):
+        partial = getattr(watch.exception(), "partial", b"") or b""
+        lines = partial.decode("utf-8", "replace").strip().splitlines()
+        detail = lines[-1][:200] if lines else ""
+    code = getattr(getattr(service, "_backend", None), "returncode", None)
+    status = f" (exit status {code})" if code is not None else ""
+    return f"the Pagefind binary stopped{status}" + (f": {detail}" if detail else "")
+
+
+def _run(work: Coroutine[Any, Any, int], timeout: float) -> int:
+    """`work` on an event loop of its own thread: the caller may be running one already
+    (a notebook, Playwright's sync API)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(work, timeout)).result()
+
+
+def build_index(site: Path, timeout: float = TIMEOUT) -> IndexResult:
+    """Index every HTML page of `site` into `site/pagefind/` (replacing an older index).
+    Raises SearchIndexError with a one-line cause and the install command."""
+    site = site.resolve()
+    if not site.is_dir():
+        raise SearchIndexError(f"{site} is not a folder (build the site first)")
+    started = time.perf_counter()
+    output = site / BUNDLE
+    try:
+        import pagefind.index  # noqa: F401 - the package, before any subprocess
+    except ImportError:
+        raise SearchIndexError(f"the pagefind package is not installed; {INSTALL}") from None
+    try:
+        pages = _run(_index(site, output), timeout)
+    except SearchIndexError as exc:
+        raise SearchIndexError(f"{exc}; reinstall it: {INSTALL}") from None
+    except FileNotFoundError as exc:
+        raise SearchIndexError(f"no Pagefind binary ({exc}); {INSTALL}") from None
+    except PermissionError as exc:
+        raise SearchIndexError(f"the Pagefind binary cannot run ({exc}); {INSTALL}") from None
+    except asyncio.TimeoutError:
+        raise SearchIndexError(f"Pagefind took over {timeout:.0f} s; {INSTALL}") from None
+    except Exception as exc:  # the API raises bare Exceptions with Pagefind's message
+        message = str(exc.args[0] if exc.args else exc).strip().splitlines()[:1] or [repr(exc)]
+        raise SearchIndexError(f"Pagefind failed: {message[0][:300]}") from None
+    if pages == 0 or not (output / "pagefind.js").is_file():
+        raise SearchIndexError(f"Pagefind found no HTML page to index in {site}")
+    size = sum(f.stat().st_size for f in output.rglob("*") if f.is_file())
+    return IndexResult(pages, time.perf_counter() - started, size)
