@@ -43,30 +43,47 @@ async def _index(site: Path, output: Path) -> int:
     from pagefind.index import PagefindIndex
 
     config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE)}
-    async with PagefindIndex(config=config) as index:  # type: ignore[arg-type]
+    index = PagefindIndex(config=config)  # type: ignore[arg-type]
+    try:
+        async with index:
+            added = await _guarded(index, index.add_directory(str(site)))
+            await _guarded(index, index.write_files(output_path=str(output)))
+            return int(added.get("page_count", 0))
+    except (ConnectionError, OSError, RuntimeError, ValueError) as exc:
+        if isinstance(exc, (FileNotFoundError, PermissionError)):
+            raise
         service = getattr(index, "_service", None)
-        watch = getattr(service, "_poll_task", None)  # ends when the binary's output does
-
-        async def guarded(step: Any) -> Any:
-            """`step`, unless the binary dies first (the API would wait for ever)."""
-            work = asyncio.ensure_future(step)
-            if watch is None:
-                return await work
-            await asyncio.wait({work, watch}, return_when=asyncio.FIRST_COMPLETED)
-            if work.done():
-                return work.result()
-            work.cancel()
-            raise SearchIndexError(_died(service, watch))
-
-        added = await guarded(index.add_directory(str(site)))
-        await guarded(index.write_files(output_path=str(output)))
-        return int(added.get("page_count", 0))
+        backend = getattr(service, "_backend", None)
+        with contextlib.suppress(BaseException):  # its exit status, when it has one
+            await asyncio.wait_for(backend.wait(), 2)  # type: ignore[union-attr]
+        if getattr(backend, "returncode", None) is None:
+            raise
+        said = b""
+        with contextlib.suppress(BaseException):  # what it printed, if nobody read it yet
+            said = await asyncio.wait_for(backend.stdout.read(), 2)  # type: ignore[union-attr]
+        raise SearchIndexError(_died(service, getattr(service, "_poll_task", None), said)) from None
 
 
-def _died(service: Any, watch: asyncio.Future[Any]) -> str:
+async def _guarded(index: Any, step: Any) -> Any:
+    """`step`, unless the binary dies first (the API would wait for ever)."""
+    service = getattr(index, "_service", None)
+    watch = getattr(service, "_poll_task", None)  # ends when the binary's output does
+    work = asyncio.ensure_future(step)
+    if watch is None:
+        return await work
+    await asyncio.wait({work, watch}, return_when=asyncio.FIRST_COMPLETED)
+    if work.done():
+        return work.result()
+    work.cancel()
+    raise ConnectionError("the Pagefind binary's output ended")
+
+
+def _died(service: Any, watch: asyncio.Future[Any] | None, said: bytes = b"") -> str:
     detail = ""
     with contextlib.suppress(BaseException):
-        partial = getattr(watch.exception(), "partial", b"") or b""
+        partial = said
+        if not partial and watch is not None and watch.done():
+            partial = getattr(watch.exception(), "partial", b"") or b""
         lines = partial.decode("utf-8", "replace").strip().splitlines()
         detail = lines[-1][:200] if lines else ""
     code = getattr(getattr(service, "_backend", None), "returncode", None)
@@ -105,7 +122,7 @@ def build_index(site: Path, timeout: float = TIMEOUT) -> IndexResult:
         raise SearchIndexError(f"Pagefind took over {timeout:.0f} s; {INSTALL}") from None
     except Exception as exc:  # the API raises bare Exceptions with Pagefind's message
         message = str(exc.args[0] if exc.args else exc).strip().splitlines()[:1] or [repr(exc)]
-        raise SearchIndexError(f"Pagefind failed: {message[0][:300]}") from None
+        raise SearchIndexError(f"Pagefind failed: {message[0][:300]}; {INSTALL}") from None
     if pages == 0 or not (output / "pagefind.js").is_file():
         raise SearchIndexError(f"Pagefind found no HTML page to index in {site}")
     size = sum(f.stat().st_size for f in output.rglob("*") if f.is_file())
