@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import shutil
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -42,13 +43,14 @@ class IndexResult:
 async def _index(site: Path, output: Path) -> int:
     from pagefind.index import PagefindIndex
 
-    config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE)}
+    # The API writes the bundle when its context closes, to `output_path` (the default is
+    # relative to the working folder, not to the site): always an absolute path here.
+    config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE), "output_path": str(output)}
     index = PagefindIndex(config=config)  # type: ignore[arg-type]
     try:
         async with index:
             added = await _guarded(index, index.add_directory(str(site)))
-            await _guarded(index, index.write_files(output_path=str(output)))
-            return int(added.get("page_count", 0))
+        return int(added.get("page_count", 0))
     except (ConnectionError, OSError, RuntimeError, ValueError) as exc:
         if isinstance(exc, (FileNotFoundError, PermissionError)):
             raise
@@ -110,6 +112,8 @@ def build_index(site: Path, timeout: float = TIMEOUT) -> IndexResult:
         import pagefind.index  # noqa: F401 - the package, before any subprocess
     except ImportError:
         raise SearchIndexError(f"the pagefind package is not installed; {INSTALL}") from None
+    if (output / "pagefind-entry.json").is_file():  # an older index: its fragments would stay
+        shutil.rmtree(output, ignore_errors=True)
     try:
         pages = _run(_index(site, output), timeout)
     except SearchIndexError as exc:

@@ -9,7 +9,6 @@ request stays on the site, and a site under a sub-path finds its index.
 
 from __future__ import annotations
 
-import gzip
 import json
 import shutil
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.browser import Seen, needs_chromium, serve
-from tests.conftest import build_site
+from tests.conftest import build_site, fragments
 
 pytestmark = needs_chromium
 
@@ -34,15 +33,6 @@ def paragraph_with(project: Path, phrase: str) -> dict[str, Any]:
             if phrase in paragraph["text"]:
                 return dict(paragraph)
     raise AssertionError(f"no paragraph says {phrase!r}")
-
-
-def fragments(site: Path) -> list[dict[str, Any]]:
-    """Pagefind's page records (gzip, a signature, then JSON)."""
-    records = []
-    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
-        data = gzip.decompress(path.read_bytes())
-        records.append(json.loads(data[data.index(b"{") :]))
-    return records
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,13 @@ a talk without text indexed by its title."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from mkdocs.exceptions import Abort
 
 from mkdocs_yt2doc.cli import main
-from tests.conftest import PluginLog, build_site, write_site
-from tests.test_search import fragments
+from tests.conftest import PluginLog, build_site, fragments, write_site
 
 TALKS = {"talks": [{"url": "https://example.org/missing.mp3", "title": "Unprocessed talk",
                     "speakers": ["Ada Lovelace"], "event": "Placeholders 2026"}]}  # fmt: skip
@@ -65,11 +63,17 @@ def test_material_search_builds_no_pagefind_index(tmp_path: Path) -> None:
     assert (site / "search" / "search_index.json").is_file()
 
 
-def test_index_command(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_index_command(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     build_site(project)
     site = project.parent / "site"
-    assert main(["index", str(site)]) == 0
+    stale = site / "pagefind" / "fragment" / "en_0000000.pf_fragment"
+    stale.write_bytes(b"old")
+    monkeypatch.chdir(project.parent.parent)
+    assert main(["index", "p/site"]) == 0
     assert "Pagefind indexed" in capsys.readouterr().out
+    assert not stale.exists() and fragments(site)  # a fresh index, in the site
+    assert not (project.parent.parent / "pagefind").exists()  # nothing in the working folder
     assert main(["index", str(project.parent / "nowhere")]) == 2
     assert "is not a folder" in capsys.readouterr().err
-    os.environ.pop("PAGEFIND_BINARY_PATH", None)
