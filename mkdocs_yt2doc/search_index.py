@@ -9,9 +9,9 @@ markup it reads (`search.py`): filters, metadata, chapter headings and paragraph
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import shutil
+import threading
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -43,13 +43,13 @@ class IndexResult:
 async def _index(site: Path, output: Path) -> int:
     from pagefind.index import PagefindIndex
 
-    # The API writes the bundle when its context closes, to `output_path` (the default is
-    # relative to the working folder, not to the site): always an absolute path here.
+    # `output_path`: the API's default is relative to the working folder, not to the site.
     config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE), "output_path": str(output)}
     index = PagefindIndex(config=config)  # type: ignore[arg-type]
     try:
-        async with index:
-            added = await _guarded(index, index.add_directory(str(site)))
+        await _guarded(index, index.__aenter__())  # starts the binary; _stop ends it
+        added = await _guarded(index, index.add_directory(str(site)))
+        await _guarded(index, index.write_files())
         return int(added.get("page_count", 0))
     except (ConnectionError, OSError, RuntimeError, ValueError) as exc:
         if isinstance(exc, (FileNotFoundError, PermissionError)):
@@ -64,20 +64,37 @@ async def _index(site: Path, output: Path) -> int:
         with contextlib.suppress(BaseException):  # what it printed, if nobody read it yet
             said = await asyncio.wait_for(backend.stdout.read(), 2)  # type: ignore[union-attr]
         raise SearchIndexError(_died(service, getattr(service, "_poll_task", None), said)) from None
+    finally:
+        await _stop(getattr(index, "_service", None))
+
+
+async def _stop(service: Any) -> None:
+    """End the binary at once (the API's own close can wait for ever on a dead one)."""
+    poll = getattr(service, "_poll_task", None)
+    if poll is not None:
+        poll.cancel()
+    backend = getattr(service, "_backend", None)
+    if backend is None:
+        return
+    with contextlib.suppress(BaseException):
+        if backend.stdin is not None:
+            backend.stdin.close()
+        if backend.returncode is None:
+            backend.kill()
+        await asyncio.wait_for(backend.wait(), 5)
 
 
 async def _guarded(index: Any, step: Any) -> Any:
-    """`step`, unless the binary dies first (the API would wait for ever)."""
-    service = getattr(index, "_service", None)
-    watch = getattr(service, "_poll_task", None)  # ends when the binary's output does
+    """`step`, unless the binary's output ends first (the API would wait for ever)."""
     work = asyncio.ensure_future(step)
-    if watch is None:
-        return await work
-    await asyncio.wait({work, watch}, return_when=asyncio.FIRST_COMPLETED)
-    if work.done():
-        return work.result()
-    work.cancel()
-    raise ConnectionError("the Pagefind binary's output ended")
+    while True:
+        await asyncio.wait({work}, timeout=0.2)
+        if work.done():
+            return work.result()
+        watch = getattr(getattr(index, "_service", None), "_poll_task", None)
+        if watch is not None and watch.done():
+            work.cancel()
+            raise ConnectionError("the Pagefind binary's output ended")
 
 
 def _died(service: Any, watch: asyncio.Future[Any] | None, said: bytes = b"") -> str:
@@ -94,10 +111,24 @@ def _died(service: Any, watch: asyncio.Future[Any] | None, said: bytes = b"") ->
 
 
 def _run(work: Coroutine[Any, Any, int], timeout: float) -> int:
-    """`work` on an event loop of its own thread: the caller may be running one already
-    (a notebook, Playwright's sync API)."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, asyncio.wait_for(work, timeout)).result()
+    """`work` on an event loop of its own, in a thread (the caller may be running a loop: a
+    notebook, Playwright's sync API); a daemon thread, so that nothing can hold the build."""
+    outcome: list[Any] = []
+
+    def target() -> None:
+        try:
+            outcome.append(asyncio.run(asyncio.wait_for(work, timeout)))
+        except BaseException as exc:  # handed to the caller below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=target, name="yt2doc-pagefind", daemon=True)
+    thread.start()
+    thread.join(timeout + 30)
+    if not outcome:
+        raise asyncio.TimeoutError
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return int(outcome[0])
 
 
 def build_index(site: Path, timeout: float = TIMEOUT) -> IndexResult:
