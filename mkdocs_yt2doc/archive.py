@@ -33,6 +33,7 @@ from .render import (
     related_urls,
     talk_page,
 )
+from .search import SCRIPT, SEARCH_PAGE, search_box, search_page
 from .views import TalkView
 
 ASSETS = Path(__file__).parent / "assets"
@@ -91,6 +92,7 @@ class ArchiveOptions:
     site_url: str | None = None  # absolute URLs in JSON-LD when set
     use_directory_urls: bool = True  # page URLs `talks/slug/` or `talks/slug/index.html`
     attr_list: bool = True  # the site has attr_list: `## Title {#id}` (and its TOC lists it)
+    search: str = "pagefind"  # or "material": Material's search indexes the transcripts
 
 
 def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[ArchiveFile]:
@@ -108,20 +110,38 @@ def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[Ar
             others.extend(downloads)
         shown.append(view)
         talks.append(ArchiveFile(path, _talk_page(view, options, path)))
+    pagefind = options.search == "pagefind"
+    head, box = _assets_html("index.md", options), _box("index.md", options)
     index = index_page(
-        shown, options.nav_title, facets, _assets_html("index.md", options),
-        options.use_directory_urls,
+        shown, options.nav_title, facets, head=head, box=box,
+        directory_urls=options.use_directory_urls,
     )  # fmt: skip
     pages = [ArchiveFile(page_path(""), _headings(index, options))]
     for kind, name, _ in FACETS:
         if kind in facets:
             path = page_path(name)
-            content = facet_page(shown, kind, facets, head=_assets_html(path, options))
+            head, box = _assets_html(path, options), _box(path, options)
+            content = facet_page(shown, kind, facets, head=head, box=box)
             pages.append(ArchiveFile(path, _headings(content, options)))
+    if pagefind:
+        path = page_path(SEARCH_PAGE)
+        pages.append(
+            ArchiveFile(path, search_page(options.output_dir, _assets_html(path, options)))
+        )
     assets = [ArchiveFile(f"{ASSET_DIR}/yt2doc.css", source=ASSETS / "yt2doc.css")]
     if options.player:
         assets.append(ArchiveFile(f"{ASSET_DIR}/yt2doc.js", source=ASSETS / "yt2doc.js"))
+    if pagefind:
+        assets.append(ArchiveFile(f"{ASSET_DIR}/{SCRIPT}", source=ASSETS / SCRIPT))
     return [*pages, *talks, *others, *assets]
+
+
+def _box(path: str, options: ArchiveOptions) -> str:
+    if options.search != "pagefind":
+        return ""
+    target = page_path(SEARCH_PAGE)
+    href = _href(posixpath.dirname(target), posixpath.dirname(path)) + "/"
+    return search_box(href if options.use_directory_urls else href + "index.html")
 
 
 def page_url(path: str, options: ArchiveOptions) -> str | None:
@@ -149,6 +169,9 @@ def _assets_html(path: str, options: ArchiveOptions) -> str:
     if options.player:
         js = attr(_href(f"{ASSET_DIR}/yt2doc.js", folder))
         tags += f'<script src="{js}" defer></script>'
+    if options.search == "pagefind":  # the search page, and Material's box opening it
+        js = attr(_href(f"{ASSET_DIR}/{SCRIPT}", folder))
+        tags += f'<script src="{js}" defer></script>'
     # a <div> keeps both in one raw HTML block (Markdown wraps a bare <link> in a <p>)
     return f'<div class="yt2doc-assets" hidden>{tags}</div>\n\n'
 
@@ -166,7 +189,9 @@ def _talk_page(view: TalkView, options: ArchiveOptions, path: str) -> str:
     json_ld = json_ld_html(view, page_url(path, options), description)
     head = _assets_html(path, options) + json_ld + "\n\n"
     meta: dict[str, object] = {"og": open_graph(view, description)}
-    content = talk_page(view, options.search_words_per_chapter, meta=meta, head=head)
+    content = talk_page(
+        view, options.search_words_per_chapter, meta=meta, head=head, search=options.search
+    )
     return _headings(content, options)
 
 

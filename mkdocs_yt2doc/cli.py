@@ -278,6 +278,20 @@ def _add_ray_options(command: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def index(site_dir: str, out: TextIO) -> int:
+    from .search_index import SearchIndexError, build_index
+
+    try:
+        done = build_index(Path(site_dir))
+    except SearchIndexError as exc:
+        raise Yt2DocError(f"the search index was not built: {exc}") from None
+    out.write(
+        f"Pagefind indexed {done.pages} pages of {site_dir} in {done.seconds:.1f} s "
+        f"({done.bytes / 2**20:.1f} MiB in {Path(site_dir) / 'pagefind'})\n"
+    )
+    return 0
+
+
 def _site_config() -> str:
     """render's default: the first of these in the working folder."""
     for name in ("mkdocs.yml", "zensical.toml", "yt2doc.yml"):
@@ -294,9 +308,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("status", "show the cache"),
         ("render", "write the archive's pages into docs_dir, for builds without the plugin"),
         ("correct", "write a talk's corrections file (corrections/SLUG.md) to edit"),
+        ("index", "build the Pagefind search index of a built site (Zensical, any generator)"),
     ):
         command = sub.add_parser(name, help=text)
-        if name == "render":
+        if name == "index":
+            command.add_argument("site_dir", metavar="SITE_DIR", help="the built site's folder")
+        elif name == "render":
             command.add_argument(
                 "-f", "--config-file", metavar="CONFIG",
                 help="mkdocs.yml (default), zensical.toml or yt2doc.yml; zensical.toml and a "
@@ -330,6 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
+        if args.command == "index":
+            return index(args.site_dir, sys.stdout)
         if args.command == "render":
             from .publish import render
 

@@ -15,6 +15,7 @@ from . import Yt2DocError
 from .archive import ArchiveOptions
 from .llm import LLMSettings
 from .paragraphs import ParagraphSettings
+from .search import SEARCHES
 from .settings import PipelineSettings
 from .store import check_cache_dir
 from .transcribe import WhisperSettings
@@ -97,6 +98,9 @@ class Yt2DocConfig(base.Config):
     """auto: process uncached talks during the build; never: render cached talks only (CI)."""
     refresh_playlists = c.Type(bool, default=False)
     """Re-read playlists and feeds on `auto` builds (a network request per playlist)."""
+    search = c.Choice(SEARCHES, default="pagefind")
+    """pagefind: a Pagefind index over the finished site (the transcripts, at the paragraph);
+    material: Material's search indexes the transcripts too (its whole index in the browser)."""
     search_words_per_chapter = c.Type(int, default=0)
     """Index only about this many words of each chapter for search (Material loads the whole
     index in the browser: cap it for archives of many hundred talks); 0: all text."""
@@ -183,4 +187,5 @@ def archive_options(
         site_url=site_url or None,
         use_directory_urls=use_directory_urls,
         attr_list=attr_list,
+        search=options.search,
     )

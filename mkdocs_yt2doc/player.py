@@ -117,9 +117,9 @@ def player_html(view: TalkView, player: Player) -> str:
         if value is not None
     )
     return (
-        f'<div class="yt2doc-player yt2doc-player-{player.kind}" '
+        f'<div class="yt2doc-player yt2doc-player-{player.kind}" data-pagefind-ignore '
         f'data-yt2doc-player="{player.kind}" data-ref="{attr(player.ref)}"{span}>{body}</div>\n'
-        '<div class="yt2doc-controls" hidden>'
+        '<div class="yt2doc-controls" data-pagefind-ignore hidden>'
         '<label><input type="checkbox" class="yt2doc-follow" checked> Follow along</label> '
         '<button type="button" class="yt2doc-copy">Copy link at this moment</button> '
         '<span class="yt2doc-status" role="status" aria-live="polite"></span></div>\n\n'

@@ -19,11 +19,26 @@ from .config import Yt2DocConfig, archive_options, output_folder, settings_from_
 from .nav import place_pages
 from .output import MANIFEST
 from .pipeline import Pipeline
+from .search import SCRIPT
 from .views import views
 
 __all__ = ["Yt2DocPlugin", "settings_from_config"]
 
 log = get_plugin_logger("yt2doc")
+
+
+def _pagefind_site(config: MkDocsConfig, output_dir: str) -> None:
+    """With Material: its search box offers the archive's search on every page (the script
+    reads its box), and each page's navigation holds only its own section (navigation.prune),
+    so a page's size does not grow with the archive."""
+    if config.theme.name != "material":
+        return
+    script = f"{output_dir}/{ASSET_DIR}/{SCRIPT}"
+    if script not in [str(s) for s in config.extra_javascript]:
+        config.extra_javascript.append(script)
+    features = config.theme.get("features") or []
+    if "navigation.prune" not in features and "navigation.expand" not in features:
+        config.theme["features"] = [*features, "navigation.prune"]
 
 
 class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
@@ -48,6 +63,8 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             self.output_dir = output_folder(self.config.output_dir)
         except Yt2DocError as exc:
             raise PluginError(f"yt2doc: {exc}") from None
+        if self.config.search == "pagefind":
+            _pagefind_site(config, self.output_dir)
         manifest = Path(config.docs_dir) / self.output_dir / MANIFEST
         self.rendered = manifest.is_file()
         if self.rendered:
@@ -119,6 +136,23 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         url = page.canonical_url if config.site_url else None
         head = open_graph_html(page.meta.get("og"), url)
         return output.replace("</head>", head + "</head>", 1) if head else output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Pagefind indexes the finished site, talk pages and all (a warning if it cannot:
+        the site works without search, and `--strict` fails)."""
+        if self.config.search != "pagefind":
+            return
+        from .search_index import SearchIndexError, build_index
+
+        try:
+            done = build_index(Path(config.site_dir))
+        except SearchIndexError as exc:
+            log.warning("the search index was not built: %s", exc)
+            return
+        log.info(
+            "Pagefind indexed %d pages in %.1f s (%.1f MiB)",
+            done.pages, done.seconds, done.bytes / 2**20,
+        )  # fmt: skip
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.talks_path))

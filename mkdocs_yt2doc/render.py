@@ -15,6 +15,7 @@ from .escape import attr, clean, html_id, html_text, inert, safe_url
 from .names import slugify, unique
 from .paragraphs import Paragraph
 from .player import player_for, player_html, time_url_template
+from .search import talk_search_html
 from .timecode import format_timecode
 from .views import TalkView
 
@@ -117,7 +118,9 @@ class _TimeLinks:
     """Timestamps that link the source at their second (the URL worked out once per talk:
     this runs for every paragraph of every talk)."""
 
-    def __init__(self, view: TalkView) -> None:
+    def __init__(self, view: TalkView, pagefind: bool = False) -> None:
+        # Pagefind skips the stamps: excerpts read as speech ("12:04" is shown apart)
+        self.ignore = " data-pagefind-ignore" if pagefind else ""
         template = time_url_template(view.media, view.media_href) if view.media else None
         self.before, self.after = (attr(template[0]), attr(template[1])) if template else ("", "")
         self.linked = template is not None
@@ -125,10 +128,10 @@ class _TimeLinks:
     def __call__(self, seconds: float) -> str:
         stamp = format_timecode(seconds)
         if not self.linked:
-            return f'<span class="yt2doc-t">{stamp}</span>'
+            return f'<span class="yt2doc-t"{self.ignore}>{stamp}</span>'
         second = max(0, int(seconds))
         href = f"{self.before}{second}{self.after}"
-        return f'<a class="yt2doc-t" href="{href}" data-t="{second}">{stamp}</a>'
+        return f'<a class="yt2doc-t" href="{href}" data-t="{second}"{self.ignore}>{stamp}</a>'
 
 
 def _paragraph(link: _TimeLinks, paragraph: Paragraph, anchor: str, indexed: bool = True) -> str:
@@ -151,7 +154,8 @@ def _downloads(view: TalkView) -> str:
     links = " · ".join(
         f'<a href="{attr(href)}" download>{label}</a>' for label, href in view.downloads
     )
-    return f'<p class="yt2doc-downloads" data-search-exclude>Transcript: {links}</p>\n\n'
+    ignored = "data-search-exclude data-pagefind-ignore"  # neither search indexes it
+    return f'<p class="yt2doc-downloads" {ignored}>Transcript: {links}</p>\n\n'
 
 
 def talk_page(
@@ -160,10 +164,12 @@ def talk_page(
     *,
     meta: dict[str, object] | None = None,
     head: str = "",
+    search: str = "material",
 ) -> str:
     """The talk's page. With `search_words_per_chapter`, only the first paragraphs of each
-    chapter, up to that many words, go into the search index (0: all of them). `meta`: more
-    front matter; `head`: raw HTML blocks before the title (assets, JSON-LD)."""
+    chapter, up to that many words, go into Material's search index (0: all of them); with
+    `search="pagefind"` none does (Pagefind indexes the text; Material keeps titles, speakers
+    and chapters). `meta`: more front matter; `head`: raw HTML blocks before the title."""
     values: dict[str, object] = {"title": attr(view.title), **(meta or {})}
     description = page_description(view)
     if description:
@@ -171,11 +177,15 @@ def talk_page(
     if view.tags:
         values["tags"] = [attr(t) for t in view.tags]
     parts = [front_matter(values), head, f"# {inert(view.title)}\n\n", _meta_line(view)]
+    pagefind = search == "pagefind"
+    if pagefind:
+        parts.append(talk_search_html(view))
     document = view.document
-    if document is None:
+    if document is None:  # Pagefind indexes the title and names only
         reason = view.problem or "it has not been processed yet"
         parts.append(
-            '<div class="admonition warning"><p class="admonition-title">No transcript yet</p>'
+            '<div class="admonition warning" data-pagefind-ignore>'
+            '<p class="admonition-title">No transcript yet</p>'
             f"<p>This talk has no transcript: {inert(reason)}.</p></div>\n"
         )
         return "".join(parts)
@@ -193,7 +203,7 @@ def talk_page(
         parts.append('<p class="yt2doc-empty">No speech was found in this recording.</p>\n')
         return "".join(parts)
     anchors = paragraph_anchors(document.paragraphs)
-    link = _TimeLinks(view)
+    link = _TimeLinks(view, pagefind)
     if document.chapter_origin != "single":
         items = "".join(
             f'<li><a href="#{html_id(c.anchor)}">{inert(c.title)}</a> {link(c.start)}</li>'
@@ -203,7 +213,7 @@ def talk_page(
             '<nav class="yt2doc-contents" aria-label="Contents">'
             f"<p><strong>Contents</strong></p><ol>{items}</ol></nav>\n\n"
         )
-    cap = search_words_per_chapter or None
+    cap = 0 if pagefind else search_words_per_chapter or None
 
     def section(indexes: Sequence[int]) -> None:
         words = 0
@@ -244,11 +254,12 @@ def index_page(
     facets: Iterable[str] = (),
     head: str = "",
     directory_urls: bool = True,
+    box: str = "",
 ) -> str:
     """All talks, newest first, as cards."""
     body = talk_cards(newest_first(views), directory_urls) or "No talks are listed yet.\n"
     top = front_matter({"title": attr(title)}) + head + f"# {inert(title)}\n\n"
-    return top + _facet_links(facets) + body
+    return top + box + _facet_links(facets) + body
 
 
 def talk_cards(views: Sequence[TalkView], directory_urls: bool = True) -> str:
@@ -317,7 +328,9 @@ def facet_groups(views: Iterable[TalkView], kind: str) -> dict[str, list[TalkVie
     return {name: talks for name, talks in groups.values()}
 
 
-def facet_page(views: Sequence[TalkView], kind: str, facets: Iterable[str], head: str = "") -> str:
+def facet_page(
+    views: Sequence[TalkView], kind: str, facets: Iterable[str], head: str = "", box: str = ""
+) -> str:
     """One index page: a section per event, speaker or tag, its talks newest first."""
     title = next(t for k, _, t in FACETS if k == kind)
     groups = facet_groups(views, kind)
@@ -326,6 +339,7 @@ def facet_page(views: Sequence[TalkView], kind: str, facets: Iterable[str], head
         order = sorted(order, key=lambda n: max(v.date or "" for v in groups[n]), reverse=True)
     # Section titles are what search ranks highest: a speaker's name finds this section.
     parts = [front_matter({"title": attr(title), "search": {"boost": 2}}), head, f"# {title}\n\n"]
+    parts.append(box)
     parts.append(_facet_links(facets, current=kind))
     for name in order:
         parts.append(f"## {inert(name)} {{#{facet_anchor(name)}}}\n\n")

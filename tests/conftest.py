@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import json
 import logging
 import os
 import re
@@ -131,6 +133,15 @@ def build_site(config_file: Path, **overrides: Any) -> MkDocsConfig:
     config = load_config(str(config_file), **overrides)
     build(config)
     return config
+
+
+def fragments(site: Path) -> list[dict[str, Any]]:
+    """Pagefind's page records (gzip, a signature, then JSON)."""
+    records = []
+    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        records.append(json.loads(data[data.index(b"{") :]))
+    return records
 
 
 class PluginLog(logging.Handler):

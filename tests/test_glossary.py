@@ -15,7 +15,7 @@ import yaml
 
 from mkdocs_yt2doc.catalog import load_catalog
 from mkdocs_yt2doc.glossary import HOTWORD_TOKENS, Replacer, hotwords
-from tests.conftest import PluginLog, build_site, write_site
+from tests.conftest import PluginLog, build_site, fragments, write_site
 from tests.htmlpage import read_page
 from tests.test_cli import cli, status_table
 
@@ -108,8 +108,9 @@ def test_replacements_fix_a_cached_talk_without_a_model(tmp_path: Path) -> None:
     assert "painted light" not in (folder / "bicycles-in-the-city.srt").read_text()
     exported = json.loads((folder / "bicycles-in-the-city.json").read_text())
     assert "painted line" in json.dumps(exported)
-    search = (project / "site" / "search" / "search_index.json").read_text()
-    assert "painted line" in search
+    search = {r["url"]: r["content"] for r in fragments(project / "site")}  # Pagefind's index
+    assert "painted line" in search["/talks/bicycles-in-the-city/"]
+    assert "painted light" not in search["/talks/bicycles-in-the-city/"]
     other = read_page(project / "site" / "talks" / "small-telescopes" / "index.html")
     assert other.paragraphs  # other talks are as they were
     assert cached() == cache

@@ -130,12 +130,11 @@ def _hostile_cache(project: Path, payloads: list[str]) -> None:
     store.write_sources({url: {"playlist": False, "entries": [{"url": url, "key": key}]}})
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = tmp_path_factory.mktemp("hostile")
+def hostile_talks(project: Path) -> dict[str, object]:
+    """The hostile cache in `project`, and the talks.yml that lists it."""
     _hostile_cache(project, PAYLOADS)
     joined = " ".join(PAYLOADS)
-    talks = {
+    return {
         "defaults": {"event": joined},
         "talks": [
             {
@@ -146,7 +145,14 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             },
         ],
     }
-    build_site(write_site(project, talks, transcribe="never"), strict=True)
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("hostile")
+    talks = hostile_talks(project)
+    # Material's search holds the transcripts (with Pagefind: tests/test_search_hostile.py)
+    build_site(write_site(project, talks, transcribe="never", search="material"), strict=True)
     return project
 
 

@@ -90,7 +90,7 @@ def test_render_writes_pages_a_plain_build_turns_into_the_archive(built: Path) -
     docs = built / "docs" / "talks"
     # each page in the folder of its URL, beside its downloads
     assert sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md")) == sorted(
-        [f"{t}/index.md" for t in [*TALKS, "events", "speakers", "tags"]] + ["index.md"]
+        [f"{t}/index.md" for t in [*TALKS, "events", "speakers", "tags", "search"]] + ["index.md"]
     )
     site = built / "site" / "talks"
     for slug in TALKS:
@@ -128,9 +128,10 @@ def test_render_writes_pages_a_plain_build_turns_into_the_archive(built: Path) -
     assert front["og"]["type"] == "video.other" and front["og"]["title"] == "Sourdough on YouTube"
     # the nav snippet lists the pages in talks.yml order
     nav = yaml.safe_load((docs / ".yt2doc-nav.yml").read_text())
-    assert nav[0]["Talks"][:4] == ["talks/index.md", "talks/events/index.md",
-                                   "talks/speakers/index.md", "talks/tags/index.md"]  # fmt: skip
-    assert nav[0]["Talks"][4:] == [f"talks/{t}/index.md" for t in TALKS]
+    assert nav[0]["Talks"][:5] == ["talks/index.md", "talks/events/index.md",
+                                   "talks/speakers/index.md", "talks/tags/index.md",
+                                   "talks/search/index.md"]  # fmt: skip
+    assert nav[0]["Talks"][5:] == [f"talks/{t}/index.md" for t in TALKS]
 
 
 def _visible(page_html: Path) -> tuple[object, ...]:

@@ -1,0 +1,283 @@
+/* mkdocs-yt2doc: the archive's search page, on Pagefind's index (`/pagefind/` at the site's
+ * root, fetched in fragments: a query loads only what it needs, from the site itself).
+ *
+ * A hit in a talk links to the paragraph where the words were said (`#t<second>`, which the
+ * player's script scrolls to and starts the recording at), with the chapter and the moment.
+ * Pagefind returns a chapter per sub-result; the paragraph is the last paragraph anchor
+ * (`<p id="t724">`) before the words. All text from the index is put in as text: only
+ * Pagefind's <mark> highlights are rebuilt as elements.
+ *
+ * With Material, its search box offers "Search the talks for ..." (and Enter opens it), so
+ * the theme's box reaches the full text too. Works with Material's instant navigation.
+ */
+(function () {
+  "use strict";
+  if (window.__yt2docSearch) return; // named by the page and by extra_javascript
+  window.__yt2docSearch = true;
+  var PAGE_SIZE = 10;
+  var HITS_PER_TALK = 3;
+  var PARAGRAPH = /^t(\d+)(?:-\d+)?$/;
+  var script = document.currentScript && document.currentScript.src;
+  var loaded = {}; // bundle URL -> Promise of the Pagefind module
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function moment(seconds) {
+    var s = Math.max(0, Math.floor(seconds));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return h ? h + ":" + pad(m) + ":" + pad(r) : m + ":" + pad(r);
+  }
+
+  /* Pagefind's excerpt as nodes: <mark> kept, everything else text (parsed in an inert
+   * document: nothing in it runs or loads). */
+  function excerpt(html) {
+    var out = el("span", "yt2doc-excerpt");
+    var doc = new DOMParser().parseFromString("<body>" + (html || ""), "text/html");
+    doc.body.childNodes.forEach(function (node) {
+      if (node.nodeType === 1 && node.nodeName === "MARK") out.appendChild(el("mark", "", node.textContent));
+      else out.appendChild(document.createTextNode(node.textContent || ""));
+    });
+    return out;
+  }
+
+  function load(bundle) {
+    if (!loaded[bundle]) {
+      loaded[bundle] = import(bundle + "pagefind.js").then(function (pagefind) {
+        // results' URLs are the site's paths: under a sub-path, the bundle's folder says where
+        var base = new URL("..", bundle).pathname;
+        return pagefind.options({ baseUrl: base, excerptLength: 24 }).then(function () {
+          return pagefind;
+        });
+      });
+    }
+    return loaded[bundle];
+  }
+
+  /* Where the words are: the location with most query words close after it. */
+  function bestLocation(locations) {
+    var best = locations[0], count = 0;
+    locations.forEach(function (start) {
+      var n = locations.filter(function (l) { return l >= start && l < start + 12; }).length;
+      if (n > count) { best = start; count = n; }
+    });
+    return best;
+  }
+
+  function paragraphAt(anchors, location) {
+    var found = null;
+    (anchors || []).forEach(function (a) {
+      if (a.element === "p" && PARAGRAPH.test(a.id) && a.location <= location) found = a;
+    });
+    return found;
+  }
+
+  function pageUrl(url) { return url.split("#")[0]; }
+
+  function hits(data) {
+    var subs = (data.sub_results && data.sub_results.length) ? data.sub_results : [data];
+    var out = [];
+    subs.forEach(function (sub) {
+      if (out.length >= HITS_PER_TALK || !sub.locations || !sub.locations.length) return;
+      var para = paragraphAt(data.anchors, bestLocation(sub.locations));
+      var chapter = sub.anchor && sub.anchor.element === "h2" ? sub.title : "";
+      out.push({
+        href: para ? pageUrl(data.url) + "#t=" + PARAGRAPH.exec(para.id)[1] : sub.url || data.url,
+        seconds: para ? +PARAGRAPH.exec(para.id)[1] : null,
+        chapter: chapter,
+        excerpt: sub.excerpt,
+      });
+    });
+    return out;
+  }
+
+  function renderResult(data) {
+    var meta = data.meta || {};
+    var item = el("li", "yt2doc-result");
+    var title = el("a", "yt2doc-result-title", meta.title || data.url);
+    title.href = data.url;
+    var heading = el("h2");
+    heading.appendChild(title);
+    item.appendChild(heading);
+    if (!meta.talk) {
+      item.appendChild(excerpt(data.excerpt));
+      return item;
+    }
+    var line = [meta.speakers, meta.event, meta.date].filter(Boolean).join(" · ");
+    if (line) item.appendChild(el("p", "yt2doc-result-meta", line));
+    var list = el("ul", "yt2doc-hits");
+    hits(data).forEach(function (hit) {
+      var li = el("li", "yt2doc-hit");
+      var link = el("a", "yt2doc-hit-link");
+      link.href = hit.href;
+      if (hit.seconds !== null) link.appendChild(el("span", "yt2doc-hit-time", moment(hit.seconds)));
+      if (hit.chapter) link.appendChild(el("span", "yt2doc-hit-chapter", hit.chapter));
+      link.setAttribute("aria-label", [hit.chapter, hit.seconds !== null ? "at " + moment(hit.seconds) : ""]
+        .filter(Boolean).join(", ") || "Open");
+      li.appendChild(link);
+      li.appendChild(excerpt(hit.excerpt));
+      list.appendChild(li);
+    });
+    if (list.childNodes.length) item.appendChild(list);
+    return item;
+  }
+
+  function Search(root) {
+    this.root = root;
+    this.bundle = new URL(root.getAttribute("data-bundle"), window.location.href).href;
+    this.input = root.querySelector("input[name=q]");
+    this.status = root.querySelector(".yt2doc-search-status");
+    this.list = root.querySelector(".yt2doc-results");
+    this.more = root.querySelector(".yt2doc-more");
+    this.selects = Array.prototype.slice.call(root.querySelectorAll("select[data-filter]"));
+    this.serial = 0;
+    var self = this;
+    var params = new URLSearchParams(window.location.search);
+    this.input.value = params.get("q") || "";
+    root.querySelector("form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.run();
+    });
+    this.input.addEventListener("input", function () {
+      clearTimeout(self.timer);
+      self.timer = setTimeout(function () { self.run(); }, 150);
+    });
+    this.selects.forEach(function (select) {
+      select.addEventListener("change", function () { self.run(); });
+    });
+    this.more.addEventListener("click", function () { self.page(); });
+    load(this.bundle).then(function (pagefind) {
+      self.pagefind = pagefind;
+      return pagefind.filters();
+    }).then(function (filters) {
+      self.fillFilters(filters || {}, params);
+      if (self.input.value) self.run();
+    }, function () {
+      self.say("The search index could not be loaded (was the site indexed? see the build's log).");
+    });
+  }
+  Search.prototype.say = function (text) { this.status.textContent = text; };
+  Search.prototype.fillFilters = function (filters, params) {
+    var any = false;
+    this.selects.forEach(function (select) {
+      var key = select.getAttribute("data-filter");
+      var values = Object.keys(filters[key] || {}).sort(function (a, b) {
+        return key === "year" ? b.localeCompare(a) : a.localeCompare(b);
+      });
+      values.forEach(function (value) {
+        var option = el("option", "", value + " (" + filters[key][value] + ")");
+        option.value = value;
+        select.appendChild(option);
+      });
+      if (params.get(key)) select.value = params.get(key);
+      select.closest("label").hidden = !values.length;
+      any = any || values.length > 0;
+    });
+    this.root.querySelector(".yt2doc-filters").hidden = !any;
+  };
+  Search.prototype.filters = function () {
+    var chosen = {};
+    this.selects.forEach(function (select) {
+      if (select.value) chosen[select.getAttribute("data-filter")] = select.value;
+    });
+    return chosen;
+  };
+  Search.prototype.remember = function (query, filters) {
+    var url = new URL(window.location.href);
+    url.search = "";
+    if (query) url.searchParams.set("q", query);
+    Object.keys(filters).forEach(function (k) { url.searchParams.set(k, filters[k]); });
+    window.history.replaceState(window.history.state, "", url.toString());
+  };
+  Search.prototype.run = function () {
+    if (!this.pagefind) return;
+    var self = this, serial = ++this.serial;
+    var query = this.input.value.trim(), filters = this.filters();
+    this.remember(query, filters);
+    if (!query && !Object.keys(filters).length) {
+      this.list.replaceChildren();
+      this.more.hidden = true;
+      this.say("");
+      return;
+    }
+    this.pagefind.search(query || null, { filters: filters }).then(function (found) {
+      if (serial !== self.serial) return; // a newer query is on its way
+      self.results = found.results;
+      self.shown = 0;
+      self.list.replaceChildren();
+      var n = found.results.length;
+      self.say(n ? n + (n === 1 ? " page" : " pages") + " found" + (query ? " for “" + query + "”" : "")
+        : "Nothing found" + (query ? " for “" + query + "”" : ""));
+      return self.page(serial);
+    });
+  };
+  Search.prototype.page = function (serial) {
+    var self = this;
+    serial = serial || this.serial;
+    var batch = this.results.slice(this.shown, this.shown + PAGE_SIZE);
+    this.shown += batch.length;
+    this.more.hidden = this.shown >= this.results.length;
+    return Promise.all(batch.map(function (r) { return r.data(); })).then(function (all) {
+      if (serial !== self.serial) return;
+      all.forEach(function (data) { self.list.appendChild(renderResult(data)); });
+      self.root.setAttribute("data-ready", String(self.serial));
+    });
+  };
+
+  /* Material's search box: a link to the full-text search, first in its results. */
+  function searchPageUrl(query) {
+    var base = script ? new URL("../search/", script) : null;
+    if (!base) return null;
+    if (/\.html$/.test(window.location.pathname)) base = new URL("index.html", base);
+    base.searchParams.set("q", query);
+    return base.toString();
+  }
+  function materialBox() {
+    var input = document.querySelector(".md-search__input");
+    var output = document.querySelector(".md-search__scrollwrap");
+    if (!input || !output || input.__yt2doc) return;
+    input.__yt2doc = true;
+    var link = el("a", "yt2doc-fulltext");
+    link.hidden = true;
+    output.insertBefore(link, output.firstChild);
+    var update = function () {
+      var query = input.value.trim();
+      link.hidden = !query;
+      if (!query) return;
+      link.textContent = "Search the talks for “" + query + "” (Enter)";
+      link.href = searchPageUrl(query);
+    };
+    input.addEventListener("input", update);
+    window.addEventListener("keydown", function (event) {
+      if (event.target !== input || event.key !== "Enter" || !input.value.trim()) return;
+      if (document.querySelector(".md-search-result__link:focus, .md-search-result__item--active")) return;
+      event.preventDefault();
+      event.stopImmediatePropagation(); // Material would open its first result
+      window.location.href = searchPageUrl(input.value.trim());
+    }, true);
+  }
+
+  function attach() {
+    materialBox();
+    var root = document.querySelector(".yt2doc-search[data-bundle]");
+    if (root && !root.__yt2doc) {
+      root.__yt2doc = true;
+      new Search(root);
+    }
+  }
+
+  function start() {
+    if (window.document$ && typeof window.document$.subscribe === "function") {
+      window.document$.subscribe(attach);
+    } else {
+      attach();
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

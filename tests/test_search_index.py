@@ -1,0 +1,79 @@
+"""The Pagefind index built by the real binary, and what happens when it cannot be: a
+warning naming the cause and the install command, the site still built, `--strict` failing;
+a talk without text indexed by its title."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import Abort
+
+from mkdocs_yt2doc.cli import main
+from tests.conftest import PluginLog, build_site, fragments, write_site
+
+TALKS = {"talks": [{"url": "https://example.org/missing.mp3", "title": "Unprocessed talk",
+                    "speakers": ["Ada Lovelace"], "event": "Placeholders 2026"}]}  # fmt: skip
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_site(tmp_path / "p", TALKS, transcribe="never")
+
+
+def test_placeholder_is_indexed_by_title(project: Path, plugin_log: PluginLog) -> None:
+    build_site(project)
+    records = {r["url"]: r for r in fragments(project.parent / "site")}
+    talk = records["/talks/unprocessed-talk/"]
+    assert talk["meta"]["title"] == "Unprocessed talk"
+    assert talk["filters"] == {"speaker": ["Ada Lovelace"], "event": ["Placeholders 2026"]}
+    assert "transcript" not in talk["content"].lower()  # the placeholder's notice is not text
+    assert "Pagefind" not in " ".join(plugin_log.warnings)
+
+
+@pytest.mark.reliability("fault", 3)
+@pytest.mark.parametrize("binary", ["missing", "failing", "garbage"])
+def test_broken_binary_warns_and_the_site_builds(
+    project: Path, plugin_log: PluginLog, monkeypatch: pytest.MonkeyPatch, binary: str
+) -> None:
+    path = project.parent / "pagefind"
+    if binary == "failing":
+        path.write_text("#!/bin/sh\necho 'error: cannot map memory' >&2\nexit 3\n")
+    elif binary == "garbage":
+        path.write_text("#!/bin/sh\nprintf 'not base64 at all,'\n")
+    if binary != "missing":
+        path.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(path))
+    build_site(project)
+    assert (project.parent / "site" / "talks" / "unprocessed-talk" / "index.html").is_file()
+    [warning] = [w for w in plugin_log.warnings if "search index" in w]
+    assert 'pip install "pagefind[bin]' in warning, warning
+    if binary == "failing":
+        assert "exit status 3" in warning and "cannot map memory" in warning, warning
+    assert "\n" not in warning and "Traceback" not in warning
+    with pytest.raises(Abort, match="strict"):
+        build_site(project, strict=True)
+
+
+def test_material_search_builds_no_pagefind_index(tmp_path: Path) -> None:
+    config = write_site(tmp_path / "m", TALKS, transcribe="never", search="material")
+    build_site(config)
+    site = tmp_path / "m" / "site"
+    assert not (site / "pagefind").exists() and not (site / "talks" / "search").exists()
+    assert (site / "search" / "search_index.json").is_file()
+
+
+def test_index_command(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_site(project)
+    site = project.parent / "site"
+    stale = site / "pagefind" / "fragment" / "en_0000000.pf_fragment"
+    stale.write_bytes(b"old")
+    monkeypatch.chdir(project.parent.parent)
+    assert main(["index", "p/site"]) == 0
+    assert "Pagefind indexed" in capsys.readouterr().out
+    assert not stale.exists() and fragments(site)  # a fresh index, in the site
+    assert not (project.parent.parent / "pagefind").exists()  # nothing in the working folder
+    assert main(["index", str(project.parent / "nowhere")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
