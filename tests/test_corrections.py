@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from mkdocs_yt2doc.corrections import CorrectionsError, key, place, read
-from tests.conftest import PluginLog, build_site, write_site
+from tests.conftest import PluginLog, build_site, fragments, write_site
 from tests.htmlpage import read_page
 from tests.test_cli import cli, status_table
 
@@ -158,8 +158,9 @@ def test_the_page_shows_the_corrections(corrected_site: Path) -> None:
     assert exported["checked_by_person"] is True
     assert "painted line" in json.dumps(exported)
     assert exported["summary"] == "Lanes, a kept bike, and winter."
-    search = (corrected_site / "site" / "search" / "search_index.json").read_text()
-    assert "painted line" in search
+    search = {r["url"]: r["content"] for r in fragments(corrected_site / "site")}  # Pagefind
+    assert "painted line" in search["/talks/bicycles-in-the-city/"]
+    assert "painted light" not in search["/talks/bicycles-in-the-city/"]
     other = (corrected_site / "site" / "talks" / "small-telescopes" / "index.html").read_text()
     assert "Machine transcript (Whisper)" in other
 
