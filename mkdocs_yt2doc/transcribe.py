@@ -146,7 +146,30 @@ def _versions() -> dict[str, str]:
     return found
 
 
-class Transcriber:
+class LoadsOnce:
+    """A backend that loads its model on first use, once: a failure is kept and raised again
+    (one clear error, not one model load per talk)."""
+
+    _model: Any = None
+    _failure: TranscribeError | None = None
+
+    def _load(self) -> Any:
+        if self._model is not None:
+            return self._model
+        if self._failure is not None:
+            raise self._failure
+        try:
+            self._model = self._load_model()
+        except TranscribeError as exc:
+            self._failure = exc
+            raise
+        return self._model
+
+    def _load_model(self) -> Any:
+        raise NotImplementedError
+
+
+class Transcriber(LoadsOnce):
     """Holds one Whisper model for the whole build or prefetch run; loads it on first use."""
 
     def __init__(self, settings: WhisperSettings) -> None:
@@ -157,18 +180,6 @@ class Transcriber:
         self.device = ""
         self.compute_type = ""
         self.batch_size = 0
-
-    def _load(self) -> Any:
-        if self._model is not None:
-            return self._model
-        if self._failure is not None:  # one clear error, not one model load per talk
-            raise self._failure
-        try:
-            self._model = self._load_model()
-        except TranscribeError as exc:
-            self._failure = exc
-            raise
-        return self._model
 
     def _load_model(self) -> Any:
         try:

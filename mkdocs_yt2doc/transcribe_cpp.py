@@ -20,6 +20,7 @@ from typing import Any
 from .ggml_file import GgmlError, GgmlModel, read_ggml
 from .glossary import hotwords
 from .transcribe import (
+    LoadsOnce,
     Segment,
     TranscribeError,
     Transcript,
@@ -43,7 +44,7 @@ def cpu_count() -> int:
     return os.cpu_count() or 1
 
 
-class CppTranscriber:
+class CppTranscriber(LoadsOnce):
     """Holds one whisper.cpp context for the whole run (one per Ray worker); loads it on first
     use. Interface as `transcribe.Transcriber`."""
 
@@ -54,18 +55,6 @@ class CppTranscriber:
         self._failure: TranscribeError | None = None
         self.device = ""
         self.threads = 0
-
-    def _load(self) -> Any:
-        if self._model is not None:
-            return self._model
-        if self._failure is not None:  # one clear error, not one load per talk
-            raise self._failure
-        try:
-            self._model = self._load_model()
-        except TranscribeError as exc:
-            self._failure = exc
-            raise
-        return self._model
 
     def _load_model(self) -> Any:
         try:
