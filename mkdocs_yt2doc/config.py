@@ -17,7 +17,7 @@ from .llm import LLMSettings
 from .paragraphs import ParagraphSettings
 from .search import SEARCHES
 from .settings import PipelineSettings
-from .store import check_cache_dir
+from .store import StoreError, check_cache_dir
 from .transcribe import WhisperSettings
 
 
@@ -146,7 +146,7 @@ def settings_from_config(
         cache_dir=cache_dir.resolve(),
         project=base.resolve(),
         allow_outside_files=options.allow_outside_files,
-        corrections_dir=(base / options.corrections_dir).resolve(),
+        corrections_dir=_corrections_dir(base, options.corrections_dir),
         transcribe="never" if options.transcribe == "never" else "auto",
         refresh_playlists=options.refresh_playlists,
         transcript_from=tuple(dict.fromkeys(options.transcript_from)),
@@ -160,6 +160,16 @@ def settings_from_config(
             min_chapter_seconds=float(llm.min_chapter_seconds),
         ),
     )
+
+
+def _corrections_dir(base: Path, given: str) -> Path:
+    """Inside the project after symlinks are resolved: its files are shown on the pages."""
+    folder = (base / given).resolve()
+    if not folder.is_relative_to(base.resolve()):
+        raise StoreError(
+            f"corrections_dir {given!r} must be a folder inside the project ({base.resolve()})"
+        )
+    return folder
 
 
 def output_folder(value: str) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from .timecode import format_timecode, parse_timecode
 
 MARKER = re.compile(r"^\[(?P<time>[^\]]{1,20})\]\s*(?P<text>.*)$")
+MAX_BYTES = 8 * 2**20  # a ten-hour talk's text is under 1 MiB
 _WORD = re.compile(r"[^\w']+")
 
 
@@ -70,6 +71,8 @@ def key(word: str) -> str:
 def read(path: Path, duration: float | None) -> Corrections:
     """Parse a corrections file; `CorrectionsError` when nothing in it can be used."""
     name = path.name
+    if path.stat().st_size > MAX_BYTES:
+        raise CorrectionsError(f"{name}: larger than {MAX_BYTES // 2**20} MiB, not read")
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:

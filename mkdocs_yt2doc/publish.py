@@ -191,10 +191,11 @@ def _cache_free(cache_dir: Path) -> None:
         import fcntl
     except ImportError:
         return
-    try:
-        handle = open(cache_dir / LOCK, "rb")  # noqa: SIM115 - closed below, releasing it
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:  # the cache comes from the repository: a planted link or FIFO is not opened
+        handle = os.fdopen(os.open(cache_dir / LOCK, flags), "rb")
     except OSError:
-        return  # no lock file yet: nobody holds it
+        return  # no lock file yet (or not one a run made): nobody holds it
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -174,9 +174,7 @@ class Transcriber(LoadsOnce):
 
     def __init__(self, settings: WhisperSettings) -> None:
         self.settings = settings
-        self._model: Any = None
         self._batched: Any = None
-        self._failure: TranscribeError | None = None
         self.device = ""
         self.compute_type = ""
         self.batch_size = 0

@@ -50,9 +50,7 @@ class CppTranscriber(LoadsOnce):
 
     def __init__(self, settings: WhisperSettings) -> None:
         self.settings = settings
-        self._model: Any = None
         self._ggml: GgmlModel | None = None
-        self._failure: TranscribeError | None = None
         self.device = ""
         self.threads = 0
 

@@ -80,7 +80,7 @@ def test_edits_carry_onto_a_new_transcript_and_the_lost_ones_are_named(tmp_path:
     assert placed.paragraph_starts[0] == 0
 
 
-@pytest.mark.reliability("input", 7)
+@pytest.mark.reliability("input", 8)
 def test_bad_corrections_files(tmp_path: Path) -> None:
     with pytest.raises(CorrectionsError, match="no paragraph starts with"):
         read(_file(tmp_path, "## A heading\n\nsome text\n"), 60.0)
@@ -90,6 +90,9 @@ def test_bad_corrections_files(tmp_path: Path) -> None:
     (tmp_path / "latin.md").write_bytes("[0:00] caf\xe9".encode("latin-1"))
     with pytest.raises(CorrectionsError, match="not UTF-8"):
         read(tmp_path / "latin.md", 60.0)
+    (tmp_path / "huge.md").write_bytes(b"[0:00] " + b"word " * 2_000_000)  # 10 MB
+    with pytest.raises(CorrectionsError, match="larger than 8 MiB"):
+        read(tmp_path / "huge.md", 60.0)
     parsed = read(_file(tmp_path, (
         "## Empty\n\n## Start\n\n[0:10] one\n\n[0:05] two\n\n[soon] three\n\n[2:00] four\n"
     )), 60.0)  # fmt: skip

@@ -183,6 +183,12 @@ def corrections_with_markup(project: Path, outside: Path) -> None:
     )
 
 
+def corrections_folder_outside(project: Path, outside: Path) -> None:
+    (outside / "fixes").mkdir()
+    (outside / "fixes" / "talk.md").write_text(f"[0:00] {CANARY}\n")
+    (project / "corrections").symlink_to(outside / "fixes")
+
+
 def corrections_symlink(project: Path, outside: Path) -> None:
     (project / "corrections").mkdir()
     (project / "corrections" / "talk.md").symlink_to(outside / "secret.txt")
@@ -304,6 +310,11 @@ CASES: dict[str, tuple[Case, str, bool]] = {
     "newer schema": (newer_schema, "media.json was made by a newer mkdocs-yt2doc", False),
     "quotes in ids": (ids_with_quotes, "", False),
     "corrections with markup": (corrections_with_markup, "", False),
+    "symlinked corrections folder": (
+        corrections_folder_outside,
+        "corrections_dir 'corrections' must be a folder inside the project",
+        True,
+    ),
     "symlinked corrections file": (
         corrections_symlink,
         "talk.md is a symlink; it is not read",
