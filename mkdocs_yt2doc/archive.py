@@ -22,12 +22,14 @@ from typing import Any
 
 from .captions import chapters_vtt, transcript_json, transcript_text
 from .escape import attr, safe_url
+from .groups import NavItem, NavSection, archive_nav, year_page, years, years_html
 from .player import json_ld_html
 from .render import (
     FACETS,
     facet_groups,
     facet_page,
     index_page,
+    newest_first,
     page_description,
     page_path,
     related_urls,
@@ -93,11 +95,23 @@ class ArchiveOptions:
     use_directory_urls: bool = True  # page URLs `talks/slug/` or `talks/slug/index.html`
     attr_list: bool = True  # the site has attr_list: `## Title {#id}` (and its TOC lists it)
     search: str = "pagefind"  # or "material": Material's search indexes the transcripts
+    nav_group_size: int = 50  # past this many talks, the nav and the index group them by year
+
+
+@dataclass(frozen=True)
+class Archive:
+    files: list[ArchiveFile]  # the pages first: the index pages, then the talks
+    nav: list[NavItem]  # the pages' place in the site's navigation
 
 
 def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[ArchiveFile]:
-    """Every file of the archive. Pages come first, in nav order: the index, the index pages
-    by event, speaker and tag, then the talks in talks.yml order."""
+    return build_archive(views, options).files
+
+
+def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive:
+    """Every file of the archive, and its navigation. Pages come first: the index, the index
+    pages by event, speaker and tag (and by year, for a large archive), the search page, then
+    the talks in talks.yml order."""
     facets = frozenset(kind for kind, _, _ in FACETS if facet_groups(views, kind))
     talks: list[ArchiveFile] = []
     others: list[ArchiveFile] = []
@@ -111,10 +125,18 @@ def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[Ar
         shown.append(view)
         talks.append(ArchiveFile(path, _talk_page(view, options, path)))
     pagefind = options.search == "pagefind"
+    grouped = years(shown, options.nav_group_size)
     head, box = _assets_html("index.md", options), _box("index.md", options)
+    cards, intro = shown, ""
+    if grouped:  # the newest talks, and every year's page: each talk two clicks away
+        cards = newest_first(shown)[: options.nav_group_size]
+        intro = (
+            f'<p class="yt2doc-newest">The {len(cards)} newest of {len(shown)} talks; '
+            "all of them by year:</p>\n" + years_html(grouped, options.use_directory_urls)
+        )
     index = index_page(
-        shown, options.nav_title, facets, head=head, box=box,
-        directory_urls=options.use_directory_urls,
+        cards, options.nav_title, facets, head=head, box=box,
+        directory_urls=options.use_directory_urls, intro=intro,
     )  # fmt: skip
     pages = [ArchiveFile(page_path(""), _headings(index, options))]
     for kind, name, _ in FACETS:
@@ -128,12 +150,21 @@ def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[Ar
         pages.append(
             ArchiveFile(path, search_page(options.output_dir, _assets_html(path, options)))
         )
+    index_pages = [page.path for page in pages]
+    for year in grouped:
+        path = page_path(year.page)
+        content = year_page(
+            year, sorted(facets), _assets_html(path, options), _box(path, options),
+            options.use_directory_urls,
+        )  # fmt: skip
+        pages.append(ArchiveFile(path, _headings(content, options)))
     assets = [ArchiveFile(f"{ASSET_DIR}/yt2doc.css", source=ASSETS / "yt2doc.css")]
     if options.player:
         assets.append(ArchiveFile(f"{ASSET_DIR}/yt2doc.js", source=ASSETS / "yt2doc.js"))
     if pagefind:
         assets.append(ArchiveFile(f"{ASSET_DIR}/{SCRIPT}", source=ASSETS / SCRIPT))
-    return [*pages, *talks, *others, *assets]
+    nav = archive_nav(index_pages, shown, options.nav_group_size)
+    return Archive([*pages, *talks, *others, *assets], nav)
 
 
 def _box(path: str, options: ArchiveOptions) -> str:
@@ -293,15 +324,23 @@ def _export_meta(view: TalkView, source: str | None) -> dict[str, Any]:
     }
 
 
-def nav_yaml(files: Sequence[ArchiveFile], prefix: str, title: str) -> str:
-    """The archive's pages in nav order, as a `nav:` entry of mkdocs.yml (Zensical reads the
-    same): automatic navigation sorts pages by name instead."""
+def nav_yaml(nav: Sequence[NavItem], prefix: str, title: str) -> str:
+    """The archive's navigation as a `nav:` entry of mkdocs.yml (Zensical reads the same):
+    automatic navigation sorts pages by name instead, and lists every talk on every page."""
     lines = [
-        "# Written by `mkdocs-yt2doc render`: the archive's pages in talks.yml order.",
+        "# Written by `mkdocs-yt2doc render`: the archive's pages, as its navigation groups them.",
         "# Paste it under `nav:` in mkdocs.yml.",
         f"- {json.dumps(title, ensure_ascii=False)}:",
     ]
-    for file in files:
-        if file.is_page:
-            lines.append(f"    - {json.dumps(posixpath.join(prefix, file.path))}")
+
+    def add(items: Sequence[NavItem], depth: int) -> None:
+        indent = "    " * depth
+        for item in items:
+            if isinstance(item, NavSection):
+                lines.append(f"{indent}- {json.dumps(item.title, ensure_ascii=False)}:")
+                add(item.items, depth + 1)
+            else:
+                lines.append(f"{indent}- {json.dumps(posixpath.join(prefix, item))}")
+
+    add(nav, 1)
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 
 from . import Yt2DocError
 from .archive import ArchiveOptions
@@ -19,6 +20,19 @@ from .search import SEARCHES
 from .settings import PipelineSettings
 from .store import StoreError, check_cache_dir
 from .transcribe import WhisperSettings
+
+
+class _Count(c.Type[int]):
+    """A whole number of at least one."""
+
+    def __init__(self, default: int) -> None:
+        super().__init__(int, default=default)
+
+    def run_validation(self, value: object) -> int:
+        number = super().run_validation(value)
+        if isinstance(number, bool) or number < 1:
+            raise ValidationError(f"expected a whole number of 1 or more, got {value!r}")
+        return number
 
 
 class WhisperConfig(base.Config):
@@ -106,6 +120,11 @@ class Yt2DocConfig(base.Config):
     index in the browser: cap it for archives of many hundred talks); 0: all text."""
     nav_title = c.Type(str, default="Talks")
     """Title of the nav section and of the index page."""
+    nav_group_size = _Count(default=50)
+    """Talks listed together. With more, the navigation groups them by year (a crowded year
+    by event, a crowded group in parts of this many), each year gets a page, and the index
+    shows the newest this many and links every year: a page's size stops growing with the
+    archive, and every talk is two clicks from the index."""
     player = c.Type(bool, default=True)
     """A player on each talk page (media element, or YouTube/Vimeo behind a click-to-load
     facade) that timestamps seek; false: timestamps only link to the source."""
@@ -194,6 +213,7 @@ def archive_options(
         exports=tuple(options.exports),
         search_words_per_chapter=options.search_words_per_chapter,
         nav_title=options.nav_title,
+        nav_group_size=options.nav_group_size,
         site_url=site_url or None,
         use_directory_urls=use_directory_urls,
         attr_list=attr_list,

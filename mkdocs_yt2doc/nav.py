@@ -1,24 +1,40 @@
-"""The archive's pages in MkDocs' navigation: one section, in the archive's order."""
+"""The archive's pages in MkDocs' navigation: one section, grouped as `groups.py` says."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from .groups import NavItem, NavSection
 
-def place_pages(nav: Navigation, pages: list[Page], title: str, user_nav: bool) -> Navigation:
-    """`nav` with `pages` as one section where MkDocs' automatic nav had their folder; as it
-    is when the user's `nav` places any of them."""
-    if not pages or (user_nav and any(p in nav.pages for p in pages)):
+
+def place_pages(
+    nav: Navigation, tree: Sequence[NavItem], pages: Mapping[str, Page], title: str, user_nav: bool
+) -> Navigation:
+    """`nav` with the archive's `pages` (by path in the archive) as one section, arranged as
+    `tree`, where MkDocs' automatic nav had their folder; as it is when the user's `nav`
+    places any of them."""
+    if not pages or (user_nav and any(p in nav.pages for p in pages.values())):
         return nav
-    ours = set(map(id, pages))
+    ours = set(map(id, pages.values()))
     position = _position(nav.items, ours)
     survivors = _without(nav.items[:position], ours)
     items = survivors + _without(nav.items[position:], ours)
-    items.insert(len(survivors), Section(title, list(pages)))
+    items.insert(len(survivors), Section(title, _items(tree, pages)))
     return _navigation(items)
+
+
+def _items(tree: Sequence[NavItem], pages: Mapping[str, Page]) -> list[Any]:
+    items: list[Any] = []
+    for item in tree:
+        if isinstance(item, NavSection):
+            items.append(Section(item.title, _items(item.items, pages)))
+        elif item in pages:
+            items.append(pages[item])
+    return items
 
 
 def _without(items: list[Any], drop: set[int]) -> list[Any]:

@@ -14,8 +14,9 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from . import Yt2DocError
-from .archive import ASSET_DIR, archive_files, open_graph_html
+from .archive import ASSET_DIR, build_archive, open_graph_html
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
+from .groups import NavItem
 from .nav import place_pages
 from .output import MANIFEST
 from .pipeline import Pipeline
@@ -49,7 +50,8 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self.talks_path = Path()
         self.output_dir = "talks"
         self.rendered = False  # docs_dir holds `mkdocs-yt2doc render` output: add nothing
-        self._page_uris: list[str] = []  # in nav order
+        self._page_uris: dict[str, str] = {}  # archive path -> src_uri of our pages
+        self._nav: list[NavItem] = []
         self._pages: set[str] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -90,7 +92,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        self._page_uris = []
+        self._page_uris, self._nav = {}, []
         if self.rendered:
             return files
         assert self.pipeline is not None
@@ -106,9 +108,11 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             use_directory_urls=config.use_directory_urls,
             attr_list=True,
         )
-        for item in archive_files(
+        archive = build_archive(
             views(jobs, self.pipeline.store, self.pipeline.settings.corrections_dir), options
-        ):
+        )
+        self._nav = archive.nav
+        for item in archive.files:
             uri = f"{self.output_dir}/{item.path}"
             if item.path.startswith(f"{ASSET_DIR}/") and files.get_file_from_path(uri):
                 continue  # a site may bring its own styles or script
@@ -119,14 +123,17 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
                 file = File.generated(config, uri, content=item.content)
             files.append(file)
             if item.is_page:
-                self._page_uris.append(uri)
-        self._pages = set(self._page_uris)
+                self._page_uris[item.path] = uri
+        self._pages = set(self._page_uris.values())
         return files
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
-        ours = [files.get_file_from_path(uri) for uri in self._page_uris]
-        pages = [f.page for f in ours if f is not None and f.page is not None]
-        return place_pages(nav, pages, self.config.nav_title, config.nav is not None)
+        pages = {}
+        for path, uri in self._page_uris.items():
+            file = files.get_file_from_path(uri)
+            if file is not None and file.page is not None:
+                pages[path] = file.page
+        return place_pages(nav, self._nav, pages, self.config.nav_title, config.nav is not None)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Open Graph tags from the page's front matter, in the <head> (render output needs

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import Yt2DocError, __version__
-from .archive import ArchiveFile, archive_files, nav_yaml
+from .archive import ArchiveFile, build_archive, nav_yaml
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
 from .output import OutputError, apply, check_writable, locked, plan, read_manifest, shown
 from .pipeline import Pipeline
@@ -224,9 +224,10 @@ def render(config_file: str, out: str | None, stream: TextIO) -> int:
             use_directory_urls=site.use_directory_urls,
             attr_list=site.attr_list,
         )
-        files = archive_files(views(jobs, pipeline.store, settings.corrections_dir), options)
+        archive = build_archive(views(jobs, pipeline.store, settings.corrections_dir), options)
         prefix = url_folder if site.docs_dir in folder.parents else ""
-        files.append(ArchiveFile(NAV_FILE, nav_yaml(files, prefix, options.nav_title)))
+        nav = nav_yaml(archive.nav, prefix, options.nav_title)
+        files = [*archive.files, ArchiveFile(NAV_FILE, nav)]
         work = plan(folder, files, manifest)
         changed = apply(folder, work, f"mkdocs-yt2doc {__version__}", manifest)
     placeholders = sum(1 for j in jobs if j.document is None)

@@ -238,9 +238,11 @@ def newest_first(views: Iterable[TalkView]) -> list[TalkView]:
     return dated + [v for v in listed if not v.date]
 
 
-def _facet_links(facets: Iterable[str], current: str | None = None) -> str:
+def facet_links(facets: Iterable[str], current: str | None = None, here: str = "") -> str:
+    """'Browse: By event · By speaker · By tag', from page `here` (or the index page of
+    `current`, which is left out)."""
     links = [
-        f"[{title}]({_link(page, current or '')})"
+        f"[{title}]({_link(page, here or current or '')})"
         for kind, page, title in FACETS
         if kind in facets and kind != current
     ]
@@ -255,20 +257,23 @@ def index_page(
     head: str = "",
     directory_urls: bool = True,
     box: str = "",
+    intro: str = "",
 ) -> str:
-    """All talks, newest first, as cards."""
+    """The talks, newest first, as cards (all of them, or the newest with `intro` linking the
+    rest)."""
     body = talk_cards(newest_first(views), directory_urls) or "No talks are listed yet.\n"
     top = front_matter({"title": attr(title)}) + head + f"# {inert(title)}\n\n"
-    return top + box + _facet_links(facets) + body
+    return top + box + facet_links(facets) + intro + body
 
 
-def talk_cards(views: Sequence[TalkView], directory_urls: bool = True) -> str:
+def talk_cards(views: Sequence[TalkView], directory_urls: bool = True, base: str = "") -> str:
     """The index's cards: the site's own thumbnail (lazy), title, kind, speakers, event, date,
     duration and the summary's first sentence. One raw HTML block: no Markdown parse of a
-    thousand talks, and no Markdown extension needed; so its links are written as URLs."""
+    thousand talks, and no Markdown extension needed; so its links are written as URLs,
+    relative to the archive's index or `base` from there."""
 
     def url(name: str, anchor: str = "") -> str:
-        page = f"{name}/" if directory_urls else f"{name}/index.html"
+        page = base + (f"{name}/" if directory_urls else f"{name}/index.html")
         return attr(page + (f"#{anchor}" if anchor else ""))
 
     def facet(kind: str, name: str) -> str:
@@ -277,10 +282,11 @@ def talk_cards(views: Sequence[TalkView], directory_urls: bool = True) -> str:
     cards = []
     for view in views:
         link = url(view.slug)
+        thumbnail = view.thumbnail_file
         image = (
-            f'<img src="{attr(quote(f"{view.slug}/thumbnail{view.thumbnail_file.suffix}"))}" '
+            f'<img src="{attr(base + quote(f"{view.slug}/thumbnail{thumbnail.suffix}"))}" '
             'alt="" loading="lazy" decoding="async" width="320" height="180">'
-            if view.thumbnail_file is not None and view.document is not None
+            if thumbnail is not None and view.document is not None
             else ""
         )
         meta = [f'<span class="yt2doc-kind">{html_text(view.kind)}</span>'] if view.kind else []
@@ -340,7 +346,7 @@ def facet_page(
     # Section titles are what search ranks highest: a speaker's name finds this section.
     parts = [front_matter({"title": attr(title), "search": {"boost": 2}}), head, f"# {title}\n\n"]
     parts.append(box)
-    parts.append(_facet_links(facets, current=kind))
+    parts.append(facet_links(facets, current=kind))
     for name in order:
         parts.append(f"## {inert(name)} {{#{facet_anchor(name)}}}\n\n")
         for view in newest_first(groups[name]):

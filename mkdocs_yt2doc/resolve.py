@@ -18,7 +18,7 @@ from .store import MEDIA, NewerStoreError, Store, StoreError
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
-RESERVED_SLUGS = {"index", "assets", "search", "404", "events", "speakers", "tags"}
+RESERVED_SLUGS = {"index", "assets", "search", "404", "events", "speakers", "tags", "years"}
 
 
 class Resolver:
