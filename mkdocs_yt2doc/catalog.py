@@ -14,16 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import Yt2DocError
 from .glossary import merge_glossary, merge_replace, parse_glossary, parse_replace
+from .talk_fields import (
+    CatalogError,
+    calendar_date,
+    http_url,
+    link_pairs,
+    name_list,
+    plain_text,
+)
 from .talks_yaml import TalksYAMLError, item_lines, load_yaml
 from .timecode import parse_timecode
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
-
-
-class CatalogError(Yt2DocError):
-    """talks.yml cannot be read or is invalid."""
 
 
 @dataclass(frozen=True)
@@ -218,48 +221,24 @@ def _parse_talk(item: Any, defaults: dict[str, Any], place: _Where, where: str) 
     return Talk(
         url=url,
         where=where,
-        title=_text(values.get("title")),
-        speakers=_names(values.get("speakers"), at("speakers"), "speakers", numbers=False),
-        event=_text(values.get("event")),
-        date=_date(values.get("date"), at("date")),
-        tags=_names(values.get("tags"), at("tags"), "tags", numbers=True),
-        language=_text(values.get("language")),
-        slug=_text(values.get("slug")),
-        description=_text(values.get("description")),
+        title=plain_text(values.get("title")),
+        speakers=name_list(values.get("speakers"), at("speakers"), "speakers", numbers=False),
+        event=plain_text(values.get("event")),
+        date=calendar_date(values.get("date"), at("date")),
+        tags=name_list(values.get("tags"), at("tags"), "tags", numbers=True),
+        language=plain_text(values.get("language")),
+        slug=plain_text(values.get("slug")),
+        description=plain_text(values.get("description")),
         chapters=_chapters(values.get("chapters"), at("chapters")),
         ignore_source_chapters=bool(values.get("ignore_source_chapters", False)),
         local_path=local_path,
         **_wording(item, defaults, place.name),
         **_captions(values.get("captions"), place, at("captions")),
         **_span(values.get("start"), values.get("end"), at),
-        slides=_http_url(values.get("slides"), at("slides"), "slides"),
-        links=_links(values.get("links"), at("links")),
-        kind=_text(values.get("kind")),
+        slides=http_url(values.get("slides"), at("slides"), "slides"),
+        links=link_pairs(values.get("links"), at("links")),
+        kind=plain_text(values.get("kind")),
     )
-
-
-def _http_url(value: Any, where: str, key: str) -> str | None:
-    text = _text(value)
-    if text is not None and not re.match(r"https?://\S+$", text, re.IGNORECASE):
-        raise CatalogError(f"{where}: '{key}' must be an http(s) URL, not {text!r}")
-    return text
-
-
-def _links(value: Any, where: str) -> tuple[tuple[str, str], ...]:
-    """`links:` as (label, URL) pairs; a link needs both, and only http(s) is linked."""
-    found = []
-    file = where.rsplit(":", 1)[0]
-    for item in value or []:
-        at = f"{file}:{getattr(item, 'line', 0)}" if getattr(item, "line", 0) else where
-        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
-            raise CatalogError(f"{at}: each of 'links' needs 'label' and 'url', not {item!r}")
-        label = item.get("label")
-        if isinstance(label, bool) or not isinstance(label, (str, int, float)) or not _text(label):
-            raise CatalogError(f"{at}: the link to {item['url']} needs a 'label' (text)")
-        url = _http_url(item["url"], at, "url")
-        assert url is not None
-        found.append((str(_text(label)), url))
-    return tuple(found)
 
 
 def _span(start: Any, end: Any, at: Any) -> dict[str, Any]:
@@ -284,7 +263,7 @@ def _captions(value: Any, place: _Where, where: str) -> dict[str, Any]:
     """A caption file named in talks.yml. A path must lie inside the project, like a
     recording (its text is published); a missing or unusable file is found when the talk is
     processed, and the next source of `transcript_from` is used."""
-    text = _text(value)
+    text = plain_text(value)
     if text is None:
         return {}
     found: dict[str, Any] = {"captions": text, "captions_at": where}
@@ -347,48 +326,6 @@ def _local_path(url: str, place: _Where, where: str) -> Path:
     return path
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _names(value: Any, where: str, key: str, *, numbers: bool) -> tuple[str, ...]:
-    """Speakers or tags: text (tags may be numbers, such as a year); nothing else is shown."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    allowed = (str, int, float) if numbers else (str,)
-    names = []
-    for name in value:
-        if isinstance(name, bool) or not isinstance(name, allowed):
-            kind = "text" if not numbers else "text or a number"
-            raise CatalogError(f"{where}: each of '{key}' must be {kind}, not {name!r}")
-        if str(name).strip():
-            names.append(str(name).strip())
-    return tuple(names)
-
-
-def _date(value: Any, where: str) -> dt.date | None:
-    """A real calendar date. YAML's own dates are read as text (a YAML date of 2026-13-45
-    raises inside the parser), so every date is checked here."""
-    if value is None or isinstance(value, dt.date):
-        return value if not isinstance(value, dt.datetime) else value.date()
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return dt.datetime.fromisoformat(text).date()
-    except ValueError:
-        raise CatalogError(
-            f"{where}: 'date' must be a calendar date like 2026-05-14, not {value!r}"
-        ) from None
-
-
 def _chapters(value: Any, where: str) -> tuple[ChapterMark, ...]:
     if not value:
         return ()
@@ -406,7 +343,7 @@ def _chapters(value: Any, where: str) -> tuple[ChapterMark, ...]:
         raw_title = item["title"]
         if isinstance(raw_title, bool) or not isinstance(raw_title, (str, int, float)):
             raise CatalogError(f"{at}: a chapter's title must be text, not {raw_title!r}")
-        title = _text(raw_title)
+        title = plain_text(raw_title)
         if not title:
             raise CatalogError(f"{at}: chapter at {item['start']} has an empty title")
         if marks and start <= marks[-1].start:
