@@ -211,20 +211,23 @@ def locked(folder: Path) -> Iterator[None]:
     except OSError as exc:
         raise OutputError(f"cannot open {shown(folder)}: {exc.strerror or exc}") from None
     try:
-        try:
-            import fcntl
-        except ImportError:  # Windows: renders are not serialised
-            yield
-            return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputError(
-                f"another render is writing {shown(folder)}; wait for it to finish"
-            ) from None
+        lock_now(fd, f"another render is writing {shown(folder)}; wait for it to finish")
         yield
     finally:
         os.close(fd)
+
+
+def lock_now(fd: int, busy: str) -> None:
+    """An exclusive advisory lock on `fd` at once, else OutputError(busy). Windows has no
+    flock: nothing is serialised there."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise OutputError(busy) from None
 
 
 def check_writable(folder: Path) -> None:

@@ -19,7 +19,16 @@ from typing import Any, TextIO
 from . import Yt2DocError, __version__
 from .archive import ArchiveFile, build_archive, nav_yaml
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
-from .output import OutputError, apply, check_writable, locked, plan, read_manifest, shown
+from .output import (
+    OutputError,
+    apply,
+    check_writable,
+    lock_now,
+    locked,
+    plan,
+    read_manifest,
+    shown,
+)
 from .pipeline import Pipeline
 from .store import LOCK
 from .views import views
@@ -187,22 +196,14 @@ def _made(folder: Path) -> Iterator[None]:
 
 def _cache_free(cache_dir: Path) -> None:
     """Stop at once when a build or prefetch holds the cache (the pipeline would wait)."""
-    try:
-        import fcntl
-    except ImportError:
-        return
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:  # the cache comes from the repository: a planted link or FIFO is not opened
         handle = os.fdopen(os.open(cache_dir / LOCK, flags), "rb")
     except OSError:
         return  # no lock file yet (or not one a run made): nobody holds it
     with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputError(
-                f"another build or prefetch holds {cache_dir / LOCK}; wait for it to finish"
-            ) from None
+        busy = f"another build or prefetch holds {cache_dir / LOCK}; wait for it to finish"
+        lock_now(handle.fileno(), busy)
 
 
 def render(config_file: str, out: str | None, stream: TextIO) -> int:
