@@ -21,10 +21,12 @@ from typing import Any
 INSTALL = 'pip install "pagefind[bin]>=1.5,<1.6"'
 BUNDLE = "pagefind"  # the index's folder at the site's root
 # The theme's chrome is on every page: indexed, each talk title in the navigation would
-# match every page. These cover Material, Zensical, MkDocs' own themes and most others.
+# match every page. These cover Material, Zensical, MkDocs' own themes and most others;
+# `.headerlink` is the "¶" that Zensical (and `toc: permalink`) puts in every heading.
 EXCLUDE = (
     "header", "footer", "nav", "[role=navigation]", ".md-sidebar", ".md-search", ".md-skip",
     ".md-dialog", ".md-banner", ".md-source-file", ".md-consent", ".navbar", ".wy-nav-side",
+    ".headerlink",
 )  # fmt: skip
 TIMEOUT = 1800.0  # seconds; a healthy run over 10,000 talk pages takes a few minutes
 
