@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from . import Yt2DocError
 from .pipeline import Job, Pipeline, PipelineSettings
+from .search_index import TIMEOUT
 from .settings import Refresh
 from .timecode import format_timecode
 
@@ -278,11 +279,11 @@ def _add_ray_options(command: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-def index(site_dir: str, out: TextIO) -> int:
+def index(site_dir: str, out: TextIO, timeout: float) -> int:
     from .search_index import SearchIndexError, build_index
 
     try:
-        done = build_index(Path(site_dir))
+        done = build_index(Path(site_dir), timeout)
     except SearchIndexError as exc:
         raise Yt2DocError(f"the search index was not built: {exc}") from None
     out.write(
@@ -290,6 +291,16 @@ def index(site_dir: str, out: TextIO) -> int:
         f"({done.bytes / 2**20:.1f} MiB in {Path(site_dir) / 'pagefind'})\n"
     )
     return 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"a number of seconds above 0, not {text!r}")
+    return seconds
 
 
 def _site_config() -> str:
@@ -313,6 +324,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = sub.add_parser(name, help=text)
         if name == "index":
             command.add_argument("site_dir", metavar="SITE_DIR", help="the built site's folder")
+            command.add_argument(
+                "--timeout", type=_seconds, default=TIMEOUT, metavar="SECONDS",
+                help=f"stop Pagefind after this long, saying why (default {TIMEOUT:g}, as the "
+                "plugin's search_timeout)",
+            )  # fmt: skip
         elif name == "render":
             command.add_argument(
                 "-f", "--config-file", metavar="CONFIG",
@@ -348,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mkdocs_log.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         if args.command == "index":
-            return index(args.site_dir, sys.stdout)
+            return index(args.site_dir, sys.stdout, args.timeout)
         if args.command == "render":
             from .publish import render
 

@@ -17,6 +17,7 @@ from .archive import ArchiveOptions
 from .llm import LLMSettings
 from .paragraphs import ParagraphSettings
 from .search import SEARCHES
+from .search_index import TIMEOUT
 from .settings import PipelineSettings
 from .store import StoreError, check_cache_dir
 from .transcribe import WhisperSettings
@@ -33,6 +34,19 @@ class _Count(c.Type[int]):
         if isinstance(number, bool) or number < 1:
             raise ValidationError(f"expected a whole number of 1 or more, got {value!r}")
         return number
+
+
+class Seconds(c.Type[float]):
+    """A number of seconds above 0 (an int or a float in mkdocs.yml)."""
+
+    def __init__(self, default: float) -> None:
+        super().__init__((int, float), default=default)
+
+    def run_validation(self, value: object) -> float:
+        number = super().run_validation(value)
+        if isinstance(number, bool) or not number > 0:
+            raise ValidationError(f"Expected a number of seconds above 0, not {value!r}")
+        return float(number)
 
 
 class WhisperConfig(base.Config):
@@ -115,6 +129,10 @@ class Yt2DocConfig(base.Config):
     search = c.Choice(SEARCHES, default="pagefind")
     """pagefind: a Pagefind index over the finished site (the transcripts, at the paragraph);
     material: Material's search indexes the transcripts too (its whole index in the browser)."""
+    search_timeout = Seconds(default=TIMEOUT)
+    """Seconds Pagefind may take to index the finished site; then it is stopped, with a
+    warning naming the cause (the site is still written, without search). A healthy run over
+    10,000 talk pages takes a few minutes: this bounds a hung binary."""
     search_words_per_chapter = c.Type(int, default=0)
     """Index only about this many words of each chapter for search (Material loads the whole
     index in the browser: cap it for archives of many hundred talks); 0: all text."""

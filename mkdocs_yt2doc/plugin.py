@@ -152,7 +152,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         from .search_index import SearchIndexError, build_index
 
         try:
-            done = build_index(Path(config.site_dir))
+            done = build_index(Path(config.site_dir), self.config.search_timeout)
         except SearchIndexError as exc:
             log.warning("the search index was not built: %s", exc)
             return

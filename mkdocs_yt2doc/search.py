@@ -26,7 +26,8 @@ def _span(kind: str, key: str, value: str) -> str:
 
 def talk_search_html(view: TalkView) -> str:
     """The talk's filters and metadata for Pagefind: hidden, and ignored as text (Pagefind
-    still reads filters and metadata inside `data-pagefind-ignore`)."""
+    still reads filters and metadata inside `data-pagefind-ignore`; Material's and
+    Zensical's search skip `data-search-exclude`)."""
     values: list[tuple[str, str]] = [("speaker", s) for s in view.speakers]
     values += [("event", view.event)] if view.event else []
     values += [("tag", t) for t in view.tags]
@@ -37,7 +38,8 @@ def talk_search_html(view: TalkView) -> str:
     meta = [("talk", view.slug), ("speakers", ", ".join(view.speakers))]
     meta += [("event", view.event or ""), ("date", view.date or "")]
     parts += [_span("meta", key, value) for key, value in meta if clean(value)]
-    return f'<div class="yt2doc-pagefind" data-pagefind-ignore hidden>{"".join(parts)}</div>\n\n'
+    ignored = "data-pagefind-ignore data-search-exclude"  # nor in the theme's own index
+    return f'<div class="yt2doc-pagefind" {ignored} hidden>{"".join(parts)}</div>\n\n'
 
 
 def _bundle_href(output_dir: str) -> str:

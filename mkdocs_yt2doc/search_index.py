@@ -21,12 +21,21 @@ from typing import Any
 INSTALL = 'pip install "pagefind[bin]>=1.5,<1.6"'
 BUNDLE = "pagefind"  # the index's folder at the site's root
 # The theme's chrome is on every page: indexed, each talk title in the navigation would
-# match every page. These cover Material, Zensical, MkDocs' own themes and most others.
+# match every page. These cover Material, Zensical, MkDocs' own themes and most others;
+# `.headerlink` is the "¶" that Zensical (and `toc: permalink`) puts in every heading.
 EXCLUDE = (
     "header", "footer", "nav", "[role=navigation]", ".md-sidebar", ".md-search", ".md-skip",
     ".md-dialog", ".md-banner", ".md-source-file", ".md-consent", ".navbar", ".wy-nav-side",
+    ".headerlink",
 )  # fmt: skip
 TIMEOUT = 1800.0  # seconds; a healthy run over 10,000 talk pages takes a few minutes
+# what the binary was doing when the time ran out (the steps of `_index`)
+STEPS = {
+    "start": "the Pagefind binary did not answer its first request within the {} s timeout "
+    "(it hangs)",
+    "read": "Pagefind was still reading the site's pages at the {} s timeout",
+    "write": "Pagefind was still writing the index at the {} s timeout",
+}
 
 
 class SearchIndexError(Exception):
@@ -40,15 +49,19 @@ class IndexResult:
     bytes: int  # the bundle on disk
 
 
-async def _index(site: Path, output: Path) -> int:
+async def _index(site: Path, output: Path, steps: list[str]) -> int:
+    """`steps`: each step is added as it starts (what a timeout names)."""
     from pagefind.index import PagefindIndex
 
     # `output_path`: the API's default is relative to the working folder, not to the site.
     config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE), "output_path": str(output)}
     index = PagefindIndex(config=config)  # type: ignore[arg-type]
     try:
+        steps.append("start")
         await _guarded(index, index.__aenter__())  # starts the binary; _stop ends it
+        steps.append("read")
         added = await _guarded(index, index.add_directory(str(site)))
+        steps.append("write")
         await _guarded(index, index.write_files())
         return int(added.get("page_count", 0))
     except (ConnectionError, OSError, RuntimeError, ValueError) as exc:
@@ -131,9 +144,20 @@ def _run(work: Coroutine[Any, Any, int], timeout: float) -> int:
     return int(outcome[0])
 
 
+def _timed_out(timeout: float, steps: list[str]) -> str:
+    cause = STEPS[steps[-1] if steps else "start"].format(f"{timeout:g}")
+    return (
+        f"{cause} and was stopped; a large site may need a longer timeout (the search_timeout "
+        f"option, `mkdocs-yt2doc index --timeout SECONDS`), a hung binary a reinstall: {INSTALL}"
+    )
+
+
 def build_index(site: Path, timeout: float = TIMEOUT) -> IndexResult:
-    """Index every HTML page of `site` into `site/pagefind/` (replacing an older index).
-    Raises SearchIndexError with a one-line cause and the install command."""
+    """Index every HTML page of `site` into `site/pagefind/` (replacing an older index),
+    stopping Pagefind after `timeout` seconds. Raises SearchIndexError with a one-line cause
+    and the fix."""
+    if not timeout > 0:
+        raise SearchIndexError(f"the timeout must be a number of seconds above 0, not {timeout}")
     site = site.resolve()
     if not site.is_dir():
         raise SearchIndexError(f"{site} is not a folder (build the site first)")
@@ -145,8 +169,9 @@ def build_index(site: Path, timeout: float = TIMEOUT) -> IndexResult:
         raise SearchIndexError(f"the pagefind package is not installed; {INSTALL}") from None
     if (output / "pagefind-entry.json").is_file():  # an older index: its fragments would stay
         shutil.rmtree(output, ignore_errors=True)
+    steps: list[str] = []
     try:
-        pages = _run(_index(site, output), timeout)
+        pages = _run(_index(site, output, steps), timeout)
     except SearchIndexError as exc:
         raise SearchIndexError(f"{exc}; reinstall it: {INSTALL}") from None
     except FileNotFoundError as exc:
@@ -154,7 +179,7 @@ def build_index(site: Path, timeout: float = TIMEOUT) -> IndexResult:
     except PermissionError as exc:
         raise SearchIndexError(f"the Pagefind binary cannot run ({exc}); {INSTALL}") from None
     except asyncio.TimeoutError:
-        raise SearchIndexError(f"Pagefind took over {timeout:.0f} s; {INSTALL}") from None
+        raise SearchIndexError(_timed_out(timeout, steps)) from None
     except Exception as exc:  # the API raises bare Exceptions with Pagefind's message
         message = str(exc.args[0] if exc.args else exc).strip().splitlines()[:1] or [repr(exc)]
         raise SearchIndexError(f"Pagefind failed: {message[0][:300]}; {INSTALL}") from None

@@ -26,14 +26,20 @@ OVERRIDE = Path(__file__).parent.parent / "mkdocs_yt2doc" / "overrides" / "main.
 EXAMPLE = Path(__file__).parent.parent / "example-site"
 
 
-def _zensical_toml(project: Path, site_url: str = "https://example.org/archive/") -> Path:
-    """The site as Zensical configures it, with the README's one-file theme override."""
+def _zensical_toml(
+    project: Path,
+    site_url: str = "https://example.org/archive/",
+    site_dir: str = "site-zensical",
+    extra: str = "",
+) -> Path:
+    """The site as Zensical configures it, with the README's one-file theme override;
+    `extra`: more lines for [project]."""
     (project / "overrides").mkdir(exist_ok=True)
     shutil.copy(OVERRIDE, project / "overrides" / "main.html")
     path = project / "zensical.toml"
     path.write_text(
         f'[project]\nsite_name = "Example talk archive"\nsite_url = "{site_url}"\n'
-        'docs_dir = "docs"\nsite_dir = "site-zensical"\n\n'
+        f'docs_dir = "docs"\nsite_dir = "{site_dir}"\n{extra}\n'
         '[project.theme]\ncustom_dir = "overrides"\nfont = false\n'
         'features = ["navigation.instant"]\n'
     )

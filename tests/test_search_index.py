@@ -1,9 +1,12 @@
 """The Pagefind index built by the real binary, and what happens when it cannot be: a
 warning naming the cause and the install command, the site still built, `--strict` failing;
-a talk without text indexed by its title."""
+a binary that never answers stopped at the timeout (`search_timeout`, `index --timeout`); a
+talk without text indexed by its title."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -53,6 +56,52 @@ def test_broken_binary_warns_and_the_site_builds(
     assert "\n" not in warning and "Traceback" not in warning
     with pytest.raises(Abort, match="strict"):
         build_site(project, strict=True)
+
+
+@pytest.mark.reliability("fault", 2)
+def test_hung_binary_is_stopped_at_the_timeout(
+    project: Path,
+    plugin_log: PluginLog,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A stand-in that starts, reads nothing and never answers (the API would wait for ever)."""
+    pids = project.parent / "pids"
+    path = project.parent / "pagefind"
+    path.write_text(f"#!/bin/sh\necho $$ >> '{pids}'\nexec sleep 3600\n")
+    path.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(path))
+    config = write_site(project.parent, TALKS, transcribe="never", search_timeout=3)
+    started = time.monotonic()
+    build_site(config)
+    assert time.monotonic() - started < 3 + 10
+    assert (project.parent / "site" / "talks" / "unprocessed-talk" / "index.html").is_file()
+    [warning] = [w for w in plugin_log.warnings if "search index" in w]
+    assert "did not answer its first request within the 3 s timeout (it hangs)" in warning
+    assert "search_timeout" in warning and "--timeout" in warning and "pip install" in warning
+    assert "\n" not in warning and "Traceback" not in warning
+    # the command, as after a Zensical build
+    started = time.monotonic()
+    assert main(["index", str(project.parent / "site"), "--timeout", "1.5"]) == 2
+    assert time.monotonic() - started < 1.5 + 10
+    assert "within the 1.5 s timeout (it hangs) and was stopped" in capsys.readouterr().err
+    for pid in pids.read_text().split():  # each stand-in was stopped, not left behind
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid), 0)
+
+
+@pytest.mark.reliability("input", 4)
+def test_timeouts_are_seconds_above_zero(
+    project: Path, plugin_log: PluginLog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for value in (0, -5, True):
+        with pytest.raises(Abort, match="configuration error"):
+            build_site(write_site(project.parent, TALKS, search_timeout=value))
+        error = plugin_log.records[-1].getMessage()
+        assert "'search_timeout': Expected a number of seconds above 0" in error, error
+    with pytest.raises(SystemExit):
+        main(["index", str(project.parent), "--timeout", "0"])
+    assert "a number of seconds above 0" in capsys.readouterr().err
 
 
 def test_material_search_builds_no_pagefind_index(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@
  * Pagefind's <mark> highlights are rebuilt as elements.
  *
  * With Material, its search box offers "Search the talks for ..." (and Enter opens it), so
- * the theme's box reaches the full text too. Works with Material's instant navigation.
+ * the theme's box reaches the full text too; so does Zensical's (its dialog, in a shadow
+ * root). Works with Material's and Zensical's instant navigation.
  */
 (function () {
   "use strict";
@@ -262,8 +263,68 @@
     }, true);
   }
 
+  /* Zensical's search box: a modal dialog in an open shadow root, on its own index (titles,
+   * chapters, the site's pages; not the transcripts). The link goes first in its results
+   * area (found by role: its class names are minified); Enter opens it where Zensical has
+   * no result to open (with results Enter keeps opening the highlighted one, and Tab, past
+   * the filters button, reaches the link). Listeners sit on the shadow root, which stays
+   * while Zensical re-renders what is inside. */
+  var ZENSICAL_CSS = ".yt2doc-fulltext{display:block;margin:var(--space-2,8px);margin-bottom:0;" +
+    "padding:8px 10px;border-radius:var(--space-2,8px);font-size:14px;font-weight:700;" +
+    "color:var(--color-highlight,#526cfe);text-decoration:none}" +
+    ".yt2doc-fulltext:hover,.yt2doc-fulltext:focus-visible{background:rgb(var(--color-background-subtle,238 238 238))}" +
+    ".yt2doc-fulltext:focus-visible{outline:2px solid var(--color-highlight,#526cfe);outline-offset:2px}";
+  function zensicalBox(host) {
+    var root = host.shadowRoot; // the dialog is rendered into it later
+    if (!root || root.__yt2doc) return;
+    root.__yt2doc = true;
+    var link = el("a", "yt2doc-fulltext");
+    link.hidden = true;
+    var query = function () {
+      var input = root.querySelector("dialog input[role=combobox]");
+      return input ? input.value.trim() : "";
+    };
+    var update = function () {
+      var results = root.querySelector("dialog ol[role=listbox]");
+      if (!results || !root.querySelector("dialog input[role=combobox]")) return;
+      if (link.parentNode !== results.parentNode) {
+        if (!link.parentNode) root.appendChild(el("style", "", ZENSICAL_CSS));
+        results.parentNode.insertBefore(link, results.parentNode.firstChild);
+      }
+      var q = query(), none = !root.querySelector("dialog [role=option]");
+      link.hidden = !q;
+      if (!q) return;
+      var text = "Search the talks for “" + q + "”" + (none ? " (Enter)" : "");
+      if (link.textContent !== text) link.textContent = text; // (a change is a mutation)
+      link.href = searchPageUrl(q);
+    };
+    new MutationObserver(update).observe(root, { childList: true, subtree: true });
+    root.addEventListener("input", update);
+    root.addEventListener("focusin", update);
+    root.addEventListener("keydown", function (event) {
+      // after Zensical's own handler, which takes Enter when it has a result to open
+      if (event.key !== "Enter" || event.defaultPrevented || event.isComposing) return;
+      if (!event.target.matches || !event.target.matches("input[role=combobox]") || !query()) return;
+      event.preventDefault();
+      window.location.href = searchPageUrl(query());
+    });
+    update();
+  }
+  var zensicalWatch = null;
+  function zensicalBoxes() {
+    Array.prototype.forEach.call(document.body.children, zensicalBox);
+  }
+  function watchZensical() {
+    if (zensicalWatch || !script || document.querySelector(".md-search__input")) return; // Material
+    if (!document.querySelector("[data-md-component=search]")) return;
+    zensicalBoxes();
+    zensicalWatch = new MutationObserver(zensicalBoxes); // the dialog's host, once mounted
+    zensicalWatch.observe(document.body, { childList: true });
+  }
+
   function attach() {
     materialBox();
+    watchZensical();
     var root = document.querySelector(".yt2doc-search[data-bundle]");
     if (root && !root.__yt2doc) {
       root.__yt2doc = true;

@@ -1,0 +1,152 @@
+"""Pagefind search on a Zensical site, as a user makes it: the example site rendered
+(`mkdocs-yt2doc render -f zensical.toml`), built by Zensical 0.0.73 with instant navigation
+under a sub-path (`/archive/`), indexed by `mkdocs-yt2doc index SITE_DIR`, searched in
+Debian's chromium.
+
+What tests/test_search.py checks on the plugin's Material build, on this one: a phrase said
+in the middle of a talk finds it, and its link opens the page at the paragraph with the
+player at that paragraph's second. And Zensical's own search box (a dialog in a shadow root,
+on Zensical's index, which has no transcripts) reaches the archive's search page.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser import Seen, needs_chromium, serve
+from tests.conftest import fragments
+from tests.test_generators import _run, _zensical_toml
+from tests.test_search import EXAMPLE, PHRASE, TALK, _results, paragraph_with
+
+pytestmark = needs_chromium
+SCRIPT = 'extra_javascript = ["talks/assets/yt2doc-search.js"]\n'  # the box on every page
+# the element focused, inside the shadow root of Zensical's search dialog
+FOCUSED = """() => { let a = document.activeElement;
+    while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+    return a.className; }"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """Served from `served/` (Zensical's site_dir must be inside the project)."""
+    pytest.importorskip("zensical")
+    project = tmp_path_factory.mktemp("zensical-search") / "example"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("site"))
+    options = (project / "mkdocs.yml").read_text().split("  - yt2doc:\n")[1]
+    (project / "yt2doc.yml").write_text(textwrap.dedent(options))  # render reads it
+    (project / "served").mkdir()
+    with serve(project / "served") as local:
+        _zensical_toml(project, f"{local}/archive/", "served/archive", SCRIPT)
+        _run("-m", "mkdocs_yt2doc.cli", "render", "-f", "zensical.toml", cwd=project)
+        _run("-m", "zensical", "build", "-f", "zensical.toml", cwd=project)
+        said = _run("-m", "mkdocs_yt2doc.cli", "index", "served/archive", cwd=project)
+        assert "Pagefind indexed 10 pages" in said.stdout, said.stdout
+        yield project, f"{local}/archive"
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_phrase_opens_the_talk_at_its_paragraph(site: tuple[Path, str], page: Any) -> None:
+    project, local = site
+    seen = Seen(page, local.rsplit("/", 1)[0])
+    page.goto(f"{local}/talks/search/", wait_until="load")
+    page.wait_for_function("document.querySelector('.yt2doc-filters') !== null")
+    page.evaluate("window.__sameDocument = true")
+    page.locator("#yt2doc-q").click()
+    page.keyboard.type(PHRASE, delay=10)
+    page.wait_for_selector(".yt2doc-hit")
+    page.wait_for_timeout(400)
+    results = _results(page)
+    # titles without the "¶" Zensical puts in every heading
+    assert results[0]["title"] == "Small telescopes", results
+    assert results[0]["meta"] == "Alex Stargazer · Hobby Night 2026 · 2026-04-09"
+    paragraph = paragraph_with(project, PHRASE)
+    second = int(paragraph["start"])
+    hit = results[0]["hits"][0]
+    assert hit["href"] == f"/archive/talks/{TALK}/#t={second}", hit
+    assert hit["time"] == f"{second // 60}:{second % 60:02d}"
+    assert hit["chapter"] == "Moon, Bright, Planets"
+    assert {"rings", "clearly", "visible"} <= {m.lower() for m in hit["marks"]}
+    # by keyboard, through Zensical's instant navigation
+    page.locator(f".yt2doc-hit a[href$='#t={second}']").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/talks/{TALK}/#t={second}")
+    page.wait_for_function("document.querySelector('audio.yt2doc-media') !== null")
+    page.wait_for_function(
+        "s => Math.abs(document.querySelector('audio.yt2doc-media').currentTime - s) <= 1",
+        arg=paragraph["start"],
+    )
+    assert page.evaluate("window.__sameDocument") is True  # swapped in, not loaded
+    box = page.eval_on_selector(f"#t{second}", "p => p.getBoundingClientRect().top")
+    assert 0 <= box < 900  # the paragraph is on screen
+    assert PHRASE in page.inner_text(f"#t{second}")
+    assert seen.outside == [] and seen.errors == [], seen.as_dict()
+    assert any("/archive/pagefind/" in url for url in seen.requests)
+
+
+def _open_zensical_search(page: Any, local: str, query: str) -> Any:
+    """Zensical's box on the home page (not the archive's): "/" opens its dialog."""
+    page.goto(f"{local}/", wait_until="load")
+    page.keyboard.press("/")
+    page.locator("dialog input[role=combobox]").wait_for()  # Playwright pierces the shadow
+    page.keyboard.type(query)
+    link = page.locator("dialog a.yt2doc-fulltext")
+    link.wait_for(state="visible")
+    return link
+
+
+def test_zensical_search_box_reaches_it(site: tuple[Path, str], page: Any) -> None:
+    _, local = site
+    seen = Seen(page, local.rsplit("/", 1)[0])
+    # words only the transcripts hold: Zensical finds nothing, Enter opens the archive's search
+    link = _open_zensical_search(page, local, "perfect shape floating")
+    assert link.inner_text() == "Search the talks for “perfect shape floating” (Enter)"
+    page.wait_for_function(
+        "() => [...document.body.children].some(h => h.shadowRoot && "
+        "h.shadowRoot.querySelector('[role=status]')?.textContent === 'No results')"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/archive/talks/search/?q=perfect+shape+floating")
+    page.wait_for_selector(".yt2doc-hit")
+    assert _results(page)[0]["title"] == "Small telescopes"
+    # words Zensical finds (a title): Enter keeps opening its highlighted result ...
+    link = _open_zensical_search(page, local, "telescopes")
+    page.locator("dialog [role=option][aria-selected=true]").wait_for()
+    assert link.inner_text() == "Search the talks for “telescopes”"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/archive/talks/{TALK}/**")
+    # ... and Tab reaches the link (past Zensical's filters button)
+    link = _open_zensical_search(page, local, "telescopes")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED) == "yt2doc-fulltext"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/archive/talks/search/?q=telescopes")
+    page.wait_for_selector(".yt2doc-hit")
+    assert _results(page)[0]["title"] == "Small telescopes"
+    assert seen.outside == [] and seen.errors == [], seen.as_dict()
+
+
+def test_index_of_the_zensical_build(site: tuple[Path, str]) -> None:
+    project, _ = site
+    records = {r["url"]: r for r in fragments(project / "served" / "archive")}
+    talk = records[f"/talks/{TALK}/"]
+    assert PHRASE in talk["content"] and "¶" not in talk["content"]
+    assert talk["filters"]["speaker"] == ["Alex Stargazer"]
+    assert "Sourdough" not in talk["content"]  # Zensical's navigation is not indexed
+    # Zensical's own index: no transcript, no search page, no hidden Pagefind block
+    own = (project / "served" / "archive" / "search.json").read_text()
+    assert PHRASE not in own and "talks/search/" not in own
+    assert "Alex StargazerHobby Night" not in own
