@@ -116,10 +116,11 @@ def player_html(view: TalkView, player: Player) -> str:
         for name, value in (("start", view.start), ("end", view.end))
         if value is not None
     )
+    skip = "data-pagefind-ignore data-search-exclude"  # no search indexes the controls
     return (
-        f'<div class="yt2doc-player yt2doc-player-{player.kind}" data-pagefind-ignore '
+        f'<div class="yt2doc-player yt2doc-player-{player.kind}" {skip} '
         f'data-yt2doc-player="{player.kind}" data-ref="{attr(player.ref)}"{span}>{body}</div>\n'
-        '<div class="yt2doc-controls" data-pagefind-ignore hidden>'
+        f'<div class="yt2doc-controls" {skip} hidden>'
         '<label><input type="checkbox" class="yt2doc-follow" checked> Follow along</label> '
         '<button type="button" class="yt2doc-copy">Copy link at this moment</button> '
         '<span class="yt2doc-status" role="status" aria-live="polite"></span></div>\n\n'

@@ -192,4 +192,5 @@ def test_material_index_keeps_titles_not_transcripts(site: tuple[Path, str]) -> 
     assert any(d["title"] == "Small telescopes" for d in talk)
     assert any(d["location"].endswith("#moon-bright-planets") for d in talk)  # chapters
     assert all(PHRASE not in d["text"] for d in docs)
+    assert all("Follow along" not in d["text"] for d in docs)  # nor the player's controls
     assert not any(d["location"].startswith("talks/search/") for d in docs)

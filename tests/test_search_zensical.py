@@ -150,3 +150,4 @@ def test_index_of_the_zensical_build(site: tuple[Path, str]) -> None:
     own = (project / "served" / "archive" / "search.json").read_text()
     assert PHRASE not in own and "talks/search/" not in own
     assert "Alex StargazerHobby Night" not in own
+    assert "Follow along" not in own and "Copy link at this moment" not in own  # the player
