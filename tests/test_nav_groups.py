@@ -140,16 +140,27 @@ def test_the_render_snippet_groups_the_same_way(site: Path, tmp_path: Path) -> N
     year_2024 = next(item["2024"] for item in talks if isinstance(item, dict) and "2024" in item)
     assert year_2024[0] == "talks/years/2024/index.md"
     assert [next(iter(e)) for e in year_2024[1:]] == ["Conf 2024 autumn", "Conf 2024 spring"]
-    # MkDocs builds the rendered files with the snippet as its nav, no plugin
+    # MkDocs and Zensical build the rendered files with the snippet as their nav, no plugin;
+    # with navigation.prune (which the plugin sets, and render's users set themselves) a
+    # page's navigation holds its own group
     config = yaml.safe_load((project / "mkdocs.yml").read_text())
     config["plugins"] = ["search"]
     config["nav"] = [{"Home": "index.md"}, *nav]
     config["markdown_extensions"] = ["attr_list"]
-    config["site_dir"] = str(tmp_path / "plain")
-    plain = project / "mkdocs-plain.yml"
-    plain.write_text(yaml.safe_dump(config))
-    build_site(plain, strict=True)
-    assert _talk_links(_nav_links(tmp_path / "plain" / "talks" / "talk-13" / "index.html"))
+    config["theme"]["features"] = ["navigation.prune"]
+    for name, command in (("mkdocs", "mkdocs"), ("zensical", "zensical")):
+        if name == "zensical":
+            pytest.importorskip("zensical")
+        config["site_dir"] = f"site-{name}"
+        (project / f"{name}.yml").write_text(yaml.safe_dump(config))
+        subprocess.run(
+            [sys.executable, "-m", command, "build", "-f", f"{name}.yml"], cwd=project,
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        links = _nav_links(project / f"site-{name}" / "talks" / "talk-13" / "index.html")
+        assert any(re.fullmatch(r"(\./)+", link) for link in links), name  # the page itself
+        assert 0 < len(_talk_links(links)) <= MOST + 8, name
+        assert len(links) < 40, name
 
 
 def test_nav_group_size_must_be_positive(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
