@@ -22,7 +22,7 @@ import pytest
 from tests.browser import Seen, needs_chromium, serve
 from tests.conftest import fragments
 from tests.test_generators import _run, _zensical_toml
-from tests.test_search import EXAMPLE, PHRASE, TALK, _results, paragraph_with
+from tests.test_search import EXAMPLE, PHRASE, TALK, _results, phrase_opens_its_paragraph
 
 pytestmark = needs_chromium
 SCRIPT = 'extra_javascript = ["talks/assets/yt2doc-search.js"]\n'  # the box on every page
@@ -50,50 +50,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]
         yield project, f"{local}/archive"
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def test_phrase_opens_the_talk_at_its_paragraph(site: tuple[Path, str], page: Any) -> None:
-    project, local = site
-    seen = Seen(page, local.rsplit("/", 1)[0])
-    page.goto(f"{local}/talks/search/", wait_until="load")
-    page.wait_for_function("document.querySelector('.yt2doc-filters') !== null")
-    page.evaluate("window.__sameDocument = true")
-    page.locator("#yt2doc-q").click()
-    page.keyboard.type(PHRASE, delay=10)
-    page.wait_for_selector(".yt2doc-hit")
-    page.wait_for_timeout(400)
-    results = _results(page)
-    # titles without the "¶" Zensical puts in every heading
-    assert results[0]["title"] == "Small telescopes", results
-    assert results[0]["meta"] == "Alex Stargazer · Hobby Night 2026 · 2026-04-09"
-    paragraph = paragraph_with(project, PHRASE)
-    second = int(paragraph["start"])
-    hit = results[0]["hits"][0]
-    assert hit["href"] == f"/archive/talks/{TALK}/#t={second}", hit
-    assert hit["time"] == f"{second // 60}:{second % 60:02d}"
-    assert hit["chapter"] == "Moon, Bright, Planets"
-    assert {"rings", "clearly", "visible"} <= {m.lower() for m in hit["marks"]}
-    # by keyboard, through Zensical's instant navigation
-    page.locator(f".yt2doc-hit a[href$='#t={second}']").first.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"**/talks/{TALK}/#t={second}")
-    page.wait_for_function("document.querySelector('audio.yt2doc-media') !== null")
-    page.wait_for_function(
-        "s => Math.abs(document.querySelector('audio.yt2doc-media').currentTime - s) <= 1",
-        arg=paragraph["start"],
-    )
-    assert page.evaluate("window.__sameDocument") is True  # swapped in, not loaded
-    box = page.eval_on_selector(f"#t{second}", "p => p.getBoundingClientRect().top")
-    assert 0 <= box < 900  # the paragraph is on screen
-    assert PHRASE in page.inner_text(f"#t{second}")
-    assert seen.outside == [] and seen.errors == [], seen.as_dict()
-    assert any("/archive/pagefind/" in url for url in seen.requests)
+    phrase_opens_its_paragraph(page, *site)  # through Zensical's instant navigation
 
 
 def _open_zensical_search(page: Any, local: str, query: str) -> Any:
