@@ -312,7 +312,7 @@ class PageMaker:
         wanted = {f"{v.slug}/index.md": v for v in views}
         for file in archive_files(views, ArchiveOptions()):
             if file.path in wanted:
-                assert file.content is not None
+                assert isinstance(file.content, str)
                 body, meta = get_data(file.content)
                 self.markdown.reset()
                 content = _PAGE_LINK.sub(r"\1", self.markdown.convert(body))
@@ -323,9 +323,13 @@ class PageMaker:
             for view, content, meta in self.pages(first, min(count, first + batch)):
                 material.add(view, content, meta)
                 title = f"<title>{html.escape(view.title)} - Scale</title>"
-                head = _TITLE.sub(lambda _, title=title: title, self.head, count=1)
-                meta = f'<meta name="description" content="{html.escape(view.description or "")}">'
-                head = _DESCRIPTION.sub(lambda _, meta=meta: meta, head, count=1)
+                described = html.escape(view.description or "")
+                head = _TITLE.sub(title.replace("\\", "\\\\"), self.head, count=1)
+                head = _DESCRIPTION.sub(
+                    f'<meta name="description" content="{described}">'.replace("\\", "\\\\"),
+                    head,
+                    count=1,
+                )
                 target = site / "talks" / view.slug / "index.html"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(head + content + self.tail, "utf-8")
