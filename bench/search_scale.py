@@ -2,7 +2,8 @@
 fetches and waits for, at 1,000 talks (a real build) and 10,000 (pages generated).
 
     python bench/search_scale.py [--sizes 1000 10000] [--build-size 1000] [--repeat 3]
-                                 [--material-repeat 2] [--no-material] [--keep DIR]
+                                 [--material-repeat 2] [--no-material] [--max-index-gib G]
+                                 [--keep DIR] [--json FILE]
 
 Talks are shaped as in build_scale.py (about 7,000 words in 60 paragraphs, 10 chapters), in
 English-like text (`english_talk`: words drawn by their frequency in English, each talk with
@@ -14,11 +15,17 @@ its own topic words) and with events, dates, speakers and tags (`talk_metadata`)
   built once more with `search: material` for Material's index, side by side.
 - N > --build-size: the N talk pages are written straight into a site folder: each talk's
   page is made by the plugin's own code (`archive_files`) and Markdown, put in the theme's
-  page taken from the real build, whose other pages and assets are copied; then indexed.
-- Each site is served over loopback and its search page opened in headless chromium, in a
-  fresh context (cold cache) for each repeat: a first query, then a second, different one;
-  bytes of each response (headers and body, as served: Pagefind's index files are gzipped
-  already) and the time from the input event to the first result in the DOM.
+  page taken from the real build (checked: the page made for one of its talks is the real
+  one), whose other pages and assets are copied, Material's search_index.json made again
+  by Material's own indexer; then the site is indexed. Pagefind's memory grows with the
+  pages (about 2.2 MiB a page): a size that does not fit in --max-index-gib is measured at
+  the largest size that does, and extrapolated from the sizes measured (labelled so).
+- Each site is served over loopback and its search page opened in headless chromium, once
+  per --repeat, each time in a fresh context (cold cache) with its own queries: a phrase
+  said in one talk, then a phrase from another, then a common word. Bytes of each response
+  (headers and body, as served: Pagefind's index files are gzipped already; also what a
+  server that gzips text would send) and the time from the input event to the first result
+  in the DOM. Material's search the same way, on the site built with `search: material`.
 """
 
 from __future__ import annotations
@@ -128,10 +135,19 @@ def phrase(n: int, paragraph: int) -> str:
     return " ".join(said[:4])
 
 
-def broad_word() -> str:
+def broad_word(visit: int) -> str:
     """A common word, said in nearly every talk: the most results, the largest index chunk."""
     words, _ = english_words()
-    return next(w for w in words[200:] if len(w) >= 6)
+    return [w for w in words[200:400] if len(w) >= 6][visit]
+
+
+def queries_for(count: int, visits: int) -> list[list[str]]:
+    """Each visit's three queries, its own: a phrase from one talk, one from another, and a
+    common word (the same visits at every size, where the talks exist)."""
+    return [
+        [phrase((37 + 100 * v) % count, 25), phrase((11 + 100 * v) % count, 40), broad_word(v)]
+        for v in range(visits)
+    ]
 
 
 # -- the real build -------------------------------------------------------------------------
@@ -487,7 +503,7 @@ class Sizes:
 PHASES = ("first", "second", "broad")
 
 
-def pagefind_visits(site: Path, queries: list[str], repeat: int) -> list[Visit]:
+def pagefind_visits(site: Path, asked: list[list[str]]) -> list[Visit]:
     from playwright.sync_api import sync_playwright
 
     from tests.browser import ARGS, CHROMIUM, serve
@@ -495,7 +511,7 @@ def pagefind_visits(site: Path, queries: list[str], repeat: int) -> list[Visit]:
     visits = []
     with serve(site) as local, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for _ in range(repeat):
+        for queries in asked:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
             sizes = Sizes(site, local, re.compile(r"/pagefind/"))
@@ -529,7 +545,7 @@ def pagefind_visits(site: Path, queries: list[str], repeat: int) -> list[Visit]:
     return visits
 
 
-def material_visits(site: Path, queries: list[str], repeat: int) -> list[Visit]:
+def material_visits(site: Path, asked: list[list[str]]) -> list[Visit]:
     from playwright.sync_api import sync_playwright
 
     from tests.browser import ARGS, CHROMIUM, serve
@@ -537,7 +553,7 @@ def material_visits(site: Path, queries: list[str], repeat: int) -> list[Visit]:
     visits = []
     with serve(site) as local, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for _ in range(repeat):
+        for queries in asked:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
             sizes = Sizes(site, local, re.compile(r"/search/search_index\.json|/workers/search"))
@@ -576,7 +592,7 @@ def debounce_ms() -> int:
     return int(found[1]) if found else 0
 
 
-def summarize(kind: str, visits: list[Visit], queries: list[str]) -> dict[str, float]:
+def summarize(kind: str, visits: list[Visit], asked: list[list[str]]) -> dict[str, float]:
     """Medians over the visits. `first_query`: every byte of the search (script, index,
     results) from opening the page to the first query's results."""
 
@@ -602,22 +618,25 @@ def summarize(kind: str, visits: list[Visit], queries: list[str]) -> dict[str, f
         if phase != "first":
             figures[f"{phase}_query"] = med(phase)
     each = {k: ", ".join(f"{v.ms[k]:.0f}" for v in visits) for k in PHASES}
-    found = visits[0].found
+    queries = {k: " / ".join(repr(q[i]) for q in asked) for i, k in enumerate(PHASES)}
+    found = {k: ", ".join(re.sub(r"\D*(\d+k?).*", r"\1", v.found[k]) for v in visits)
+             for k in PHASES}  # fmt: skip
     print(
         f"  {kind}, {len(visits)} cold visits (medians): the page itself "
         f"{figures['page'] / KIB:.0f} KiB (gzip server {figures['page_gzip'] / KIB:.0f} KiB; "
         f"{figures['theme_index'] / KIB:.0f} KiB of it Material's search_index.json); typed "
         f"{figures['typed_ms']:.0f} ms after navigation start\n"
-        f"    first query {queries[0]!r} ({found['first']}): {figures['first_query'] / KIB:.0f} "
+        f"    first query {queries['first']} (found: {found['first']}): "
+        f"{figures['first_query'] / KIB:.0f} "
         f"KiB (gzip server {figures['first_query_gzip'] / KIB:.0f} KiB; "
         f"{figures['search_at_load'] / KIB:.0f} KiB at the page's load, "
         f"{figures['first_typed'] / KIB:.0f} KiB after typing), "
         f"{figures['first_ms']:.0f} ms to first results (each: {each['first']})",
         flush=True,
     )
-    for phase, query in zip(PHASES[1:], queries[1:], strict=True):
+    for phase in PHASES[1:]:
         print(
-            f"    {phase} query {query!r} ({found[phase]}): "
+            f"    {phase} query {queries[phase]} (found: {found[phase]}): "
             f"{figures[f'{phase}_query'] / KIB:.0f} KiB, {figures[f'{phase}_ms']:.0f} ms "
             f"(each: {each[phase]})",
             flush=True,
@@ -661,6 +680,7 @@ def main() -> None:
     parser.add_argument("--material-repeat", type=int, default=2)
     parser.add_argument("--no-material", action="store_true", help="skip Material's search")
     parser.add_argument("--keep", type=Path, help="keep the sites in this folder")
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument(
         "--max-index-gib", type=float, default=0.0,
         help="most memory Pagefind may take (default: 40%% of the memory available now, the "
@@ -686,32 +706,49 @@ def main() -> None:
                 if here <= real.count:
                     print(f"  N={count} not measured: not even {real.count + 500} pages fit")
                     continue
+                measured = next((s for s in results if s.count == here), None)
+                if measured is not None:  # measured already: extrapolated from it
+                    measured.requested = count
+                    continue
                 site = generated_site(work, here, real)
                 site.requested = count if here < count else 0
                 count = here
-            queries = [phrase(37 % count, 25), phrase(11 % count, 40), broad_word()]
-            site.figures["queries"] = queries
+            asked = queries_for(count, args.repeat)
+            site.figures["queries"] = asked
             site.figures["pagefind"] = summarize(
-                "Pagefind", pagefind_visits(site.root, queries, args.repeat), queries
+                "Pagefind", pagefind_visits(site.root, asked), asked
             )
             if site.material is not None and args.material_repeat:
-                visits = material_visits(site.material, queries, args.material_repeat)
-                site.figures["material"].update(summarize("Material", visits, queries))
+                some = asked[: args.material_repeat]
+                visits = material_visits(site.material, some)
+                site.figures["material"].update(summarize("Material", visits, some))
             results.append(site)
-            if site is not real:
+            if site is not real and args.keep is None:  # 377 KiB a page: make room
                 shutil.rmtree(site.root, ignore_errors=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     report(results, time.perf_counter() - started)
+    if args.json:
+        figures = {
+            s.count: {**s.figures, "real": s.real, "requested": s.requested} for s in results
+        }
+        args.json.write_text(json.dumps(figures, indent=1))
 
 
-def estimate(low: Site, high: Site, count: int) -> dict[str, float]:
-    """Figures at `count`, on the line through two measured sizes (EXTRAPOLATED)."""
+def estimate(measured: list[Site], count: int) -> dict[str, float]:
+    """Figures at `count` on the least-squares line through the measured sizes (EXTRAPOLATED:
+    each figure grows about linearly with the number of pages)."""
+    xs = [float(s.count) for s in measured]
+    mean_x = statistics.fmean(xs)
 
     def line(get: Any) -> float:
-        slope = (get(high) - get(low)) / (high.count - low.count)
-        return float(get(high) + slope * (count - high.count))
+        ys = [float(get(s)) for s in measured]
+        mean_y = statistics.fmean(ys)
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
+            (x - mean_x) ** 2 for x in xs
+        )
+        return mean_y + slope * (count - mean_x)
 
     names = ("index_bytes", "index_s", "index_peak_mib")
     figures = {name: line(lambda s, name=name: s.figures[name]) for name in names}
@@ -745,16 +782,16 @@ def report(results: list[Site], seconds: float) -> None:
             f"{p['second_query'] / KIB:>7.0f} {p['second_ms']:>6.0f} "
             f"{p['broad_query'] / KIB:>9.0f} {p['broad_ms']:>8.0f}"
         )
-    real = next((s for s in results if s.real), None)
-    estimates: dict[int, tuple[Site, dict[str, float]]] = {}
-    for site in results:
-        if site.requested and real is not None and site is not real:
-            estimates[site.requested] = (site, estimate(real, site, site.requested))
-    for count, (site, e) in estimates.items():
-        assert real is not None
+    estimates: dict[int, dict[str, float]] = {}
+    sizes = ", ".join(str(s.count) for s in results)
+    if len(results) >= 2:
+        for site in results:
+            if site.requested:
+                estimates[site.requested] = estimate(results, site.requested)
+    for count, e in estimates.items():
         print(
-            f"N={count} EXTRAPOLATED (not measured) on the line through N={real.count} and "
-            f"N={site.count}: index ~{e['index_bytes'] / MIB:.0f} MiB built in "
+            f"N={count} EXTRAPOLATED (not measured) on the least-squares line through "
+            f"N={sizes}: index ~{e['index_bytes'] / MIB:.0f} MiB built in "
             f"~{e['index_s']:.0f} s, Pagefind's peak ~{e['index_peak_mib'] / 1024:.1f} GiB; a "
             f"first query ~{e['first_query'] / KIB:.0f} KiB, ~{e['first_ms']:.0f} ms; a second "
             f"~{e['second_query'] / KIB:.0f} KiB, ~{e['second_ms']:.0f} ms; a broad one "
@@ -793,7 +830,7 @@ def report(results: list[Site], seconds: float) -> None:
                 f"{f['site_bytes'] / MIB:.0f} MiB, a talk page {f['page_bytes'] / KIB:.0f} KiB"
             )
     goals = [(s.count, s.figures["pagefind"], "") for s in results if s.count >= 10_000]
-    goals += [(n, e, " EXTRAPOLATED") for n, (_, e) in estimates.items() if n >= 10_000]
+    goals += [(n, e, " EXTRAPOLATED") for n, e in estimates.items() if n >= 10_000]
     for count, g, note in goals:
         print(
             f"N={count}{note}: first query {g['first_query'] / MIB:.2f} MiB (goal <= 1 MiB), "
@@ -805,9 +842,8 @@ def report(results: list[Site], seconds: float) -> None:
     )
     for site in results:
         print(key_line(site.count, {**site.figures, **site.figures["pagefind"]}))
-    for count, (site, e) in estimates.items():
-        assert real is not None
-        print(key_line(count, e, f" (EXTRAPOLATED from N={real.count} and N={site.count})"))
+    for count, e in estimates.items():
+        print(key_line(count, e, f" (EXTRAPOLATED from N={sizes})"))
 
 
 if __name__ == "__main__":
