@@ -503,8 +503,22 @@ class Sizes:
 PHASES = ("first", "second", "broad")
 
 
-def pagefind_visits(site: Path, asked: list[list[str]]) -> list[Visit]:
-    from playwright.sync_api import sync_playwright
+class Said(list[str]):
+    """The page's errors, in its console or thrown."""
+
+    def console(self, message: Any) -> None:
+        if message.type == "error":
+            self.append(message.text)
+
+    def error(self, exc: Any) -> None:
+        self.append(str(exc))
+
+
+def browse(site: Path, asked: list[list[str]], search: str, visit: Any) -> list[Visit]:
+    """One cold visit per list of queries, each in a fresh browser context: `visit(page,
+    local, queries, visit)` does it. A visit that times out is tried once more (it is said),
+    then left out."""
+    from playwright.sync_api import Error, sync_playwright
 
     from tests.browser import ARGS, CHROMIUM, serve
 
@@ -512,73 +526,77 @@ def pagefind_visits(site: Path, asked: list[list[str]]) -> list[Visit]:
     with serve(site) as local, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for queries in asked:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            sizes = Sizes(site, local, re.compile(r"/pagefind/"))
-            context.on("requestfinished", sizes.on_finished)
-            visit = Visit()
-            page.goto(f"{local}/talks/search/", wait_until="load")
-            # Pagefind loaded (its script, WebAssembly and metadata) and the filters filled
-            page.wait_for_selector(".yt2doc-filters:not([hidden])", state="attached")
-            visit.typed_ms = page.evaluate("performance.now()")
-            page.wait_for_load_state("networkidle")
-            page.wait_for_timeout(300)
-            for phase, query in zip(PHASES, queries, strict=True):
-                sizes.phase = phase
-                ready = page.get_attribute(".yt2doc-search", "data-ready")
-                page.evaluate(_WATCH, [".yt2doc-results", ".yt2doc-result", ["input"]])
-                page.fill("#yt2doc-q", query)
-                page.wait_for_function("window.__first !== null", timeout=120_000)
-                visit.ms[phase] = page.evaluate("window.__first - window.__t0")
-                page.wait_for_function(
-                    "r => document.querySelector('.yt2doc-search').getAttribute('data-ready') "
-                    "!== r",
-                    arg=ready,
-                )
-                page.wait_for_load_state("networkidle")
-                page.wait_for_timeout(300)
-                visit.found[phase] = page.inner_text(".yt2doc-search-status")
-            sizes.count(visit)
-            visits.append(visit)
-            context.close()
+            for attempt in (1, 2):
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                said = Said()
+                page.on("console", said.console)
+                page.on("pageerror", said.error)
+                sizes = Sizes(site, local, re.compile(search))
+                context.on("requestfinished", sizes.on_finished)
+                done = Visit()
+                try:
+                    visit(page, local, queries, done, sizes)
+                except Error as exc:
+                    status = page.evaluate(
+                        "(document.querySelector('.yt2doc-search-status') || {}).textContent"
+                    )
+                    errors = [e[:120] for e in said[-3:]]
+                    print(f"  WARNING: a visit failed (try {attempt}): {str(exc).splitlines()[0]}"
+                          f"; status {status!r}; errors {errors}")  # fmt: skip
+                    context.close()
+                    continue
+                sizes.count(done)
+                visits.append(done)
+                context.close()
+                break
         browser.close()
+    if not visits:
+        raise SystemExit(f"no visit to {site} succeeded")
     return visits
 
 
-def material_visits(site: Path, asked: list[list[str]]) -> list[Visit]:
-    from playwright.sync_api import sync_playwright
+def pagefind_visit(page: Any, local: str, queries: list[str], visit: Visit, sizes: Sizes) -> None:
+    page.goto(f"{local}/talks/search/", wait_until="load")
+    # Pagefind loaded (its script, WebAssembly and metadata) and the filters filled
+    page.wait_for_selector(".yt2doc-filters:not([hidden])", state="attached", timeout=90_000)
+    visit.typed_ms = page.evaluate("performance.now()")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    for phase, query in zip(PHASES, queries, strict=True):
+        sizes.phase = phase
+        ready = page.get_attribute(".yt2doc-search", "data-ready")
+        page.evaluate(_WATCH, [".yt2doc-results", ".yt2doc-result", ["input"]])
+        page.fill("#yt2doc-q", query)
+        page.wait_for_function("window.__first !== null", timeout=120_000)
+        visit.ms[phase] = page.evaluate("window.__first - window.__t0")
+        page.wait_for_function(
+            "r => document.querySelector('.yt2doc-search').getAttribute('data-ready') !== r",
+            arg=ready,
+        )
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)
+        visit.found[phase] = page.inner_text(".yt2doc-search-status")
 
-    from tests.browser import ARGS, CHROMIUM, serve
 
-    visits = []
-    with serve(site) as local, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for queries in asked:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            sizes = Sizes(site, local, re.compile(r"/search/search_index\.json|/workers/search"))
-            context.on("requestfinished", sizes.on_finished)
-            visit = Visit()
-            page.goto(f"{local}/", wait_until="load")
-            page.click(".md-search__input")  # typed at once: its index is still on its way
-            visit.typed_ms = page.evaluate("performance.now()")
-            for phase, query in zip(PHASES, queries, strict=True):
-                sizes.phase = phase
-                page.evaluate(
-                    _WATCH, [".md-search-result__list", ".md-search-result__item", ["keyup"]]
-                )
-                page.fill(".md-search__input", query)
-                page.press(".md-search__input", "End")  # Material searches on keyup
-                page.wait_for_function("window.__first !== null", timeout=300_000)
-                visit.ms[phase] = page.evaluate("window.__first - window.__t0")
-                page.wait_for_load_state("networkidle")
-                page.wait_for_timeout(300)
-                visit.found[phase] = page.inner_text(".md-search-result__meta")
-            sizes.count(visit)
-            visits.append(visit)
-            context.close()
-        browser.close()
-    return visits
+def material_visit(page: Any, local: str, queries: list[str], visit: Visit, sizes: Sizes) -> None:
+    page.goto(f"{local}/", wait_until="load")
+    page.click(".md-search__input")  # typed at once: its index is still on its way
+    visit.typed_ms = page.evaluate("performance.now()")
+    for phase, query in zip(PHASES, queries, strict=True):
+        sizes.phase = phase
+        page.evaluate(_WATCH, [".md-search-result__list", ".md-search-result__item", ["keyup"]])
+        page.fill(".md-search__input", query)
+        page.press(".md-search__input", "End")  # Material searches on keyup
+        page.wait_for_function("window.__first !== null", timeout=300_000)
+        visit.ms[phase] = page.evaluate("window.__first - window.__t0")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)
+        visit.found[phase] = page.inner_text(".md-search-result__meta")
+
+
+PAGEFIND_FILES = r"/pagefind/"
+MATERIAL_FILES = r"/search/search_index\.json|/workers/search"
 
 
 def median(values: list[float]) -> float:
@@ -716,11 +734,11 @@ def main() -> None:
             asked = queries_for(count, args.repeat)
             site.figures["queries"] = asked
             site.figures["pagefind"] = summarize(
-                "Pagefind", pagefind_visits(site.root, asked), asked
+                "Pagefind", browse(site.root, asked, PAGEFIND_FILES, pagefind_visit), asked
             )
             if site.material is not None and args.material_repeat:
                 some = asked[: args.material_repeat]
-                visits = material_visits(site.material, some)
+                visits = browse(site.material, some, MATERIAL_FILES, material_visit)
                 site.figures["material"].update(summarize("Material", visits, some))
             results.append(site)
             if site is not real and args.keep is None:  # 377 KiB a page: make room
