@@ -695,7 +695,7 @@ def main() -> None:
     parser.add_argument("--build-size", type=int, default=1000,
                         help="sizes up to this one go through a real build")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=3, help="cold visits per site")
-    parser.add_argument("--material-repeat", type=int, default=2)
+    parser.add_argument("--material-repeat", type=int, default=2, help="visits, Material")
     parser.add_argument("--no-material", action="store_true", help="skip Material's search")
     parser.add_argument("--keep", type=Path, help="keep the sites in this folder")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
