@@ -830,7 +830,8 @@ def report(results: list[Site], seconds: float) -> None:
             f"{material['first_ms'] / 1000:.1f} s to first results; a second query "
             f"{material['second_ms']:.0f} ms, a broad one {material['broad_ms']:.0f} ms"
         )
-        if largest > site.count:
+        with_material = [s.count for s in results if "first_ms" in s.figures.get("material", {})]
+        if largest > site.count and site.count == max(with_material):
             scale = largest / site.count
             print(
                 f"Material at N={largest} EXTRAPOLATED (not measured), in proportion to "
