@@ -16,12 +16,15 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -95,49 +98,194 @@ def sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def make_archive(folder: Path, count: int, seed: int = 1, cap: int = 0) -> None:
-    """`count` cached talks (media, transcript, document) and a talks.yml listing them."""
+# Events, speakers and tags for `metadata=True`: about 50 talks an event, events spread over
+# ten years (two series a year at N=1,000, twenty at N=10,000), 1-3 speakers a talk.
+SERIES = (
+    "Parser Days", "Cache Conf", "Runtime Summit", "Stream Week", "Vector Forum",
+    "Schema Camp", "Thread Meetup", "Socket Summit", "Deploy Days", "Matrix Conf",
+    "Module Forum", "Buffer Week", "Query Camp", "Kernel Days", "Pipeline Conf",
+    "Compiler Night", "Cluster Summit", "Token Forum", "Latency Camp", "Protocol Days",
+)  # fmt: skip
+FIRST = (
+    "Ada", "Ben", "Chiara", "Dmitri", "Elif", "Farah", "Goran", "Hana", "Ines", "Jonas",
+    "Kofi", "Lena", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Sven", "Tomoko",
+    "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoe", "Amir", "Bea", "Carlos", "Dana",
+)  # fmt: skip
+LAST = (
+    "Abara", "Berg", "Castro", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito",
+    "Jensen", "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Petrov", "Quinn", "Rossi",
+    "Schmidt", "Tanaka", "Usman", "Varga", "Weber", "Xu", "Yilmaz", "Zhang", "Almeida",
+    "Brennan", "Costa", "Dahl", "Engel", "Ferreira", "Gomez", "Horvath", "Iqbal", "Juarez",
+    "Kim", "Lindqvist", "Mensah", "Novak",
+)  # fmt: skip
+
+
+def talk_metadata(n: int, seed: int = 1) -> dict[str, object]:
+    """Talk n's event, date, speakers and tags (talks.yml fields), the same whatever N."""
+    rng = random.Random(seed * 7_919 + n)
+    event = n // 50
+    year = 2016 + event % 10
+    series = SERIES[(event // 10) % len(SERIES)]
+    month, day = 1 + (event * 7) % 12, 1 + (event * 5) % 26 + n % 3  # a three-day event
+    count = rng.choices((1, 2, 3), weights=(70, 20, 10))[0]
+    speakers = [f"{FIRST[i % len(FIRST)]} {LAST[i // len(FIRST)]}"
+                for i in rng.sample(range(len(FIRST) * len(LAST)), count)]  # fmt: skip
+    return {
+        "event": f"{series} {year}",
+        "date": f"{year}-{month:02d}-{day:02d}",
+        "speakers": speakers,
+        "tags": rng.sample(WORDS, rng.randint(1, 3)),
+    }
+
+
+_ENGLISH: tuple[list[str], list[float]] = ([], [])
+# Words left out of the generated text (page titles included): crude ones.
+_CRUDE = re.compile(
+    r"fuck|shit|cunt|bitch|nigg|fag|slut|whore|twat|wank|porn|rape|cock|puss|dick|boob|penis|"
+    r"vagin|dildo|horny|nazi|turd|retard|^tits?$|^ass(es|hole|holes)?$|^sex"
+)
+
+
+def english_words() -> tuple[list[str], list[float]]:
+    """The 30,000 commonest English words (wordfreq, from the [transcribe] extra) and their
+    cumulative frequencies: text drawn from them has the word frequencies of real English."""
+    if not _ENGLISH[0]:
+        try:
+            import wordfreq
+        except ImportError:
+            raise SystemExit("text='english' needs wordfreq: pip install wordfreq") from None
+        listed = wordfreq.top_n_list("en", 32_000)
+        words = [w for w in listed if w.isalpha() and not _CRUDE.search(w)][:30_000]
+        total = 0.0
+        for word in words:
+            total += wordfreq.word_frequency(word, "en")
+            _ENGLISH[0].append(word)
+            _ENGLISH[1].append(total)
+    return _ENGLISH
+
+
+@dataclass(frozen=True)
+class TalkText:
+    title: str
+    description: str
+    summary: str
+    paragraphs: list[str]  # 60
+    chapters: list[str]  # 10 titles
+    tag: str
+
+
+def english_talk(n: int, seed: int = 1) -> TalkText:
+    """Talk n in English-like text (the same whatever N): words drawn by their frequency in
+    English, one word in eight from the talk's own 40 topic words (rarer ones, said again
+    and again, as a talk's subject is), about 7,000 words in 60 paragraphs."""
+    words, weights = english_words()
+    rng = random.Random(seed * 1_000_003 + n)
+    topic = rng.sample(words[2000:], 40)
+
+    def line() -> str:
+        said = rng.choices(words, cum_weights=weights, k=rng.randint(8, 18))
+        said = [rng.choice(topic) if rng.random() < 0.125 else w for w in said]
+        return " ".join(said).capitalize() + "."
+
+    paragraphs = [" ".join(line() for _ in range(rng.randint(8, 10))) for _ in range(60)]
+    return TalkText(
+        title=f"Talk {n}: {topic[0]} and {topic[1]}",
+        description=line(),
+        summary=line(),
+        paragraphs=paragraphs,
+        chapters=[f"{topic[2 + i].title()} and {topic[12 + i]}" for i in range(10)],
+        tag=topic[3],
+    )
+
+
+def timed(texts: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
+    """Paragraphs and words timed as speech (0.39 s a word), and the talk's duration."""
+    paragraphs, words, t = [], [], 0.0
+    for text in texts:
+        start = t
+        for word in text.split():
+            words.append(
+                {"start": round(t, 2), "end": round(t + 0.3, 2), "text": " " + word, "p": 0.9}
+            )
+            t += 0.39
+        paragraphs.append(
+            {
+                "start": round(start, 2),
+                "end": round(t, 2),
+                "text": text,
+                "first_word": len(words) - len(text.split()),
+                "last_word": len(words) - 1,
+            }
+        )
+    return paragraphs, words, t
+
+
+def media_json(n: int, title: str, description: str, duration: float) -> dict[str, Any]:
+    video = f"v{n:09d}x"  # an 11-character YouTube-like id
+    url = f"https://www.youtube.com/watch?v={video}"
+    return {
+        "key": f"youtube-{video}", "url": url, "webpage_url": url, "extractor": "youtube",
+        "id": video, "title": title, "uploader": "Conf", "duration": round(duration, 2),
+        "upload_date": "20260514", "description": description, "thumbnail": None,
+        "chapters": [],
+    }  # fmt: skip
+
+
+def document_json(
+    paragraphs: list[dict[str, Any]], titles: list[str], summary: str
+) -> dict[str, Any]:
+    chapters = [
+        {
+            "start": paragraphs[i * 6]["start"],
+            "title": title,
+            "first_paragraph": i * 6,
+            "anchor": f"chapter-{i + 1}",
+        }
+        for i, title in enumerate(titles)
+    ]
+    return {
+        "chapter_origin": "llm", "inputs": {"chapters": [], "source": "auto",
+                                            "format": DOCUMENT_FORMAT},
+        "transcript_digest": "", "paragrapher": "bench", "summary": summary,
+        "chapters": chapters, "paragraphs": paragraphs, "language": "en",
+    }  # fmt: skip
+
+
+def make_archive(
+    folder: Path,
+    count: int,
+    seed: int = 1,
+    cap: int = 0,
+    *,
+    text: str = "bench",
+    metadata: bool = False,
+    search: str | None = None,
+) -> None:
+    """`count` cached talks (media, transcript, document) and a talks.yml listing them.
+    `text`: "bench" (a 59-word vocabulary) or "english" (`english_talk`); `metadata`: events,
+    dates, several speakers and tags (`talk_metadata`); `search`: the plugin's option."""
     rng = random.Random(seed)
     store = Store(folder / ".yt2doc")
     urls, sources = [], {}
     for n in range(count):
         video = f"v{n:09d}x"  # an 11-character YouTube-like id
         key, url = f"youtube-{video}", f"https://www.youtube.com/watch?v={video}"
-        urls.append({"url": url, "speakers": [f"Speaker {n % 97}"], "tags": [rng.choice(WORDS)]})
+        entry: dict[str, Any] = {"url": url, "speakers": [f"Speaker {n % 97}"]}
+        if text == "english":
+            talk = english_talk(n, seed)
+            entry["tags"] = [talk.tag]
+        else:  # one stream of random numbers for the whole archive, as it always was
+            entry["tags"] = [rng.choice(WORDS)]
+            texts = [" ".join(sentence(rng) for _ in range(rng.randint(8, 10))) for _ in range(60)]
+            titles = [f"{rng.choice(WORDS).title()} and {rng.choice(WORDS)}" for _ in range(10)]
+            name = f"Talk {n}: {rng.choice(WORDS)} at scale"
+            talk = TalkText(name, sentence(rng), sentence(rng), texts, titles, "")
+        if metadata:
+            entry.update(talk_metadata(n, seed))
+        urls.append(entry)
         sources[url] = {"playlist": False, "entries": [{"url": url, "title": None, "key": key}]}
-        paragraphs, words, t = [], [], 0.0
-        for _ in range(60):
-            text = " ".join(sentence(rng) for _ in range(rng.randint(8, 10)))
-            start = t
-            for word in text.split():
-                words.append(
-                    {"start": round(t, 2), "end": round(t + 0.3, 2), "text": " " + word, "p": 0.9}
-                )
-                t += 0.39
-            paragraphs.append(
-                {
-                    "start": round(start, 2),
-                    "end": round(t, 2),
-                    "text": text,
-                    "first_word": len(words) - len(text.split()),
-                    "last_word": len(words) - 1,
-                }
-            )
-        chapters = [
-            {
-                "start": paragraphs[i * 6]["start"],
-                "title": f"{rng.choice(WORDS).title()} and {rng.choice(WORDS)}",
-                "first_paragraph": i * 6,
-                "anchor": f"chapter-{i + 1}",
-            }
-            for i in range(10)
-        ]
-        store.write(key, MEDIA, {
-            "key": key, "url": url, "webpage_url": url, "extractor": "youtube", "id": video,
-            "title": f"Talk {n}: {rng.choice(WORDS)} at scale", "uploader": "Conf",
-            "duration": round(t, 2), "upload_date": "20260514", "description": sentence(rng),
-            "thumbnail": None, "chapters": [],
-        })  # fmt: skip
+        paragraphs, words, t = timed(talk.paragraphs)
+        store.write(key, MEDIA, media_json(n, talk.title, talk.description, t))
         store.write(key, TRANSCRIPT, {
             "language": "en", "duration": round(t, 2), "settings": {}, "versions": {},
             "segments": [{"start": 0.0, "end": round(t, 2), "text": "", "words": words}],
@@ -145,12 +293,7 @@ def make_archive(folder: Path, count: int, seed: int = 1, cap: int = 0) -> None:
         cues = caption_cues([Word(w["start"], w["end"], w["text"], w["p"]) for w in words])
         store.write_text(key, CAPTIONS["srt"], srt(cues))
         store.write_text(key, CAPTIONS["vtt"], vtt(cues))
-        store.write(key, DOCUMENT, {
-            "chapter_origin": "llm", "inputs": {"chapters": [], "source": "auto",
-                                                "format": DOCUMENT_FORMAT},
-            "transcript_digest": "", "paragrapher": "bench", "summary": sentence(rng),
-            "chapters": chapters, "paragraphs": paragraphs, "language": "en",
-        })  # fmt: skip
+        store.write(key, DOCUMENT, document_json(paragraphs, talk.chapters, talk.summary))
     store.write_sources(sources)
     (folder / "docs").mkdir(parents=True, exist_ok=True)
     (folder / "docs" / "index.md").write_text("# Archive\n")
@@ -160,6 +303,7 @@ def make_archive(folder: Path, count: int, seed: int = 1, cap: int = 0) -> None:
     (folder / "mkdocs.yml").write_text(
         "site_name: Scale\ntheme:\n  name: material\nplugins:\n  - search\n  - yt2doc:\n"
         f"      talks: talks.yml\n      transcribe: never\n      search_words_per_chapter: {cap}\n"
+        + (f"      search: {search}\n" if search else "")
     )
 
 
