@@ -31,7 +31,8 @@ OTHER_TALKS = "Other talks"
 
 @dataclass(frozen=True)
 class NavSection:
-    """A titled section of the navigation."""
+    """A titled section of the navigation. Themes print nav titles unescaped (MkDocs' Jinja
+    does not autoescape), so the title is escaped as the pages' front matter titles are."""
 
     title: str
     items: tuple[NavItem, ...]
@@ -92,10 +93,10 @@ def archive_nav(index_pages: Sequence[str], views: Sequence[TalkView], most: int
         talks: list[NavItem] = [page_path(year.page)]
         events = by_event(year.talks)
         if len(year.talks) > most and len(events) > 1:
-            talks += [NavSection(name, _parts(group, most)) for name, group in events]
+            talks += [NavSection(attr(name), _parts(group, most)) for name, group in events]
         else:
             talks += _parts(year.talks, most)
-        items.append(NavSection(year.title, tuple(talks)))
+        items.append(NavSection(attr(year.title), tuple(talks)))
     return items
 
 

@@ -24,6 +24,7 @@ from tests.conftest import build_site, write_site
 from tests.test_index_cards import COUNT, _cache
 
 MOST = 4
+PAYLOAD = '<img src=x onerror="alert(1)"> Fest {{ config }}'
 
 
 def _talks(project: Path) -> list[dict[str, object]]:
@@ -32,6 +33,8 @@ def _talks(project: Path) -> list[dict[str, object]]:
         year = 2023 + i % 4
         talk["event"] = f"Conf {year} {'spring' if i % 8 < 4 else 'autumn'}"
         talk["date"] = f"{year}-{'03' if i % 8 < 4 else '10'}-{1 + i % 28:02d}"
+    for talk in talks[2::8]:  # 2025 spring, named by a stranger: inert in every nav
+        talk["event"] = PAYLOAD
     for talk in talks[-2:]:  # two with no date: the "Undated" year
         del talk["date"], talk["event"]
     return talks
@@ -119,6 +122,21 @@ def test_every_talk_is_two_clicks_from_the_index(site: Path) -> None:
     assert year_page.index("Conf 2024 autumn") < year_page.index("Conf 2024 spring")
 
 
+def _inert_everywhere(site: Path) -> None:
+    """The stranger's event name is text on every page: no element, no template output."""
+    pages = list(site.rglob("*.html"))
+    assert pages
+    for page in pages:
+        html = page.read_text()
+        assert not re.search(r"<img[^>]*onerror", html), page
+    talk = (site / "talks" / "talk-2" / "index.html").read_text()
+    assert "&lt;img src=x" in talk and "Fest &#123;&#123; config &#125;&#125;" in talk
+
+
+def test_a_hostile_event_name_stays_inert_in_the_nav(site: Path) -> None:
+    _inert_everywhere(site / "site")
+
+
 def test_nav_groups_by_year_then_event(site: Path) -> None:
     html = (site / "site" / "talks" / "talk-13" / "index.html").read_text()
     for label in ("2026", "2025", "2024", "2023", "Undated", "Conf 2024 autumn"):
@@ -161,6 +179,7 @@ def test_the_render_snippet_groups_the_same_way(site: Path, tmp_path: Path) -> N
         assert any(re.fullmatch(r"(\./)+", link) for link in links), name  # the page itself
         assert 0 < len(_talk_links(links)) <= MOST + 8, name
         assert len(links) < 40, name
+        _inert_everywhere(project / f"site-{name}")
 
 
 def test_nav_group_size_must_be_positive(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
