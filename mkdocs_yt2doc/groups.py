@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .escape import attr, clean, html_text, inert
 from .render import (
     facet_anchor,
+    facet_groups,
     facet_links,
     front_matter,
     newest_first,
@@ -69,16 +70,10 @@ def years(views: Sequence[TalkView], most: int) -> list[Year]:
 
 
 def by_event(talks: Sequence[TalkView]) -> list[tuple[str, list[TalkView]]]:
-    """A year's talks by event, the latest event first; talks of no event last."""
-    events: dict[str, tuple[str, list[TalkView]]] = {}
-    others: list[TalkView] = []
-    for view in talks:  # newest first: so are the events
-        name = clean(view.event or "")
-        if name:
-            events.setdefault(facet_anchor(name), (name, []))[1].append(view)
-        else:
-            others.append(view)
-    groups = list(events.values())
+    """A year's talks by event, the latest event first (the talks come newest first); talks
+    of no event last."""
+    groups = list(facet_groups(talks, "events").items())
+    others = [view for view in talks if not clean(view.event or "")]
     return [*groups, (OTHER_TALKS, others)] if others else groups
 
 
