@@ -196,7 +196,8 @@ def real_build(work: Path, count: int, material: bool) -> Site:
 
 def fragments(site: Path, sample: int = 200) -> tuple[float, float]:
     """Talk pages' fragments (what a result costs): median gzipped size, and the share of
-    their text that is anchors' texts (Pagefind keeps each paragraph's text with its id)."""
+    their text that is anchors' texts (Pagefind keeps the text of each element with an id:
+    the headings'; each paragraph's anchor is an empty element)."""
     files = sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))
     sizes, shares = [], []
     for file in files[:: max(1, len(files) // sample)]:

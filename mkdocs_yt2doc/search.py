@@ -2,8 +2,9 @@
 
 Pagefind indexes the built HTML (`search_index.py`); a talk page tells it the talk's filters
 (speaker, event, tag, year, language) and metadata in a hidden block, chapters are `<h2 id>`
-(its sub-results) and every paragraph has an id `t<second>` (its anchors), from which the
-search page's script (`assets/yt2doc-search.js`) makes a link to the paragraph and the moment.
+(its sub-results) and every paragraph starts with an empty `<span id="t<second>">` (its
+anchors), from which the search page's script (`assets/yt2doc-search.js`) makes a link to
+the paragraph and the moment.
 """
 
 from __future__ import annotations

@@ -49,6 +49,8 @@ class _Reader(HTMLParser):
         classes = tuple(values.get("class", "").split())
         if "id" in values:
             self.page.ids.add(values["id"])
+            if tag == "span" and self._paragraph is not None and not self._paragraph.id:
+                self._paragraph.id = values["id"]  # the paragraph's anchor, at its start
         if tag == "nav" and "yt2doc-contents" in classes:
             self._in_contents += 1
         if tag == "a":

@@ -187,7 +187,7 @@ def test_instant_navigation_to_a_rendered_talk_page(
     page.locator("p.yt2doc-p a.yt2doc-t[data-t='39']").click()
     page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 39) <= 0.5")
     assert page.url == f"{local}/talks/small-telescopes/"
-    assert page.evaluate("document.querySelector('.yt2doc-current')?.id") == "t39"
+    assert page.evaluate("document.querySelector('.yt2doc-current > span[id]')?.id") == "t39"
     # a second talk page, swapped in too: the script re-attaches, once
     page.goto(f"{local}/talks/", wait_until="load")
     page.locator("article a", has_text="Bicycles in the city").first.click()
@@ -214,17 +214,25 @@ def test_follow_along_and_deep_links_on_a_rendered_site(
     seen = Seen(page, local)
     page.goto(f"{local}/talks/small-telescopes/#t=70", wait_until="load")
     starts = page.eval_on_selector_all(
-        "p.yt2doc-p", "ps => ps.map(p => [p.id, +p.querySelector('[data-t]').dataset.t])"
+        "p.yt2doc-p",
+        "ps => ps.map(p => [p.querySelector('span[id]').id,"
+        " +p.querySelector('[data-t]').dataset.t])",
     )
     at_70 = [pid for pid, start in starts if start <= 70][-1]
-    page.wait_for_function(f"document.querySelector('.yt2doc-current')?.id === '{at_70}'")
-    top = page.evaluate(f"document.getElementById('{at_70}').getBoundingClientRect().top")
+    page.wait_for_function(
+        f"document.querySelector('.yt2doc-current > span[id]')?.id === '{at_70}'"
+    )
+    top = page.evaluate(
+        f"document.getElementById('{at_70}').parentElement.getBoundingClientRect().top"
+    )
     assert 0 <= top < 900  # scrolled into view
     page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 70) <= 0.5")
     for seconds in (5, 150):  # follow-along: the paragraph playing is highlighted
         page.evaluate(f"document.querySelector('audio').currentTime = {seconds}")
         expected = [pid for pid, start in starts if start <= seconds][-1]
-        page.wait_for_function(f"document.querySelector('.yt2doc-current')?.id === '{expected}'")
+        page.wait_for_function(
+            f"document.querySelector('.yt2doc-current > span[id]')?.id === '{expected}'"
+        )
         assert page.locator(".yt2doc-current").count() == 1
     assert page.locator(".yt2doc-contents .yt2doc-current-chapter").count() == 1
     assert seen.as_dict() == {"dialogs": [], "errors": [], "outside": []}

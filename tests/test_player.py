@@ -122,13 +122,15 @@ def page(browser: Any) -> Iterator[Any]:
 def _paragraph_at(page: Any, seconds: float) -> str:
     """The id of the paragraph playing at `seconds`, read from the page's own timestamps."""
     starts = page.eval_on_selector_all(
-        "p.yt2doc-p", "ps => ps.map(p => [p.id, +p.querySelector('[data-t]').dataset.t])"
+        "p.yt2doc-p",
+        "ps => ps.map(p => [p.querySelector('span[id]').id,"
+        " +p.querySelector('[data-t]').dataset.t])",
     )
     return [pid for pid, start in starts if start <= seconds][-1]
 
 
 def _current(page: Any) -> str | None:
-    return page.evaluate("document.querySelector('.yt2doc-current')?.id ?? null")
+    return page.evaluate("document.querySelector('.yt2doc-current > span[id]')?.id ?? null")
 
 
 def _wait_metadata(page: Any) -> None:
@@ -182,7 +184,9 @@ def test_follow_along_highlights_paragraph_and_chapter(site: tuple[Path, str], p
     for seconds in (5, 45, 70, 150):
         page.evaluate(f"document.querySelector('audio').currentTime = {seconds}")
         expected = _paragraph_at(page, seconds)
-        page.wait_for_function(f"document.querySelector('.yt2doc-current')?.id === '{expected}'")
+        page.wait_for_function(
+            f"document.querySelector('.yt2doc-current > span[id]')?.id === '{expected}'"
+        )
         assert page.locator(".yt2doc-current").count() == 1
     # 150 s is in the second chapter: marked in the contents and in Material's TOC
     marked = page.eval_on_selector_all(
@@ -202,9 +206,12 @@ def test_follow_along_scrolls_until_the_reader_scrolls(site: tuple[Path, str], p
         Object.defineProperty(a, 'paused', { get: () => false });  // playing, for the page
         a.currentTime = 150; }""")
     target = _paragraph_at(page, 150)
-    page.wait_for_function(f"document.querySelector('.yt2doc-current')?.id === '{target}'")
     page.wait_for_function(
-        f"(() => {{ const r = document.getElementById('{target}').getBoundingClientRect();"
+        f"document.querySelector('.yt2doc-current > span[id]')?.id === '{target}'"
+    )
+    page.wait_for_function(
+        f"(() => {{ const p = document.getElementById('{target}').parentElement;"
+        " const r = p.getBoundingClientRect();"
         " return r.top >= 0 && r.bottom <= innerHeight; })()"
     )
     page.mouse.wheel(0, -400)  # the reader scrolls by hand: following stops
@@ -218,8 +225,12 @@ def test_deep_links_land_on_the_paragraph(site: tuple[Path, str], page: Any, suf
     seen = Seen(page, local)
     page.goto(f"{local}/talks/small-telescopes/{suffix}", wait_until="load")
     expected = _paragraph_at(page, 70)
-    page.wait_for_function(f"document.querySelector('.yt2doc-current')?.id === '{expected}'")
-    box = page.evaluate(f"document.getElementById('{expected}').getBoundingClientRect().top")
+    page.wait_for_function(
+        f"document.querySelector('.yt2doc-current > span[id]')?.id === '{expected}'"
+    )
+    box = page.evaluate(
+        f"document.getElementById('{expected}').parentElement.getBoundingClientRect().top"
+    )
     assert 0 <= box < 900  # scrolled into view
     # and the recording starts there when played
     page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 70) <= 0.5")
@@ -239,7 +250,7 @@ def test_copy_link_at_this_moment(site: tuple[Path, str], page: Any) -> None:
     assert copied.startswith(f"{local}/talks/small-telescopes/#t=6")
     # the copied link works: it lands on the paragraph at that second
     page.goto(copied, wait_until="load")
-    page.wait_for_function("document.querySelector('.yt2doc-current')?.id === 't61'")
+    page.wait_for_function("document.querySelector('.yt2doc-current > span[id]')?.id === 't61'")
 
 
 def test_youtube_loads_only_when_asked(site: tuple[Path, str], page: Any) -> None:
@@ -276,7 +287,9 @@ def test_youtube_loads_only_when_asked(site: tuple[Path, str], page: Any) -> Non
     # follow-along polls the player while it plays
     page.evaluate("window.__yt.time = 150")
     expected = _paragraph_at(page, 150)
-    page.wait_for_function(f"document.querySelector('.yt2doc-current')?.id === '{expected}'")
+    page.wait_for_function(
+        f"document.querySelector('.yt2doc-current > span[id]')?.id === '{expected}'"
+    )
     # the href still opens YouTube at that second for a new tab
     href = page.locator("p.yt2doc-p a.yt2doc-t").nth(2).get_attribute("href")
     assert href == f"https://www.youtube.com/watch?v={VIDEO_ID}&t={second}s"
@@ -310,7 +323,9 @@ def test_vimeo_loads_only_when_asked(site: tuple[Path, str], page: Any) -> None:
     assert options == {"id": int(VIMEO_ID), "dnt": True, "autoplay": True}
     page.evaluate("window.__vimeo.handlers.timeupdate({ seconds: 150 })")
     expected = _paragraph_at(page, 150)
-    page.wait_for_function(f"document.querySelector('.yt2doc-current')?.id === '{expected}'")
+    page.wait_for_function(
+        f"document.querySelector('.yt2doc-current > span[id]')?.id === '{expected}'"
+    )
     assert seen.errors == []
 
 

@@ -1,10 +1,10 @@
 /* mkdocs-yt2doc: the archive's search page, on Pagefind's index (`/pagefind/` at the site's
  * root, fetched in fragments: a query loads only what it needs, from the site itself).
  *
- * A hit in a talk links to the paragraph where the words were said (`#t<second>`, which the
+ * A hit in a talk links to the paragraph where the words were said (`#t=<second>`, which the
  * player's script scrolls to and starts the recording at), with the chapter and the moment.
  * Pagefind returns a chapter per sub-result; the paragraph is the last paragraph anchor
- * (`<p id="t724">`) before the words. All text from the index is put in as text: only
+ * (`<span id="t724">`, empty, at a paragraph's start) before the words. All text from the index is put in as text: only
  * Pagefind's <mark> highlights are rebuilt as elements.
  *
  * With Material, its search box offers "Search the talks for ..." (and Enter opens it), so
@@ -73,7 +73,7 @@
   function paragraphAt(anchors, location) {
     var found = null;
     (anchors || []).forEach(function (a) {
-      if (a.element === "p" && PARAGRAPH.test(a.id) && a.location <= location) found = a;
+      if (a.element === "span" && PARAGRAPH.test(a.id) && a.location <= location) found = a;
     });
     return found;
   }
