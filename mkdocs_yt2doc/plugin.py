@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -22,6 +23,9 @@ from .output import MANIFEST
 from .pipeline import Pipeline
 from .search import SCRIPT
 from .views import views
+
+if TYPE_CHECKING:
+    from .search_index import LiveIndex
 
 __all__ = ["Yt2DocPlugin", "settings_from_config"]
 
@@ -53,6 +57,8 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self._page_uris: dict[str, str] = {}  # archive path -> src_uri of our pages
         self._nav: list[NavItem] = []
         self._pages: set[str] = set()
+        self._index: LiveIndex | None = None  # Pagefind, fed the pages as they are written
+        self._index_tried = True  # (on_pre_build: False when the search is Pagefind's)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this hook keeps the plugin object across `mkdocs serve` rebuilds (MkDocs
@@ -135,31 +141,64 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
                 pages[path] = file.page
         return place_pages(nav, self._nav, pages, self.config.nav_title, config.nav is not None)
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self._stop_index()  # a build of `mkdocs serve` that failed half-way
+        self._index_tried = self.config.search != "pagefind"
+
+    def _live_index(self, config: MkDocsConfig) -> LiveIndex | None:
+        """Started with the first page written (not while talks are transcribed)."""
+        if not self._index_tried:
+            self._index_tried = True
+            from .search_index import LiveIndex, SearchIndexError
+
+            try:
+                self._index = LiveIndex(Path(config.site_dir), self.config.search_timeout)
+            except SearchIndexError as exc:
+                log.warning("the search index was not built: %s", exc)
+        return self._index
+
+    @event_priority(-100)  # after other plugins: the page as it is written
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Open Graph tags from the page's front matter, in the <head> (render output needs
-        the README's theme override for this)."""
-        if page.file.src_uri not in self._pages or "</head>" not in output:
-            return output
-        url = page.canonical_url if config.site_url else None
-        head = open_graph_html(page.meta.get("og"), url)
-        return output.replace("</head>", head + "</head>", 1) if head else output
+        the README's theme override for this); then the page goes to Pagefind."""
+        if page.file.src_uri in self._pages and "</head>" in output:
+            url = page.canonical_url if config.site_url else None
+            head = open_graph_html(page.meta.get("og"), url)
+            output = output.replace("</head>", head + "</head>", 1) if head else output
+        index = self._live_index(config)
+        if index is not None and page.file.dest_uri.endswith(".html"):
+            index.add(page.file.dest_uri, output)
+        return output
 
+    @event_priority(-100)  # after other plugins, which may write pages of their own
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Pagefind indexes the finished site, talk pages and all (a warning if it cannot:
-        the site works without search, and `--strict` fails)."""
-        if self.config.search != "pagefind":
+        the site works without search, and `--strict` fails). It read the pages as they
+        were written; what is left is the rest of the site's HTML and writing the index."""
+        index = self._live_index(config)  # (a site without pages: the rest is read here)
+        self._index = None
+        if index is None:
             return
-        from .search_index import SearchIndexError, build_index
+        from .search_index import SearchIndexError
 
+        waited = time.perf_counter()
         try:
-            done = build_index(Path(config.site_dir), self.config.search_timeout)
+            done = index.finish()
         except SearchIndexError as exc:
             log.warning("the search index was not built: %s", exc)
             return
         log.info(
-            "Pagefind indexed %d pages in %.1f s (%.1f MiB)",
-            done.pages, done.seconds, done.bytes / 2**20,
+            "Pagefind indexed %d pages (%.1f MiB); the build waited %.1f s for it",
+            done.pages, done.bytes / 2**20, time.perf_counter() - waited,
         )  # fmt: skip
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._stop_index()
+
+    def _stop_index(self) -> None:
+        index, self._index = self._index, None
+        if index is not None:
+            index.close()
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.talks_path))

@@ -9,11 +9,13 @@ markup it reads (`search.py`): filters, metadata, chapter headings and paragraph
 from __future__ import annotations
 
 import asyncio
+import base64
+import concurrent.futures
 import contextlib
+import json
 import shutil
 import threading
 import time
-from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,36 +51,181 @@ class IndexResult:
     bytes: int  # the bundle on disk
 
 
-async def _index(site: Path, output: Path, steps: list[str]) -> int:
-    """`steps`: each step is added as it starts (what a timeout names)."""
-    from pagefind.index import PagefindIndex
+class LiveIndex:
+    """The site's index, fed while the site is built: the plugin hands over each page as
+    MkDocs writes it, so the binary reads it on its own cores while the next is rendered, and
+    `finish` adds the site's other HTML files (404, copied pages) and writes the index. The
+    binary runs on an event loop in a thread of its own (the caller may be running a loop:
+    a notebook, Playwright's sync API); a daemon thread, so that nothing can hold the build.
+    `timeout` bounds how long `finish` waits."""
 
-    # `output_path`: the API's default is relative to the working folder, not to the site.
-    config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE), "output_path": str(output)}
-    index = PagefindIndex(config=config)  # type: ignore[arg-type]
-    try:
-        steps.append("start")
-        await _guarded(index, index.__aenter__())  # starts the binary; _stop ends it
-        steps.append("read")
-        added = await _guarded(index, index.add_directory(str(site)))
-        steps.append("write")
-        await _guarded(index, index.write_files())
-        return int(added.get("page_count", 0))
-    except (ConnectionError, OSError, RuntimeError, ValueError) as exc:
-        if isinstance(exc, (FileNotFoundError, PermissionError)):
-            raise
-        service = getattr(index, "_service", None)
-        backend = getattr(service, "_backend", None)
-        with contextlib.suppress(BaseException):  # its exit status, when it has one
-            await asyncio.wait_for(backend.wait(), 2)  # type: ignore[union-attr]
-        if getattr(backend, "returncode", None) is None:
-            raise
-        said = b""
-        with contextlib.suppress(BaseException):  # what it printed, if nobody read it yet
-            said = await asyncio.wait_for(backend.stdout.read(), 2)  # type: ignore[union-attr]
-        raise SearchIndexError(_died(service, getattr(service, "_poll_task", None), said)) from None
-    finally:
-        await _stop(getattr(index, "_service", None))
+    IN_FLIGHT = 32  # pages handed over and not yet read: MkDocs waits past this (memory)
+
+    def __init__(self, site: Path, timeout: float = TIMEOUT) -> None:
+        if not timeout > 0:
+            raise SearchIndexError(f"the timeout must be seconds above 0, not {timeout}")
+        try:
+            import pagefind.index  # noqa: F401 - the package, before any subprocess
+        except ImportError:
+            raise SearchIndexError(f"the pagefind package is not installed; {INSTALL}") from None
+        self.site, self.timeout = site.resolve(), timeout
+        self.started_at = time.perf_counter()
+        self._steps: list[str] = []  # each step as it starts (what a timeout names)
+        self._added: set[str] = set()
+        self._pending: list[concurrent.futures.Future[None]] = []
+        self._room = threading.BoundedSemaphore(self.IN_FLIGHT)
+        self._stuck = False  # no room within the timeout: no more pages handed over
+        self._index: Any = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="yt2doc-pagefind", daemon=True
+        )
+        self._thread.start()
+        self._started = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
+
+    def add(self, path: str, html: str) -> None:
+        """A page of the site, `path` relative to it (`talks/x/index.html`). Errors wait for
+        `finish`; after one, pages are no longer handed over."""
+        failed = any(f.done() and f.exception() for f in (self._started, *self._pending[-1:]))
+        if failed or self._stuck or path in self._added or self._loop.is_closed():
+            return
+        if not self._room.acquire(timeout=self.timeout):
+            self._stuck = True  # the binary reads nothing: `finish` says so
+            return
+        self._added.add(path)
+        done = asyncio.run_coroutine_threadsafe(self._add(path, html), self._loop)
+        done.add_done_callback(lambda _: self._room.release())
+        self._pending.append(done)
+
+    def finish(self) -> IndexResult:
+        """Adds the site's other pages, writes `site/pagefind/` (replacing an older index)
+        and ends the binary. Raises SearchIndexError with a one-line cause and the fix."""
+        try:
+            if not self.site.is_dir():
+                raise SearchIndexError(f"{self.site} is not a folder (build the site first)")
+            work = asyncio.wait_for(self._finish(), self.timeout)
+            try:
+                pages = asyncio.run_coroutine_threadsafe(work, self._loop).result(self.timeout + 30)
+            except Exception as exc:
+                raise _explained(exc, self.timeout, self._steps) from None
+        finally:
+            self.close()
+        output = self.site / BUNDLE
+        if pages == 0 or not (output / "pagefind.js").is_file():
+            raise SearchIndexError(f"Pagefind found no HTML page to index in {self.site}")
+        size = sum(f.stat().st_size for f in output.rglob("*") if f.is_file())
+        return IndexResult(pages, time.perf_counter() - self.started_at, size)
+
+    def close(self) -> None:
+        """Ends the binary at once (also when the build failed half-way)."""
+        if self._loop.is_closed():
+            return
+        with contextlib.suppress(BaseException):
+            stop = self._stop_all()
+            asyncio.run_coroutine_threadsafe(stop, self._loop).result(15)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        if not self._thread.is_alive():
+            self._loop.close()
+
+    async def _stop_all(self) -> None:
+        await _stop(getattr(self._index, "_service", None))
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:  # the API's reader and pages not read: none left pending
+            task.cancel()
+        await asyncio.wait(tasks, timeout=5) if tasks else None
+
+    async def _start(self) -> None:
+        from pagefind.index import PagefindIndex
+
+        # `output_path`: the API's default is relative to the working folder, not to the site.
+        output = str(self.site / BUNDLE)
+        config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE), "output_path": output}
+        service = _service()
+        self._index = PagefindIndex(config=config, _service=service)  # type: ignore[arg-type]
+        self._steps.append("start")
+        await service.launch()
+        made = await _guarded(self._index, service.create_index(config))
+        self._index._index_id = made._index_id
+        self._steps.append("read")
+
+    async def _add(self, path: str, html: str) -> None:
+        await asyncio.wrap_future(self._started)
+        await _guarded(self._index, self._index.add_html_file(content=html, source_path=path))
+
+    async def _finish(self) -> int:
+        try:
+            await asyncio.wrap_future(self._started)
+            if self._added:  # the rest, as Pagefind would find them (`**/*.html`)
+                rest = sorted(
+                    str(p.relative_to(self.site))
+                    for p in self.site.rglob("*.html")
+                    if str(p.relative_to(self.site)) not in self._added and p.is_file()
+                )
+                late = [
+                    self._add(path, (self.site / path).read_text("utf-8", "replace"))
+                    for path in rest
+                ]
+                await asyncio.gather(*map(asyncio.wrap_future, self._pending), *late)
+                pages = len(self._added) + len(rest)
+            else:  # nothing handed over (`mkdocs-yt2doc index`): the binary reads the folder
+                added = await _guarded(self._index, self._index.add_directory(str(self.site)))
+                pages = int(added.get("page_count", 0))
+            self._steps.append("write")
+            output = self.site / BUNDLE
+            if (output / "pagefind-entry.json").is_file():  # an older index: its files would stay
+                shutil.rmtree(output, ignore_errors=True)
+            await _guarded(self._index, self._index.write_files())
+            return pages
+        except (ConnectionError, OSError, RuntimeError, ValueError) as exc:
+            if isinstance(exc, (FileNotFoundError, PermissionError)):
+                raise
+            raise await _stopped(self._index) or exc from None
+
+
+def _service() -> Any:
+    """Pagefind's service, reading each answer as soon as it comes: the API's own reader
+    waits 0.1 s before each (pagefind 1.5), which holds a site handed over page by page to
+    ten pages a second. Otherwise the API's reader: answers matched to requests by id."""
+    from pagefind.service import PagefindService
+
+    class Service(PagefindService):
+        async def _wait_for_responses(self) -> None:
+            assert self._backend.stdout is not None
+            while True:
+                output = await self._backend.stdout.readuntil(b",")
+                answer = json.loads(base64.b64decode(output[:-1]))
+                if answer is None:
+                    continue
+                payload = answer["payload"]
+                number = answer.get("message_id")
+                if number is None and payload.get("original_message"):  # a request it misread
+                    number = json.loads(payload["original_message"]).get("message_id")
+                waiting = self._responses.get(number)
+                if waiting is None or waiting.done():
+                    continue
+                if payload["type"] == "Error":
+                    waiting.set_exception(
+                        Exception(payload["message"], payload.get("original_message"))
+                    )
+                else:
+                    waiting.set_result(payload)
+
+    return Service()
+
+
+async def _stopped(index: Any) -> SearchIndexError | None:
+    """Why the binary stopped, if it did (its exit status and last line)."""
+    service = getattr(index, "_service", None)
+    backend = getattr(service, "_backend", None)
+    with contextlib.suppress(BaseException):  # its exit status, when it has one
+        await asyncio.wait_for(backend.wait(), 2)  # type: ignore[union-attr]
+    if getattr(backend, "returncode", None) is None:
+        return None
+    said = b""
+    with contextlib.suppress(BaseException):  # what it printed, if nobody read it yet
+        said = await asyncio.wait_for(backend.stdout.read(), 2)  # type: ignore[union-attr]
+    return SearchIndexError(_died(service, getattr(service, "_poll_task", None), said))
 
 
 async def _stop(service: Any) -> None:
@@ -100,14 +247,16 @@ async def _stop(service: Any) -> None:
 async def _guarded(index: Any, step: Any) -> Any:
     """`step`, unless the binary's output ends first (the API would wait for ever)."""
     work = asyncio.ensure_future(step)
-    while True:
-        await asyncio.wait({work}, timeout=0.2)
-        if work.done():
-            return work.result()
+    while not work.done():
         watch = getattr(getattr(index, "_service", None), "_poll_task", None)
-        if watch is not None and watch.done():
+        if watch is None:  # not started yet: look again soon
+            await asyncio.wait({work}, timeout=0.2)
+            continue
+        await asyncio.wait({work, watch}, return_when=asyncio.FIRST_COMPLETED)
+        if not work.done():
             work.cancel()
             raise ConnectionError("the Pagefind binary's output ended")
+    return work.result()
 
 
 def _died(service: Any, watch: asyncio.Future[Any] | None, said: bytes = b"") -> str:
@@ -123,27 +272,6 @@ def _died(service: Any, watch: asyncio.Future[Any] | None, said: bytes = b"") ->
     return f"the Pagefind binary stopped{status}" + (f": {detail}" if detail else "")
 
 
-def _run(work: Coroutine[Any, Any, int], timeout: float) -> int:
-    """`work` on an event loop of its own, in a thread (the caller may be running a loop: a
-    notebook, Playwright's sync API); a daemon thread, so that nothing can hold the build."""
-    outcome: list[Any] = []
-
-    def target() -> None:
-        try:
-            outcome.append(asyncio.run(asyncio.wait_for(work, timeout)))
-        except BaseException as exc:  # handed to the caller below
-            outcome.append(exc)
-
-    thread = threading.Thread(target=target, name="yt2doc-pagefind", daemon=True)
-    thread.start()
-    thread.join(timeout + 30)
-    if not outcome:
-        raise asyncio.TimeoutError
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    return int(outcome[0])
-
-
 def _timed_out(timeout: float, steps: list[str]) -> str:
     cause = STEPS[steps[-1] if steps else "start"].format(f"{timeout:g}")
     return (
@@ -152,38 +280,23 @@ def _timed_out(timeout: float, steps: list[str]) -> str:
     )
 
 
+def _explained(exc: BaseException, timeout: float, steps: list[str]) -> SearchIndexError:
+    """What went wrong, in one line with the fix."""
+    if isinstance(exc, SearchIndexError):
+        return SearchIndexError(f"{exc}; reinstall it: {INSTALL}")
+    if isinstance(exc, FileNotFoundError):
+        return SearchIndexError(f"no Pagefind binary ({exc}); {INSTALL}")
+    if isinstance(exc, PermissionError):
+        return SearchIndexError(f"the Pagefind binary cannot run ({exc}); {INSTALL}")
+    if isinstance(exc, (asyncio.TimeoutError, concurrent.futures.TimeoutError, TimeoutError)):
+        return SearchIndexError(_timed_out(timeout, steps))
+    # the API raises bare Exceptions with Pagefind's message
+    message = str(exc.args[0] if exc.args else exc).strip().splitlines()[:1] or [repr(exc)]
+    return SearchIndexError(f"Pagefind failed: {message[0][:300]}; {INSTALL}")
+
+
 def build_index(site: Path, timeout: float = TIMEOUT) -> IndexResult:
     """Index every HTML page of `site` into `site/pagefind/` (replacing an older index),
     stopping Pagefind after `timeout` seconds. Raises SearchIndexError with a one-line cause
     and the fix."""
-    if not timeout > 0:
-        raise SearchIndexError(f"the timeout must be a number of seconds above 0, not {timeout}")
-    site = site.resolve()
-    if not site.is_dir():
-        raise SearchIndexError(f"{site} is not a folder (build the site first)")
-    started = time.perf_counter()
-    output = site / BUNDLE
-    try:
-        import pagefind.index  # noqa: F401 - the package, before any subprocess
-    except ImportError:
-        raise SearchIndexError(f"the pagefind package is not installed; {INSTALL}") from None
-    if (output / "pagefind-entry.json").is_file():  # an older index: its fragments would stay
-        shutil.rmtree(output, ignore_errors=True)
-    steps: list[str] = []
-    try:
-        pages = _run(_index(site, output, steps), timeout)
-    except SearchIndexError as exc:
-        raise SearchIndexError(f"{exc}; reinstall it: {INSTALL}") from None
-    except FileNotFoundError as exc:
-        raise SearchIndexError(f"no Pagefind binary ({exc}); {INSTALL}") from None
-    except PermissionError as exc:
-        raise SearchIndexError(f"the Pagefind binary cannot run ({exc}); {INSTALL}") from None
-    except asyncio.TimeoutError:
-        raise SearchIndexError(_timed_out(timeout, steps)) from None
-    except Exception as exc:  # the API raises bare Exceptions with Pagefind's message
-        message = str(exc.args[0] if exc.args else exc).strip().splitlines()[:1] or [repr(exc)]
-        raise SearchIndexError(f"Pagefind failed: {message[0][:300]}; {INSTALL}") from None
-    if pages == 0 or not (output / "pagefind.js").is_file():
-        raise SearchIndexError(f"Pagefind found no HTML page to index in {site}")
-    size = sum(f.stat().st_size for f in output.rglob("*") if f.is_file())
-    return IndexResult(pages, time.perf_counter() - started, size)
+    return LiveIndex(site, timeout).finish()

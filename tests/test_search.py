@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from mkdocs_yt2doc.search_index import build_index
 from tests.browser import Seen, needs_chromium, serve
 from tests.conftest import build_site, fragments
 
@@ -185,6 +186,26 @@ def test_index_holds_talks_and_the_rest(site: tuple[Path, str]) -> None:
     assert "Sourdough" not in talk["content"] and "Download" not in talk["content"]
     assert "/" in records  # the site's own pages too
     assert "Welcome" in records["/"]["content"] or records["/"]["content"]
+
+
+def test_index_read_while_building_is_the_index_of_the_site(
+    site: tuple[Path, str], tmp_path: Path
+) -> None:
+    """The plugin hands Pagefind each page as it is written, and the rest of the site's HTML
+    (404.html) at the end: the index is the one Pagefind makes reading the finished folder."""
+    project, _ = site
+    built = project.parent / "served" / "archive"
+    again = tmp_path / "archive"
+    shutil.copytree(built, again)
+    done = build_index(again)  # the binary reads the folder (as `mkdocs-yt2doc index` does)
+    assert done.pages == 10 == len(fragments(built))
+    by_url = {r["url"]: r for r in fragments(built)}
+    assert "/404.html" in by_url  # not a page MkDocs hands to plugins: read at the end
+    assert by_url == {r["url"]: r for r in fragments(again)}
+    names = [
+        sorted(p.name for p in (s / "pagefind" / "fragment").iterdir()) for s in (built, again)
+    ]
+    assert names[0] == names[1]  # (named by their content)
 
 
 def test_material_index_keeps_titles_not_transcripts(site: tuple[Path, str]) -> None:
