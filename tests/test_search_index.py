@@ -126,3 +126,34 @@ def test_index_command(
     assert not (project.parent.parent / "pagefind").exists()  # nothing in the working folder
     assert main(["index", str(project.parent / "nowhere")]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.reliability("fault", 1)
+def test_failed_build_stops_the_binary(
+    project: Path, plugin_log: PluginLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages are handed to Pagefind while the site is built: a build that fails half-way
+    (here a hook, on the third page) ends the binary that was reading them."""
+    from pagefind_bin import get_executable
+
+    pids = project.parent / "pids"
+    path = project.parent / "pagefind"
+    path.write_text(f"#!/bin/sh\necho $$ >> '{pids}'\nexec '{get_executable()}' \"$@\"\n")
+    path.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(path))
+    (project.parent / "hooks.py").write_text(
+        "seen = []\n\ndef on_post_page(output, page, config):\n"
+        "    seen.append(page)\n"
+        "    if len(seen) == 3:\n        raise RuntimeError('a hook failed')\n"
+        "    return output\n"
+    )
+    config = write_site(
+        project.parent, TALKS, transcribe="never", extra_plugins="hooks: [hooks.py]\n"
+    )
+    with pytest.raises(RuntimeError, match="a hook failed"):
+        build_site(config)
+    started = pids.read_text().split()
+    assert len(started) == 1  # it was reading the first pages
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(started[0]), 0)
+    assert not (project.parent / "site" / "pagefind").exists()  # no half-written index
