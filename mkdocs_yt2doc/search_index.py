@@ -86,7 +86,8 @@ class LiveIndex:
     def add(self, path: str, html: str) -> None:
         """A page of the site, `path` relative to it (`talks/x/index.html`). Errors wait for
         `finish`; after one, pages are no longer handed over."""
-        failed = any(f.done() and f.exception() for f in (self._started, *self._pending[-1:]))
+        last = (self._started, *self._pending[-1:])
+        failed = any(f.done() and (f.cancelled() or f.exception()) for f in last)
         if failed or self._stuck or path in self._added or self._loop.is_closed():
             return
         if not self._room.acquire(timeout=self.timeout):
@@ -157,16 +158,18 @@ class LiveIndex:
         try:
             await asyncio.wrap_future(self._started)
             if self._added:  # the rest, as Pagefind would find them (`**/*.html`)
+                await asyncio.gather(*map(asyncio.wrap_future, self._pending))
                 rest = sorted(
-                    str(p.relative_to(self.site))
+                    p.relative_to(self.site).as_posix()
                     for p in self.site.rglob("*.html")
-                    if str(p.relative_to(self.site)) not in self._added and p.is_file()
+                    if p.is_file() and not p.is_symlink()  # (a link may lead out of the site)
                 )
-                late = [
-                    self._add(path, (self.site / path).read_text("utf-8", "replace"))
-                    for path in rest
-                ]
-                await asyncio.gather(*map(asyncio.wrap_future, self._pending), *late)
+                rest = [path for path in rest if path not in self._added]
+                for start in range(0, len(rest), self.IN_FLIGHT):  # a few read at a time
+                    await asyncio.gather(
+                        *(self._add(path, (self.site / path).read_text("utf-8", "replace"))
+                          for path in rest[start : start + self.IN_FLIGHT])
+                    )  # fmt: skip
                 pages = len(self._added) + len(rest)
             else:  # nothing handed over (`mkdocs-yt2doc index`): the binary reads the folder
                 added = await _guarded(self._index, self._index.add_directory(str(self.site)))

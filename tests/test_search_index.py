@@ -157,3 +157,25 @@ def test_failed_build_stops_the_binary(
     with pytest.raises(ProcessLookupError):
         os.kill(int(started[0]), 0)
     assert not (project.parent / "site" / "pagefind").exists()  # no half-written index
+
+
+@pytest.mark.reliability("hostile", 1)
+def test_pages_read_at_the_end_stay_in_the_site(tmp_path: Path) -> None:
+    """After the pages handed over, the rest of the site's HTML is read from disk: a link
+    to a file outside the site is not followed into the index."""
+    from mkdocs_yt2doc.search_index import LiveIndex
+
+    site = tmp_path / "site"
+    (site / "talks" / "a").mkdir(parents=True)
+    page = "<html><body><main><h1>Handed over</h1><p>telescope words</p></main></body></html>"
+    (site / "talks" / "a" / "index.html").write_text(page)
+    (site / "404.html").write_text("<html><body><main><p>Not found here</p></main></body></html>")
+    (tmp_path / "secret.html").write_text("<html><body><p>private diary entry</p></body></html>")
+    (site / "leak.html").symlink_to(tmp_path / "secret.html")
+    live = LiveIndex(site, 60)
+    live.add("talks/a/index.html", page)
+    done = live.finish()
+    texts = {r["url"]: r["content"] for r in fragments(site)}
+    assert done.pages == 2 and set(texts) == {"/talks/a/", "/404.html"}, texts
+    assert "telescope words" in texts["/talks/a/"]
+    assert not any("diary" in t for t in texts.values())
