@@ -80,16 +80,16 @@ def refusal(address: str, allowed: Sequence[Network] = ()) -> str | None:
 
 def _kind(ip: Address) -> str | None:
     checks = (
-        ("loopback", ip.is_loopback),
-        ("link-local", ip.is_link_local),
-        ("unspecified", ip.is_unspecified),
-        ("multicast", ip.is_multicast),
-        ("private", ip.is_private),
-        ("reserved", ip.is_reserved),
-        ("site-local", isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local),
-        ("non-global", not ip.is_global),
+        ("a loopback", ip.is_loopback),
+        ("a link-local", ip.is_link_local),
+        ("an unspecified", ip.is_unspecified),
+        ("a multicast", ip.is_multicast),
+        ("a private", ip.is_private),
+        ("a reserved", ip.is_reserved),
+        ("a site-local", isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local),
+        ("a non-global", not ip.is_global),
     )
-    return next((f"a {name} address" for name, hit in checks if hit), None)
+    return next((f"{name} address" for name, hit in checks if hit), None)
 
 
 def fetch(
