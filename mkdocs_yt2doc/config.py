@@ -14,6 +14,7 @@ from mkdocs.config.base import ValidationError
 
 from . import Yt2DocError
 from .archive import ArchiveOptions
+from .fetch import DEADLINE, networks
 from .llm import LLMSettings
 from .paragraphs import ParagraphSettings
 from .search import SEARCHES
@@ -47,6 +48,21 @@ class Seconds(c.Type[float]):
         if isinstance(number, bool) or not number > 0:
             raise ValidationError(f"Expected a number of seconds above 0, not {value!r}")
         return float(number)
+
+
+class _Networks(c.ListOfItems[str]):
+    """A list of networks in CIDR form (an address alone is a network of one)."""
+
+    def __init__(self) -> None:
+        super().__init__(c.Type(str), default=[])
+
+    def run_validation(self, value: object) -> list[str]:
+        items = super().run_validation(value)
+        try:
+            networks(items)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        return items
 
 
 class WhisperConfig(base.Config):
@@ -150,6 +166,14 @@ class Yt2DocConfig(base.Config):
         c.Choice(("srt", "vtt", "json", "txt")), default=["srt", "vtt", "json", "txt"]
     )
     """Transcript downloads generated next to each talk page."""
+    fetch_allow_networks = _Networks()
+    """Networks the project's own fetches (a `captions:` URL, the source's caption tracks,
+    thumbnails) may reach besides public addresses, in CIDR form (`10.0.0.0/8`). Empty:
+    loopback, private, link-local and other non-global addresses are refused, since a
+    `captions:` URL in a pull request could otherwise publish what a server inside the build's
+    network answers. yt-dlp's downloads and `llm.host` are not held to this."""
+    fetch_timeout = Seconds(default=DEADLINE)
+    """Seconds each of those fetches may take in all (redirects included), not per read."""
     transcript_from = c.ListOfItems(
         c.Choice(("captions", "auto-captions", "whisper")), default=["captions", "whisper"]
     )
@@ -187,6 +211,8 @@ def settings_from_config(
         transcribe="never" if options.transcribe == "never" else "auto",
         refresh_playlists=options.refresh_playlists,
         transcript_from=tuple(dict.fromkeys(options.transcript_from)),
+        fetch_allow_networks=networks(options.fetch_allow_networks),
+        fetch_timeout=float(options.fetch_timeout),
         whisper=_settings(WhisperSettings, options.whisper),
         # `sat_model: false` in mkdocs.yml turns SaT off
         paragraphs=_settings(ParagraphSettings, paragraphs, sat_model=paragraphs.sat_model or None),

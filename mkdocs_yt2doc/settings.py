@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from .catalog import Catalog, load_catalog
+from .fetch import DEADLINE, Network
 from .llm import LLMSettings
 from .paragraphs import ParagraphSettings
 from .transcribe import WhisperSettings
@@ -29,6 +30,10 @@ class PipelineSettings:
     corrections_dir: Path | None = None  # corrections/<slug>.md files, written by people
     # where a talk's text comes from, tried in order: captions, auto-captions, whisper
     transcript_from: tuple[str, ...] = ("captions", "whisper")
+    # the project's own fetches (captions, thumbnails): networks let in besides global ones,
+    # and the deadline of each whole fetch
+    fetch_allow_networks: tuple[Network, ...] = ()
+    fetch_timeout: float = DEADLINE
 
     @property
     def may_process(self) -> bool:
