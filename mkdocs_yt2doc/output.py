@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from . import Yt2DocError
 from .archive import ArchiveFile, file_sha256
+from .json_bounds import check_depth
 from .store import write_bytes
 
 MANIFEST = ".yt2doc-manifest.json"
@@ -90,8 +91,10 @@ def read_manifest(folder: Path) -> Manifest:
         raw = handle.read(64 << 20)
     advice = "move it away (and the files it lists), then render again"
     try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = raw.decode("utf-8")
+        check_depth(text)  # before json.loads, which recurses once per level
+        value = json.loads(text)
+    except (UnicodeDecodeError, ValueError) as exc:
         raise OutputError(f"{name} is not valid JSON ({exc}); {advice}") from None
     if not isinstance(value, dict) or value.get("format") != FORMAT:
         found = value.get("format") if isinstance(value, dict) else None
