@@ -312,7 +312,7 @@ def render(config_file: str, out: str | None, stream: TextIO) -> int:
             "yt2doc: render left %d file(s) in %s that it has no record of writing (it "
             "replaces and removes only its own): %s; delete any left over from an earlier "
             "render, then render again",
-            len(work.left), shown(folder), ", ".join(work.left),
+            len(work.left), shown(folder), ", ".join(shown(folder / p) for p in work.left),
         )  # fmt: skip
     placeholders = sum(1 for j in jobs if j.document is None)
     stream.write(
