@@ -41,17 +41,11 @@ class OutputError(Yt2DocError):
 
 @dataclass(frozen=True)
 class Manifest:
-    """What a render wrote: path -> sha256. `pending`: what a render was writing when it
-    stopped (its files are ours in either version)."""
+    """What the folder's manifest lists: path -> sha256 (`pending`: written by an earlier
+    version while a render ran). Read to check it, and to name what it lists; never trusted."""
 
     files: dict[str, str] = field(default_factory=dict)
     pending: dict[str, str] = field(default_factory=dict)
-
-    def accepts(self, path: str, digest: str) -> bool:
-        return digest in (self.files.get(path), self.pending.get(path))
-
-    def owns(self, path: str) -> bool:
-        return path in self.files or path in self.pending
 
 
 def manifest_bytes(generator: str, files: dict[str, str], pending: dict[str, str]) -> bytes:
@@ -168,6 +162,7 @@ def plan(
         else:
             result.left.append(path)
     owned = set(record.files) | set(record.pending) if record is not None else set()
+    owned = {path for path in owned if safe_path(path) == path}  # never outside the folder
     for path in sorted((owned | set(listed.files) | set(listed.pending)) - set(wanted)):
         if path in owned:
             current = _current(folder, path)

@@ -270,13 +270,23 @@ def test_the_record_is_git_ignored_and_tied_to_its_folder(tmp_path: Path) -> Non
     _forge(notes.parent, "notes.md")
     result = _timed(project)
     assert result.returncode == 0 and notes.read_text() == "# Mine\n"
-    # junk, deep or symlinked: said, and nothing is removed
+    # with the right inode, paths that climb out are not render's either
+    outside = _outside(tmp_path)
+    beside = _digest(outside)
+    victim = outside / "secret.txt"
+    climbing = {**value, "files": {**value["files"], "../../../outside/secret.txt": _sha(victim)}}
+    record.write_text(json.dumps(climbing))
+    _drop_a_talk(project)
+    assert _timed(project).returncode == 0
+    assert _digest(outside) == beside
+    # junk or deep: said, and nothing is removed
+    talks = (project / "talks.yml").read_text()
     for junk in ("{ junk", "[" * 100_000):
         record.write_text(junk)
-        _drop_a_talk(project)
+        (project / "talks.yml").write_text(talks.replace("Bicycles in the city", "Other"))
         result = _timed(project)
         assert result.returncode == 0 and str(record.name) in result.stderr, result.stderr
-        assert (project / "docs" / "talks" / "small-telescopes" / "index.md").is_file()
+        assert (project / "docs" / "talks" / "bicycles-in-the-city" / "index.md").is_file()
         assert notes.read_text() == "# Mine\n"
 
 
