@@ -102,6 +102,8 @@ class ArchiveOptions:
 class Archive:
     files: list[ArchiveFile]  # the pages first: the index pages, then the talks
     nav: list[NavItem]  # the pages' place in the site's navigation
+    # The nav section holding `nav`: escaped as NavSection titles are (themes print it raw).
+    nav_title: str = "Talks"
 
 
 def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[ArchiveFile]:
@@ -164,7 +166,7 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
     if pagefind:
         assets.append(ArchiveFile(f"{ASSET_DIR}/{SCRIPT}", source=ASSETS / SCRIPT))
     nav = archive_nav(index_pages, shown, options.nav_group_size)
-    return Archive([*pages, *talks, *others, *assets], nav)
+    return Archive([*pages, *talks, *others, *assets], nav, attr(options.nav_title))
 
 
 def _box(path: str, options: ArchiveOptions) -> str:
@@ -326,7 +328,8 @@ def _export_meta(view: TalkView, source: str | None) -> dict[str, Any]:
 
 def nav_yaml(nav: Sequence[NavItem], prefix: str, title: str) -> str:
     """The archive's navigation as a `nav:` entry of mkdocs.yml (Zensical reads the same):
-    automatic navigation sorts pages by name instead, and lists every talk on every page."""
+    automatic navigation sorts pages by name instead, and lists every talk on every page.
+    `title` and the sections' titles are escaped already (`Archive.nav_title`)."""
     lines = [
         "# Written by `mkdocs-yt2doc render`: the archive's pages, as its navigation groups them.",
         "# Paste it under `nav:` in mkdocs.yml.",

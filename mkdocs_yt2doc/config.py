@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -185,6 +186,7 @@ class Yt2DocConfig(base.Config):
 
 
 T = TypeVar("T")
+_FOLDER_NAME = re.compile(r"\w[\w.-]*")
 
 
 def _settings(kind: type[T], options: Any, **overrides: Any) -> T:
@@ -236,10 +238,17 @@ def _corrections_dir(base: Path, given: str) -> Path:
 
 
 def output_folder(value: str) -> str:
-    """`output_dir` as a clean relative folder; it must be a sub-folder of docs_dir."""
+    """`output_dir` as a clean relative folder; it must be a sub-folder of docs_dir. It is
+    part of every URL and script path of the archive: names only, nothing a page or a theme
+    could read as markup."""
     folder = posixpath.normpath(value.strip().replace("\\", "/").strip("/"))
     if folder in (".", "") or folder.startswith(".."):
         raise Yt2DocError(f"output_dir {value!r} must be a sub-folder")
+    if not all(_FOLDER_NAME.fullmatch(part) for part in folder.split("/")):
+        raise Yt2DocError(
+            f"output_dir {value!r} must be folder names of letters, digits, '_', '-' and '.' "
+            "(not first), separated by '/'"
+        )
     return folder
 
 
