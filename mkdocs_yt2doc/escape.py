@@ -25,7 +25,21 @@ def clean(text: str) -> str:
     if text.isprintable():  # the common case, checked in C: no line breaks, tabs or controls
         return text.strip()
     text = " ".join(text.split())
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Co"))
+    # Cs: a lone surrogate (from a JSON or YAML escape) cannot even be written as UTF-8
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs"))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether `text` holds a lone surrogate (U+D800-U+DFFF), which no file can be written with."""
+    return _SURROGATE.search(text) is not None
+
+
+def without_surrogates(text: str) -> str:
+    """`text` with each lone surrogate replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def inert(text: str) -> str:
