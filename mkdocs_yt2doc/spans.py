@@ -85,6 +85,8 @@ def span_problem(talk: Talk, recording: float | None) -> str | None:
 def warn_long(job: Job) -> None:
     """A talk over 12 hours is most likely a mistyped `end:`, a wrong duration in the source's
     metadata, or a caption file with broken times: a warning naming the talk."""
+    if job.needs_audio or job.problem:  # `local_run` warns of a long download itself
+        return
     recording = job.media.duration if job.media else None
     if has_span(job.talk):
         length = (job.talk.end or recording or 0.0) - (job.talk.start or 0.0)
