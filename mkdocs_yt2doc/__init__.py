@@ -5,6 +5,7 @@ wtpsplit, yt_dlp) are imported inside the stage that needs them, so a build that
 cached talks never loads them.
 """
 
+import logging
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -15,3 +16,10 @@ except PackageNotFoundError:  # run from a source tree that is not installed
 
 class Yt2DocError(Exception):
     """A problem the user can act on; its message names the talk and the cause."""
+
+
+from .escape import LogEscape  # noqa: E402  (escape imports nothing of the package)
+
+# Every message of the project's logger quotes outside text (titles, file names, errors):
+# escaped in one place, so no message can carry a terminal's control sequences.
+logging.getLogger("mkdocs.plugins.yt2doc").addFilter(LogEscape())

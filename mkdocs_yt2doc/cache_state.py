@@ -11,7 +11,7 @@ from .job import Job
 from .resolve import Resolver
 from .settings import PipelineSettings, Refresh
 from .sources import Media, local_media
-from .spans import has_span, span_problem
+from .spans import has_span, span_problem, warn_long
 from .store import DOCUMENT, MEDIA, TOPICS, TRANSCRIPT, Store, StoreError
 from .structure import Structure
 from .transcribe import Transcript
@@ -35,6 +35,7 @@ class CacheState:
             return
         try:
             self._prepare(job, refresh)
+            warn_long(job)
         except Yt2DocError as exc:
             job.problem, job.failed = str(exc), True
         except (KeyError, IndexError, TypeError, ValueError) as exc:  # files that disagree

@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .catalog import ChapterMark, Talk
@@ -24,6 +24,19 @@ from .topics import Topics
 from .transcribe import Transcript
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
+
+# Ids a chapter may not take. An element's id is also a global of the page (DOM named access),
+# which shadows a global the page's scripts test before they set it (assets/yt2doc.js,
+# yt2doc-search.js): `window.__yt2doc` would be the heading, and the player would never start.
+# Also Material's own ids (`__drawer`, `__search`, ...), the contents list, and the paragraphs'
+# `t<second>` anchors (`render.paragraph_anchors`).
+SCRIPT_GLOBALS = frozenset({"__yt2doc", "__yt2docSearch", "YT", "Vimeo", "onYouTubeIframeAPIReady"})
+_RESERVED = re.compile(r"_.*|t\d+(?:-\d+)*|contents", re.DOTALL)
+
+
+def reserved_anchor(anchor: str) -> bool:
+    return anchor in SCRIPT_GLOBALS or _RESERVED.fullmatch(anchor) is not None
+
 
 # Part of every document's inputs: a document of an older format is rebuilt from the stored
 # transcript, paragraphs and topics (cheap, no model). 2: the language, and the caption files
@@ -80,7 +93,7 @@ class Document:
     def from_json(cls, data: dict[str, Any]) -> Document:
         return cls(
             paragraphs=tuple(Paragraph.from_json(p) for p in data["paragraphs"]),
-            chapters=tuple(Chapter.from_json(c) for c in data["chapters"]),
+            chapters=_free_anchors([Chapter.from_json(c) for c in data["chapters"]]),
             chapter_origin=data["chapter_origin"],
             inputs=data["inputs"],
             transcript_digest=data.get("transcript_digest", ""),
@@ -138,7 +151,19 @@ def document_inputs(talk: Talk, media: Media) -> dict[str, Any]:
 
 def anchor_for(title: str, taken: set[str]) -> str:
     base = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-_")[:48] or "chapter"
-    return unique(base, taken)
+    return unique(f"{base}-chapter" if reserved_anchor(base) else base, taken)
+
+
+def _free_anchors(chapters: list[Chapter]) -> tuple[Chapter, ...]:
+    """A stored anchor that is reserved (a document.json from a pull request) gets a suffix;
+    every other keeps its id, so links to it keep working."""
+    if not any(reserved_anchor(c.anchor) for c in chapters):
+        return tuple(chapters)
+    taken = {c.anchor for c in chapters}
+    return tuple(
+        replace(c, anchor=unique(f"{c.anchor}-chapter", taken)) if reserved_anchor(c.anchor) else c
+        for c in chapters
+    )
 
 
 def build_document(

@@ -22,6 +22,7 @@ from .search import SEARCHES
 from .search_index import TIMEOUT
 from .settings import PipelineSettings
 from .store import StoreError, check_cache_dir
+from .timecode import MAX_SECONDS
 from .transcribe import WhisperSettings
 
 
@@ -39,15 +40,19 @@ class _Count(c.Type[int]):
 
 
 class Seconds(c.Type[float]):
-    """A number of seconds above 0 (an int or a float in mkdocs.yml)."""
+    """A number of seconds above 0 and at most a week (an int or a float in mkdocs.yml): an
+    infinite or huge timeout overflows the timers that enforce it."""
 
     def __init__(self, default: float) -> None:
         super().__init__((int, float), default=default)
 
     def run_validation(self, value: object) -> float:
         number = super().run_validation(value)
-        if isinstance(number, bool) or not number > 0:
-            raise ValidationError(f"Expected a number of seconds above 0, not {value!r}")
+        if isinstance(number, bool) or not 0 < number <= MAX_SECONDS:
+            raise ValidationError(
+                f"Expected a number of seconds above 0 and at most {MAX_SECONDS} (7 days), "
+                f"not {value!r}"
+            )
         return float(number)
 
 
@@ -113,7 +118,7 @@ class LLMConfig(base.Config):
     """Where the server listens."""
     api = c.Choice(("ollama", "openai"), default="ollama")
     """ollama: the Ollama API; openai: an OpenAI-compatible chat API (vLLM, llama.cpp, ...)."""
-    timeout = c.Type((int, float), default=120)
+    timeout = Seconds(default=120)
     """Seconds to wait for one reply."""
     retries = c.Type(int, default=2)
     """Attempts after the first, with backoff, before falling back to the offline segmenter."""

@@ -18,6 +18,7 @@ from mkdocs.structure.pages import Page
 from . import Yt2DocError
 from .archive import ASSET_DIR, build_archive, open_graph_html
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
+from .escape import log_safe
 from .groups import NavItem
 from .nav import place_pages
 from .output import MANIFEST, OutputError, read_manifest
@@ -85,7 +86,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         try:
             self.output_dir = output_folder(self.config.output_dir)
         except Yt2DocError as exc:
-            raise PluginError(f"yt2doc: {exc}") from None
+            raise PluginError(f"yt2doc: {log_safe(str(exc))}") from None
         if self.config.search == "pagefind":
             _pagefind_site(config, self.output_dir)
         manifest = Path(config.docs_dir) / self.output_dir / MANIFEST
@@ -104,7 +105,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
                 {"docs_dir": config.docs_dir, "site_dir": config.site_dir},
             )
         except Yt2DocError as exc:
-            raise PluginError(f"yt2doc: {exc}") from None
+            raise PluginError(f"yt2doc: {log_safe(str(exc))}") from None
         # Kept across `mkdocs serve` rebuilds, so the Whisper model loads once.
         if self.pipeline is None or self.pipeline.settings != settings:
             self.pipeline = Pipeline(settings)
@@ -121,7 +122,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             catalog = self.pipeline.settings.load_catalog(self.talks_path, self.config.talks)
             jobs = self.pipeline.run(catalog)
         except Yt2DocError as exc:
-            raise PluginError(f"yt2doc: {exc}") from None
+            raise PluginError(f"yt2doc: {log_safe(str(exc))}") from None
         options = archive_options(
             self.config,
             output_dir=self.output_dir,

@@ -35,6 +35,7 @@ from .pipeline import Pipeline
 from .render_record import Record, read_record, record_path, write_record
 from .settings import PipelineSettings
 from .store import LOCK
+from .talks_yaml import TalksYAMLError, check_unique_keys
 from .views import views
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
@@ -69,8 +70,11 @@ def _read_options(path: Path) -> Yt2DocConfig:
     from mkdocs.utils.yaml import yaml_load
 
     try:
-        with open(path, encoding="utf-8") as handle:
+        check_unique_keys(path.read_text(encoding="utf-8"), str(path))
+        with open(path, encoding="utf-8") as handle:  # a file: INHERIT is relative to it
             data = yaml_load(handle)
+    except TalksYAMLError:
+        raise
     except (OSError, ValueError) as exc:
         raise Yt2DocError(f"cannot read {path}: {exc}") from None
     if not isinstance(data, dict):

@@ -37,7 +37,7 @@ class TalkView:
     document: Document | None
     problem: str | None  # why there is no transcript (placeholder page)
     local_path: Path | None = None  # a recording on disk, copied into the site
-    media_href: str | None = None  # for local files: the copy in the site, relative to the page
+    media_href: str | None = None  # local files: the copy in the site, a relative URL (encoded)
     caption_files: dict[str, Path] = field(default_factory=dict)  # srt/vtt in the cache
     caption_texts: dict[str, str] = field(default_factory=dict)  # ... or their corrected text
     thumbnail_file: Path | None = None  # the source's thumbnail, in the cache
