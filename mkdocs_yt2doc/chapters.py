@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .catalog import ChapterMark, Talk
-from .names import unique
+from .names import Taken, unique
 from .paragraphs import Paragraph, snap_to_sentences, split_at
 from .sources import Media
 from .spans import has_span, span_marks
@@ -136,7 +136,7 @@ def document_inputs(talk: Talk, media: Media) -> dict[str, Any]:
     }
 
 
-def anchor_for(title: str, taken: set[str]) -> str:
+def anchor_for(title: str, taken: Taken) -> str:
     base = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-_")[:48] or "chapter"
     return unique(base, taken)
 
@@ -185,7 +185,7 @@ def build_document(
     else:
         origin = "single"
         chapters_at.append((0.0, "Transcript", 0))
-    taken = {"contents"}
+    taken = Taken({"contents"})
     chapters = [Chapter(s, t, i, anchor_for(t, taken)) for s, t, i in chapters_at]
     return Document(
         paragraphs=tuple(paragraphs),
