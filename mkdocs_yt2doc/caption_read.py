@@ -152,12 +152,30 @@ def _without_repeat(before: str, text: str) -> str:
     """`text` less the words it repeats from the end of `before` (YouTube's rolling
     captions show each line twice, in two cues)."""
     old, new = before.split(), text.split()
-    for size in range(min(len(old), len(new)), 0, -1):
-        if [w.lower() for w in old[-size:]] == [w.lower() for w in new[:size]]:
-            if size >= 3 or size in (len(new), len(old)):
-                return " ".join(new[size:])
-            break
+    size = _overlap([w.lower() for w in old], [w.lower() for w in new])
+    if size and (size >= 3 or size in (len(new), len(old))):
+        return " ".join(new[size:])
     return text
+
+
+def _overlap(old: list[str], new: list[str]) -> int:
+    """The most words at the end of `old` that start `new`: Knuth-Morris-Pratt, linear in
+    both (comparing every size was quadratic in a long cue)."""
+    fallback = [0] * len(new)  # the longest proper prefix of new[:i + 1] that ends it
+    matched = 0
+    for index in range(1, len(new)):
+        while matched and new[index] != new[matched]:
+            matched = fallback[matched - 1]
+        if new[index] == new[matched]:
+            matched += 1
+        fallback[index] = matched
+    matched = 0
+    for word in old[-len(new) :] if new else ():
+        while matched and (matched == len(new) or word != new[matched]):
+            matched = fallback[matched - 1]
+        if word == new[matched]:
+            matched += 1
+    return matched
 
 
 def transcript_from_cues(

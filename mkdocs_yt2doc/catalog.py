@@ -170,12 +170,13 @@ def load_catalog(
 
     line_of_list = item_lines(node)
     place = _Where(path, name, (project or path.parent).resolve(), allow_outside_files)
+    shared = _shared_wording(defaults, name)  # once, not once a talk
     talks = []
     for index, item in enumerate(items):
         line = getattr(item, "line", None) or (
             line_of_list[index] if index < len(line_of_list) else 0
         )
-        talks.append(_parse_talk(item, defaults, place, f"{name}:{line}"))
+        talks.append(_parse_talk(item, defaults, place, f"{name}:{line}", shared))
     return Catalog(path=path, talks=tuple(talks))
 
 
@@ -189,7 +190,9 @@ class _Where:
     allow_outside_files: bool
 
 
-def _parse_talk(item: Any, defaults: dict[str, Any], place: _Where, where: str) -> Talk:
+def _parse_talk(
+    item: Any, defaults: dict[str, Any], place: _Where, where: str, shared: dict[str, Any]
+) -> Talk:
     if isinstance(item, str):
         item = {"url": item}
     if not isinstance(item, dict):
@@ -232,7 +235,7 @@ def _parse_talk(item: Any, defaults: dict[str, Any], place: _Where, where: str) 
         chapters=_chapters(values.get("chapters"), at("chapters")),
         ignore_source_chapters=bool(values.get("ignore_source_chapters", False)),
         local_path=local_path,
-        **_wording(item, defaults, place.name),
+        **_wording(item, shared, place.name),
         **_captions(values.get("captions"), place, at("captions")),
         **_span(values.get("start"), values.get("end"), at),
         slides=http_url(values.get("slides"), at("slides"), "slides"),
@@ -291,17 +294,24 @@ def _captions(value: Any, place: _Where, where: str) -> dict[str, Any]:
     return {**found, "captions_path": path}
 
 
-def _wording(item: dict[str, Any], defaults: dict[str, Any], name: str) -> dict[str, Any]:
+def _at(mapping: dict[str, Any], key: str, name: str) -> str:
+    return f"{name}:{getattr(mapping, 'lines', {}).get(key, getattr(mapping, 'line', 0))}"
+
+
+def _shared_wording(defaults: dict[str, Any], name: str) -> dict[str, Any]:
+    """The defaults' glossary and replacements, parsed (and warned about) once."""
+    glossary = parse_glossary(defaults.get("glossary"), _at(defaults, "glossary", name))
+    replace = parse_replace(defaults.get("replace"), _at(defaults, "replace", name))
+    return {"glossary": merge_glossary((), glossary), "replace": merge_replace((), replace)}
+
+
+def _wording(item: dict[str, Any], shared: dict[str, Any], name: str) -> dict[str, Any]:
     """The glossary and replacements: the defaults' and the talk's own, merged."""
-
-    def at(mapping: dict[str, Any], key: str) -> str:
-        return f"{name}:{getattr(mapping, 'lines', {}).get(key, getattr(mapping, 'line', 0))}"
-
-    glossaries = [parse_glossary(m.get("glossary"), at(m, "glossary")) for m in (defaults, item)]
-    replaces = [parse_replace(m.get("replace"), at(m, "replace")) for m in (defaults, item)]
+    glossary = parse_glossary(item.get("glossary"), _at(item, "glossary", name))
+    replace = parse_replace(item.get("replace"), _at(item, "replace", name))
     return {
-        "glossary": merge_glossary(*glossaries),
-        "replace": merge_replace(*replaces),
+        "glossary": merge_glossary(shared["glossary"], glossary),
+        "replace": merge_replace(shared["replace"], replace),
     }
 
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .catalog import ChapterMark, Talk
-from .names import unique
+from .names import Taken, unique
 from .paragraphs import Paragraph, snap_to_sentences, split_at
 from .sources import Media
 from .spans import has_span, span_marks
@@ -149,7 +149,7 @@ def document_inputs(talk: Talk, media: Media) -> dict[str, Any]:
     }
 
 
-def anchor_for(title: str, taken: set[str]) -> str:
+def anchor_for(title: str, taken: Taken) -> str:
     base = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-_")[:48] or "chapter"
     return unique(f"{base}-chapter" if reserved_anchor(base) else base, taken)
 
@@ -159,7 +159,7 @@ def _free_anchors(chapters: list[Chapter]) -> tuple[Chapter, ...]:
     every other keeps its id, so links to it keep working."""
     if not any(reserved_anchor(c.anchor) for c in chapters):
         return tuple(chapters)
-    taken = {c.anchor for c in chapters}
+    taken = Taken(c.anchor for c in chapters)
     return tuple(
         replace(c, anchor=unique(f"{c.anchor}-chapter", taken)) if reserved_anchor(c.anchor) else c
         for c in chapters
@@ -210,7 +210,7 @@ def build_document(
     else:
         origin = "single"
         chapters_at.append((0.0, "Transcript", 0))
-    taken = {"contents"}
+    taken = Taken({"contents"})
     chapters = [Chapter(s, t, i, anchor_for(t, taken)) for s, t, i in chapters_at]
     return Document(
         paragraphs=tuple(paragraphs),

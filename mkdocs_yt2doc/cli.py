@@ -80,7 +80,8 @@ def talk_state(
     heard = list(produced.get("glossary") or [])
     whisper = produced.get("source", "whisper") == "whisper"  # captions heard no glossary
     if job.transcript_settings is not None and whisper and heard != list(job.talk.glossary):
-        added = [t for t in job.talk.glossary if t not in heard]
+        known = {t for t in heard if isinstance(t, str)}
+        added = [t for t in job.talk.glossary if t not in known]
         detail = f"glossary terms added: {', '.join(added)}" if added else "glossary changed"
         return "other settings", f"transcribed without the current glossary ({detail}; " + (
             "prefetch --refresh to redo)"

@@ -12,6 +12,7 @@ from pathlib import Path
 from .captions import caption_cues, srt, vtt
 from .chapters import Chapter, Document, anchor_for
 from .corrections import Corrections, CorrectionsError, Placed, place, read
+from .names import Taken
 from .paragraphs import Paragraph
 from .store import CORRECTED_FROM, TRANSCRIPT, Store, StoreError
 from .transcribe import Transcript, Word
@@ -119,11 +120,14 @@ def _chapters(
     corrections: Corrections, owners: list[int], paragraphs: list[Paragraph]
 ) -> list[Chapter]:
     """The file's headings, each at the first paragraph after it."""
-    taken = {"contents"}
+    taken = Taken({"contents"})
     chapters: list[Chapter] = []
+    # the first paragraph whose owner is at or past a heading's: a search in the running
+    # maximum of the owners (one scan per heading was quadratic in a file of many headings)
+    reach = list(itertools.accumulate(owners, max))
     for first, title in corrections.chapters:
-        index = next((n for n, owner in enumerate(owners) if owner >= first), None)
-        if index is None or index >= len(paragraphs):
+        index = bisect.bisect_left(reach, first)
+        if index >= len(reach) or index >= len(paragraphs):
             continue
         if chapters and chapters[-1].first_paragraph == index:
             continue  # two headings over one paragraph: the first names it

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import quote
 
 from .escape import attr, clean, html_id, html_text, inert, safe_url
-from .names import slugify, unique
+from .names import Taken, slugify, unique
 from .paragraphs import Paragraph
 from .player import player_for, player_html, time_url_template
 from .search import talk_search_html
@@ -147,7 +147,7 @@ def _paragraph(link: _TimeLinks, paragraph: Paragraph, anchor: str, indexed: boo
 
 def paragraph_anchors(paragraphs: Sequence[Paragraph]) -> list[str]:
     """`t<second>`, stable across rebuilds; `-2` for a second paragraph in the same second."""
-    taken: set[str] = set()
+    taken = Taken()
     return [unique(f"t{int(paragraph.start)}", taken) for paragraph in paragraphs]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from . import Yt2DocError
 from .catalog import Catalog, Talk
 from .job import Counts, Job
-from .names import slugify, unique
+from .names import Taken, slugify, unique
 from .settings import PipelineSettings
 from .sources import Entry, Media, SourceError, fetch_media, local_media, media_from_info, probe
 from .spans import has_span, span_suffix, warn_overlaps
@@ -153,7 +153,7 @@ class Resolver:
 
 def assign_slugs(jobs: list[Job]) -> None:
     """Unique, safe slugs: talks.yml `slug:` wins, else the title; stable for a stable list."""
-    taken = set(RESERVED_SLUGS)
+    taken = Taken(RESERVED_SLUGS)
     for job in jobs:
         base = slugify(job.talk.slug or "") or slugify(job.title) or slugify(job.key or "")
         job.slug = unique(base or "talk", taken)

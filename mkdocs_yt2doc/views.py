@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .chapters import Document
 from .corrected import corrected, corrections_path
-from .glossary import Replacer
+from .glossary import replacer as shared_replacer
 from .sources import THUMBNAIL_BYTES, Media
 from .store import CAPTIONS, TOPICS, Store, StoreError
 
@@ -113,7 +113,7 @@ def views(
                 unplaced = fixed.unplaced
                 title = fixed.title or title
         if document is not None and talk.replace:  # corrections of the talk's wording
-            replacer = Replacer(talk.replace)
+            replacer = shared_replacer(talk.replace)
             document = replacer.document(document)
             caption_texts = {
                 kind: replacer.captions(text) for kind, text in caption_texts.items()
