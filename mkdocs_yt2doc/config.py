@@ -13,14 +13,14 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 
 from . import Yt2DocError
-from .archive import ArchiveOptions
-from .llm import LLMSettings
-from .paragraphs import ParagraphSettings
-from .search import SEARCHES
-from .search_index import TIMEOUT
-from .settings import PipelineSettings
-from .store import StoreError, check_cache_dir
-from .transcribe import WhisperSettings
+from .archive.files import ArchiveOptions
+from .archive.search import SEARCHES
+from .archive.search_index import TIMEOUT
+from .cache.store import StoreError, check_cache_dir
+from .document.llm import LLMSettings
+from .document.paragraphs import ParagraphSettings
+from .pipeline.settings import PipelineSettings
+from .transcribe.whisper import WhisperSettings
 
 
 class _Count(c.Type[int]):

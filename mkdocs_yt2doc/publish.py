@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import Yt2DocError, __version__
-from .archive import ArchiveFile, build_archive, nav_yaml
-from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
-from .output import (
+from .archive.files import ArchiveFile, build_archive, nav_yaml
+from .archive.output import (
     OutputError,
     apply,
     check_writable,
@@ -29,9 +28,10 @@ from .output import (
     read_manifest,
     shown,
 )
-from .pipeline import Pipeline
-from .store import LOCK
-from .views import views
+from .archive.views import views
+from .cache.store import LOCK
+from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
+from .pipeline.run import Pipeline
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 

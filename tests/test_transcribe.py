@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_yt2doc.transcribe import (
+from mkdocs_yt2doc.transcribe.whisper import (
     Segment,
     TranscribeError,
     Transcriber,
