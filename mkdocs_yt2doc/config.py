@@ -12,15 +12,13 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 
-from . import Yt2DocError
 from .archive.files import ArchiveOptions
 from .archive.search import SEARCHES
 from .archive.search_index import TIMEOUT
 from .cache.store import StoreError, check_cache_dir
-from .document.llm import LLMSettings
-from .document.paragraphs import ParagraphSettings
 from .pipeline.settings import PipelineSettings
-from .transcribe.whisper import WhisperSettings
+from .records.errors import Yt2DocError
+from .records.settings import LLMSettings, ParagraphSettings, WhisperSettings
 
 
 class _Count(c.Type[int]):

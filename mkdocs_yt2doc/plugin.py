@@ -1,5 +1,5 @@
 """The MkDocs (and ProperDocs) front-end: options in, pipeline run, the archive's files
-(`archive.py`) as generated files of the build. No stage logic here."""
+(`archive/files.py`) as generated files of the build. No stage logic here."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import Yt2DocError
 from .archive.files import ASSET_DIR, build_archive, open_graph_html
 from .archive.groups import NavItem
 from .archive.output import MANIFEST
@@ -23,6 +22,7 @@ from .archive.views import views
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
 from .nav import place_pages
 from .pipeline.run import Pipeline
+from .records.errors import Yt2DocError
 
 if TYPE_CHECKING:
     from .archive.search_index import LiveIndex

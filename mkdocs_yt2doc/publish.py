@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import Yt2DocError, __version__
+from . import __version__
 from .archive.files import ArchiveFile, build_archive, nav_yaml
 from .archive.output import (
     OutputError,
@@ -32,6 +32,7 @@ from .archive.views import views
 from .cache.store import LOCK
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
 from .pipeline.run import Pipeline
+from .records.errors import Yt2DocError
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 

@@ -226,7 +226,8 @@ def json_words(project: Path) -> list[tuple[str, float, float]]:
 
 def _base_words(model: str, project: Path) -> list[str]:
     """What Whisper base makes of the same audio (transcribed here, outside the site)."""
-    from mkdocs_yt2doc.transcribe.whisper import Transcriber, WhisperSettings
+    from mkdocs_yt2doc.records.settings import WhisperSettings
+    from mkdocs_yt2doc.transcribe.whisper import Transcriber
 
     transcriber = Transcriber(WhisperSettings(model=model, beam_size=1))
     transcript = transcriber.transcribe(project / "talk.wav", language="en")

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_yt2doc.catalog.load import Talk
 from mkdocs_yt2doc.pipeline.run import Pipeline
 from mkdocs_yt2doc.pipeline.settings import PipelineSettings
 from mkdocs_yt2doc.records.job import Job
-from mkdocs_yt2doc.sources.ytdlp import Media, SourceError, fetch_thumbnail
+from mkdocs_yt2doc.records.media import Media
+from mkdocs_yt2doc.records.talk import Talk
+from mkdocs_yt2doc.sources.ytdlp import SourceError, fetch_thumbnail
 from tests.conftest import MediaServer
 
 

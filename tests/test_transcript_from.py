@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_yt2doc.document.paragraphs import ParagraphSettings, by_pauses
+from mkdocs_yt2doc.document.paragraphs import by_pauses
+from mkdocs_yt2doc.records.settings import ParagraphSettings
 from mkdocs_yt2doc.sources.caption_read import CaptionError, parse_captions, transcript_from_cues
 from tests.conftest import (
     CLIPS,
@@ -301,7 +302,8 @@ def test_a_caption_file_outside_the_project_is_refused(tmp_path: Path) -> None:
 
 def test_which_of_the_sources_captions_a_talk_takes() -> None:
     from mkdocs_yt2doc.pipeline.caption_source import choose_track
-    from mkdocs_yt2doc.sources.ytdlp import CaptionTrack, caption_tracks
+    from mkdocs_yt2doc.records.media import CaptionTrack
+    from mkdocs_yt2doc.sources.ytdlp import caption_tracks
 
     info = {
         "subtitles": {"en-GB": [{"ext": "srv3", "url": "https://x/a"},

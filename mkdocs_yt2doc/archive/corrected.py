@@ -11,9 +11,9 @@ from pathlib import Path
 
 from ..cache.store import CORRECTED_FROM, TRANSCRIPT, Store, StoreError
 from ..document.captions import caption_cues, srt, vtt
-from ..document.chapters import Chapter, Document, anchor_for
-from ..document.paragraphs import Paragraph
-from ..transcribe.whisper import Transcript, Word
+from ..document.chapters import anchor_for
+from ..records.document import Chapter, Document, Paragraph
+from ..records.transcript import Transcript, Word
 from .corrections import Corrections, CorrectionsError, Placed, place, read
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")

@@ -22,8 +22,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .. import Yt2DocError
 from ..cache.store import write_bytes
+from ..records.errors import Yt2DocError
 from .files import ArchiveFile, file_sha256
 
 MANIFEST = ".yt2doc-manifest.json"

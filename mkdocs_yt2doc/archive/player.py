@@ -18,7 +18,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 from ..util.escape import attr, clean, inert, safe_url
 
 if TYPE_CHECKING:
-    from ..sources.ytdlp import Media
+    from ..records.media import Media
     from .views import TalkView
 
 AUDIO = {".mp3", ".m4a", ".aac", ".opus", ".ogg", ".oga", ".wav", ".flac", ".weba"}

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import quote
 
-from ..document.paragraphs import Paragraph
+from ..records.document import Paragraph
 from ..util.escape import attr, clean, html_id, html_text, inert, safe_url
 from ..util.names import slugify, unique
 from ..util.timecode import format_timecode

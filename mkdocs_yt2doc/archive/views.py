@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cache.store import CAPTIONS, TOPICS, Store, StoreError
-from ..document.chapters import Document
-from ..sources.ytdlp import Media
+from ..records.document import Document
+from ..records.media import Media
 from ..util.glossary import Replacer
 from .corrected import corrected, corrections_path
 

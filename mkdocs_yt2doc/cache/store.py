@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .. import Yt2DocError
+from ..records.errors import Yt2DocError
 from .files import KEY, SCHEMA_VERSION, CacheFileError, NewerCacheFile, validate
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
@@ -137,7 +137,7 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
-    """The file's content, checked against its schema (`cache_files`); None if absent.
+    """The file's content, checked against its schema (`files.py`); None if absent.
 
     `StoreError` if it is unreadable, a symlink or invalid; `NewerStoreError` if a newer
     mkdocs-yt2doc wrote it.

@@ -5,76 +5,21 @@ Every error names the file and the line, because the person reading it is editin
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..records.talk import Catalog, ChapterMark, Talk
 from ..util.glossary import merge_glossary, merge_replace, parse_glossary, parse_replace
 from ..util.timecode import parse_timecode
 from .talk_fields import CatalogError, calendar_date, http_url, link_pairs, name_list, plain_text
 from .talks_yaml import TalksYAMLError, item_lines, load_yaml
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
-
-
-@dataclass(frozen=True)
-class ChapterMark:
-    start: float
-    title: str
-
-
-@dataclass(frozen=True)
-class Talk:
-    """One item of talks.yml, defaults merged in. `url` may still be a playlist."""
-
-    url: str
-    where: str  # "talks.yml:12", for messages
-    title: str | None = None
-    speakers: tuple[str, ...] = ()
-    event: str | None = None
-    date: dt.date | None = None
-    tags: tuple[str, ...] = ()
-    language: str | None = None
-    slug: str | None = None
-    description: str | None = None
-    chapters: tuple[ChapterMark, ...] = ()
-    ignore_source_chapters: bool = False
-    local_path: Path | None = None  # set when `url` names a file on disk
-    glossary: tuple[str, ...] = ()  # terms Whisper is told to expect
-    replace: tuple[tuple[str, str], ...] = ()  # wrong -> right, applied to the text
-    captions: str | None = None  # a caption file (path or URL) to transcribe from
-    captions_path: Path | None = None  # ... when it is a path: the file, inside the project
-    captions_at: str = ""  # "talks.yml:14", the line of `captions:`
-    start: float | None = None  # where the talk starts in its recording (several talks in one)
-    end: float | None = None  # ... and ends
-    slides: str | None = None  # an http(s) URL
-    links: tuple[tuple[str, str], ...] = ()  # (label, http(s) URL)
-    kind: str | None = None  # keynote, talk, lightning, panel, workshop, or any word
-
-    @property
-    def label(self) -> str:
-        """How messages name this talk."""
-        return f"{self.title or self.url} ({self.where})"
-
-    def merged(self, override: Talk) -> Talk:
-        """This talk with every field `override` sets in talks.yml taken from it."""
-        changes = {
-            f.name: getattr(override, f.name)
-            for f in dataclasses.fields(self)
-            if f.name not in ("url", "local_path") and getattr(override, f.name) not in (None, ())
-        }
-        return dataclasses.replace(self, **changes)
-
-
-@dataclass(frozen=True)
-class Catalog:
-    path: Path
-    talks: tuple[Talk, ...] = field(default_factory=tuple)
 
 
 # key -> (accepted types, description for messages)

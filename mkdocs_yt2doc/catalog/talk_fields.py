@@ -1,5 +1,5 @@
 """talks.yml field values -> typed values: text, names, dates, links. Each error names the
-talk's file and line and the key, as catalog.py's do."""
+talk's file and line and the key, as load.py's do."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from .. import Yt2DocError
+from ..records.errors import Yt2DocError
 
 
 class CatalogError(Yt2DocError):

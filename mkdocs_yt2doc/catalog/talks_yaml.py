@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .. import Yt2DocError
+from ..records.errors import Yt2DocError
 
 
 class TalksYAMLError(Yt2DocError):

@@ -10,28 +10,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..records.transcript import Cue
 from ..util.escape import html_id
 from ..util.timecode import format_timecode
 
 if TYPE_CHECKING:
-    from ..transcribe.whisper import Word
-    from .chapters import Document
+    from ..records.document import Document
+    from ..records.transcript import Word
 
 LINE = 42
 MAX_CHARS = 2 * LINE
 MAX_SECONDS = 7.0
 PAUSE = 0.8
 _STOPS = (".", "!", "?", "\u2026", "\u3002", "\uff01", "\uff1f")
-
-
-@dataclass(frozen=True)
-class Cue:
-    start: float
-    end: float
-    text: str
 
 
 def caption_cues(words: Sequence[Word]) -> list[Cue]:

@@ -11,10 +11,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
 
-from .llm import LLMSettings
+from ..records.settings import LLMSettings
 
 LANGUAGES = {
     "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian",
@@ -34,40 +32,6 @@ _STOPWORDS = {
     "nl": "de het een en van is dat niet met voor op zijn",
     "pt": "o a os as e de que um uma para com não em",
 }
-
-
-@dataclass(frozen=True)
-class Topics:
-    starts: tuple[int, ...]  # paragraph index of each chapter's first paragraph (0 first)
-    titles: tuple[str, ...]
-    summary: str | None
-    origin: str  # llm | offline
-    settings: dict[str, Any] = field(default_factory=dict)  # what produced it
-    calls: int = 0  # LLM calls it took
-    prompt_tokens: int = 0
-    fallback_reason: str | None = None  # why the LLM's answer is not used
-    # The transcript word each chapter starts at; a start inside a paragraph splits it there.
-    # Empty when made without word timings (and in files older than the sentence segmenter).
-    first_words: tuple[int, ...] = ()
-    repairs: tuple[str, ...] = ()  # what was wrong with the LLM's answer, and what was kept
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Topics:
-        return cls(
-            starts=tuple(data["starts"]),
-            titles=tuple(data["titles"]),
-            summary=data.get("summary"),
-            origin=data["origin"],
-            settings=data.get("settings", {}),
-            calls=data.get("calls", 0),
-            prompt_tokens=data.get("prompt_tokens", 0),
-            fallback_reason=data.get("fallback_reason"),
-            first_words=tuple(data.get("first_words", ())),
-            repairs=tuple(data.get("repairs", ())),
-        )
 
 
 def language_name(code: str | None) -> str:

@@ -11,17 +11,16 @@ import json
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..catalog.load import ChapterMark, Talk
-from ..sources.ytdlp import Media
-from ..transcribe.whisper import Transcript
+from ..records.document import Chapter, Document, Paragraph, Topics
+from ..records.media import Media
+from ..records.talk import ChapterMark, Talk, has_span
+from ..records.transcript import Transcript
 from ..util.names import unique
-from ..util.spans import has_span, span_marks
+from ..util.spans import span_marks
 from ..util.timecode import format_timecode
-from .chapter_plan import Topics
-from .paragraphs import Paragraph, snap_to_sentences, split_at
+from .paragraphs import snap_to_sentences, split_at
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -29,75 +28,6 @@ log = logging.getLogger("mkdocs.plugins.yt2doc")
 # transcript, paragraphs and topics (cheap, no model). 2: the language, and the caption files
 # written beside the document.
 DOCUMENT_FORMAT = 2
-
-
-@dataclass(frozen=True)
-class Chapter:
-    start: float
-    title: str
-    first_paragraph: int  # index of its first paragraph; paragraphs before chapter 1 are a preamble
-    anchor: str
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Chapter:
-        return cls(
-            start=data["start"],
-            title=data["title"],
-            first_paragraph=data["first_paragraph"],
-            anchor=data["anchor"],
-        )
-
-
-@dataclass(frozen=True)
-class Document:
-    paragraphs: tuple[Paragraph, ...]
-    chapters: tuple[Chapter, ...]
-    chapter_origin: str  # yaml | source | llm | offline | single
-    inputs: dict[str, Any]  # the talk's chapter marks; a change rebuilds it (cheap)
-    transcript_digest: str  # which transcript it was built from (provenance)
-    paragrapher: str = ""  # which paragrapher split the text
-    summary: str | None = None
-    language: str = ""  # the transcript's, for the caption track and the page
-    text_source: str = "whisper"  # whisper | captions-file | captions:<lang> | auto-captions:<lang>
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "chapter_origin": self.chapter_origin,
-            "inputs": self.inputs,
-            "transcript_digest": self.transcript_digest,
-            "paragrapher": self.paragrapher,
-            "summary": self.summary,
-            "chapters": [c.to_json() for c in self.chapters],
-            "paragraphs": [p.to_json() for p in self.paragraphs],
-            "language": self.language,
-            "text_source": self.text_source,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Document:
-        return cls(
-            paragraphs=tuple(Paragraph.from_json(p) for p in data["paragraphs"]),
-            chapters=tuple(Chapter.from_json(c) for c in data["chapters"]),
-            chapter_origin=data["chapter_origin"],
-            inputs=data["inputs"],
-            transcript_digest=data.get("transcript_digest", ""),
-            paragrapher=data.get("paragrapher", ""),
-            summary=data.get("summary"),
-            language=data.get("language", ""),
-            text_source=data.get("text_source", "whisper"),
-        )
-
-    def chapter_paragraphs(self, index: int) -> tuple[Paragraph, ...]:
-        start = self.chapters[index].first_paragraph
-        end = (
-            self.chapters[index + 1].first_paragraph
-            if index + 1 < len(self.chapters)
-            else len(self.paragraphs)
-        )
-        return self.paragraphs[start:end]
 
 
 def transcript_digest(transcript: Transcript) -> str:

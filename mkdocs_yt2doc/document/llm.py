@@ -11,10 +11,10 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .. import Yt2DocError
+from ..records.errors import Yt2DocError
+from ..records.settings import LLMSettings
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -44,23 +44,6 @@ def read_fields(value: Any, schema: dict[str, Any]) -> dict[str, Any]:
 
 class LLMError(Yt2DocError):
     """The LLM could not give a valid answer (after retries)."""
-
-
-@dataclass(frozen=True)
-class LLMSettings:
-    model: str | None = None  # None: no LLM
-    host: str = "http://localhost:11434"
-    api: str = "ollama"  # ollama | openai
-    timeout: float = 120.0  # seconds per call
-    retries: int = 2  # extra attempts after the first
-    context: int = 16384  # most tokens of context to ask for (num_ctx)
-    min_chapter_seconds: float = 60.0
-    max_chapters_per_hour: int = 12
-    seed: int = 42
-
-    def produced_by(self) -> dict[str, Any]:
-        """What decides the LLM's answers (a change is reported, redone on request)."""
-        return {"api": self.api, "model": self.model, "seed": self.seed}
 
 
 def estimate_tokens(text: str) -> int:

@@ -17,10 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..records.document import Paragraph
 from ..util.timecode import format_timecode
 from .chapter_plan import language_name, max_chapters, same_text, wrong_language
 from .llm import LLM, estimate_tokens, read_fields
-from .paragraphs import Paragraph
 
 PROMPTS = "v2"  # bump when the prompts change: part of what produced a cached answer
 _TRIM = 360  # characters of each paragraph shown to the LLM when finding boundaries

@@ -12,54 +12,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import Yt2DocError
-from ..transcribe.whisper import Word
+from ..records.document import Paragraph
+from ..records.errors import Yt2DocError
+from ..records.settings import ParagraphSettings
+from ..records.transcript import Word
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 PAUSES = "pauses-v2"  # v2: chapter starts snap to sentence starts
 _CLOSERS = "\"')]\u00bb\u201d\u2019"  # quotes and brackets after a full stop
 _STOPS = (".", "!", "?", "\u2026", "\u3002", "\uff01", "\uff1f")  # incl. CJK full stops
-
-
-@dataclass(frozen=True)
-class ParagraphSettings:
-    sat_model: str | None = "sat-3l-sm"  # a SaT model name or local folder; None: fallback
-    sat_tokenizer: str | None = None  # tokenizer folder for a local SaT model
-    paragraph_threshold: float = 0.5  # SaT's newline probability for a paragraph break
-    target_words: int = 90  # fallback: end at the first sentence end after this many words
-    min_words: int = 25  # fallback: a pause only ends a paragraph this long
-    max_words: int = 200  # both: hard stop for unpunctuated speech
-    pause: float = 1.2  # fallback: seconds of silence that read as a paragraph break
-
-    def produced_by(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    start: float
-    end: float
-    text: str
-    first_word: int = 0  # index in the transcript's words
-    last_word: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Paragraph:
-        return cls(
-            start=data["start"],
-            end=data["end"],
-            text=data["text"],
-            first_word=data.get("first_word", 0),
-            last_word=data.get("last_word", 0),
-        )
 
 
 def _ends_sentence(text: str) -> bool:

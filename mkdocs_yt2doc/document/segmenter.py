@@ -21,10 +21,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..transcribe.whisper import Word
+from ..records.document import Paragraph
+from ..records.settings import LLMSettings
+from ..records.transcript import Word
 from .chapter_plan import enforce_lengths, language_code, language_name, max_chapters
-from .llm import LLMSettings
-from .paragraphs import Paragraph
 
 SEGMENTER = "sentences-v1"
 _TOKEN = re.compile(r"[^\W\d_]{3,}")

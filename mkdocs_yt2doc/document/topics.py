@@ -15,23 +15,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from ..transcribe.whisper import Word
-from .chapter_plan import (
-    LANGUAGES,
-    Topics,
-    enforce_lengths,
-    language_name,
-    max_chapters,
-    wrong_language,
-)
+from ..records.document import Paragraph, Topics
+from ..records.settings import LLMSettings
+from ..records.transcript import Word
+from .chapter_plan import LANGUAGES, enforce_lengths, language_name, max_chapters, wrong_language
 from .keyphrases import extractive_summary, key_phrase_titles
-from .llm import LLM, LLMError, LLMSettings
+from .llm import LLM, LLMError
 from .llm_chapters import PROMPTS, llm_boundaries, llm_titles, plan_windows
-from .paragraphs import Paragraph
 from .segmenter import SEGMENTER, Sentence, segment, sentences
 
 __all__ = [
-    "LANGUAGES", "PROMPTS", "Topics", "enforce_lengths", "find_topics", "language_name",
+    "LANGUAGES", "PROMPTS", "enforce_lengths", "find_topics", "language_name",
     "llm_topics", "max_chapters", "offline_topics", "plan_windows", "wrong_language",
 ]  # fmt: skip
 

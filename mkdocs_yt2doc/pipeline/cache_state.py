@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import Yt2DocError
 from ..cache.store import DOCUMENT, MEDIA, TOPICS, TRANSCRIPT, Store, StoreError
-from ..document.chapters import Document, document_inputs
+from ..document.chapters import document_inputs
+from ..records.document import Document
+from ..records.errors import Yt2DocError
 from ..records.job import Job
-from ..sources.ytdlp import Media, local_media
-from ..transcribe.whisper import Transcript
-from ..util.spans import has_span, span_problem
+from ..records.media import Media
+from ..records.talk import has_span
+from ..records.transcript import Transcript
+from ..sources.ytdlp import local_media
+from ..util.spans import span_problem
 from .resolve import Resolver
 from .settings import PipelineSettings, Refresh
 from .structure import Structure

@@ -15,13 +15,13 @@ import re
 import time
 from collections.abc import Sequence
 
-from .. import Yt2DocError
-from ..catalog.load import Talk
+from ..records.errors import Yt2DocError
 from ..records.job import Job, Progress
+from ..records.media import CaptionTrack
+from ..records.talk import Talk
+from ..records.transcript import Transcript
 from ..sources.caption_read import CAPTION_BYTES, CaptionError, parse_captions, primary_language
 from ..sources.caption_read import transcript_from_cues as _transcript
-from ..sources.ytdlp import CaptionTrack
-from ..transcribe.whisper import Transcript
 from .record import Recorder
 from .settings import PipelineSettings
 from .stages import TalkResult

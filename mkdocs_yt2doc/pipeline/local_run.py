@@ -10,7 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .. import Yt2DocError
+from ..records.errors import Yt2DocError
 from ..records.job import Job, Progress
 from ..sources.ytdlp import download_audio
 from ..util.timecode import format_timecode

@@ -7,13 +7,14 @@ import dataclasses
 import logging
 from typing import Protocol
 
-from .. import Yt2DocError
 from ..cache.store import THUMBNAIL, TRANSCRIPT, Store
 from ..document.chapters import chapter_marks
+from ..records.errors import Yt2DocError
 from ..records.job import Counts, Job, Progress
+from ..records.talk import has_span
+from ..records.transcript import Transcript
 from ..sources.ytdlp import fetch_thumbnail
-from ..transcribe.whisper import Transcript, initial_prompt
-from ..util.spans import has_span
+from ..transcribe.whisper import initial_prompt
 from .resolve import Resolver
 from .settings import PipelineSettings
 from .stages import TalkResult, TalkTask

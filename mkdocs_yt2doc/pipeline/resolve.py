@@ -7,21 +7,14 @@ import logging
 import re
 from typing import Any
 
-from .. import Yt2DocError
 from ..cache.store import MEDIA, NewerStoreError, Store, StoreError
-from ..catalog.load import Catalog, Talk
+from ..records.errors import Yt2DocError
 from ..records.job import Counts, Job
-from ..sources.ytdlp import (
-    Entry,
-    Media,
-    SourceError,
-    fetch_media,
-    local_media,
-    media_from_info,
-    probe,
-)
+from ..records.media import Entry, Media
+from ..records.talk import Catalog, Talk, has_span, span_suffix
+from ..sources.ytdlp import SourceError, fetch_media, local_media, media_from_info, probe
 from ..util.names import slugify, unique
-from ..util.spans import has_span, span_suffix, warn_overlaps
+from ..util.spans import warn_overlaps
 from .settings import PipelineSettings
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")

@@ -14,8 +14,8 @@ from collections import Counter
 from typing import Any
 
 from ..cache.store import Store, StoreError
-from ..catalog.load import Catalog
 from ..records.job import Job, Progress
+from ..records.talk import Catalog
 from .cache_state import CacheState
 from .caption_source import CaptionSource
 from .local_run import LocalExecutor
@@ -24,8 +24,6 @@ from .resolve import Resolver, assign_slugs
 from .settings import PipelineSettings, Refresh
 from .stages import Stages
 from .structure import Structure
-
-__all__ = ["Job", "Pipeline", "PipelineSettings", "Progress"]
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ..catalog.load import Catalog, load_catalog
-from ..document.llm import LLMSettings
-from ..document.paragraphs import ParagraphSettings
-from ..transcribe.whisper import WhisperSettings
+from ..catalog.load import load_catalog
+from ..records.settings import LLMSettings, ParagraphSettings, WhisperSettings
+from ..records.talk import Catalog
 
 Transcribe = Literal["auto", "never"]  # auto: process what is missing; never: render the cache
 Refresh = Literal["all", "structure"]  # redo from the audio on, or paragraphs and chapters only

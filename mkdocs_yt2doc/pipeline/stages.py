@@ -1,6 +1,6 @@
 """The work on one talk that needs models: transcription, paragraphs, topics.
 
-It runs in the local pipeline or on a Ray worker (`ray_worker.py`), so it touches no cache: a
+It runs in the local pipeline or on a Ray worker (`scale/worker.py`), so it touches no cache: a
 `TalkTask` goes in, a `TalkResult` (the cache files' contents, plain JSON-able dicts) comes out,
 and the pipeline writes it.
 """
@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..document.chapter_plan import Topics
-from ..document.llm import LLM, LLMError, LLMSettings
-from ..document.paragraphs import Paragraph, Paragrapher, ParagraphSettings
+from ..document.llm import LLM, LLMError
+from ..document.paragraphs import Paragrapher
 from ..document.topics import find_topics
-from ..sources.ytdlp import Media
-from ..transcribe.whisper import INSTALL_HINT, Transcript, WhisperSettings, make_transcriber
+from ..records.document import Paragraph, Topics
+from ..records.media import Media
+from ..records.settings import LLMSettings, ParagraphSettings, WhisperSettings
+from ..records.transcript import Transcript
+from ..transcribe.backend import make_transcriber
+from ..transcribe.whisper import INSTALL_HINT
 from ..util.glossary import HOTWORD_TOKENS
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")

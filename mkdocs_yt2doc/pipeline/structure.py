@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import Yt2DocError
 from ..cache.store import CAPTIONS, DOCUMENT, PARAGRAPHS, TOPICS, TRANSCRIPT, Store
 from ..document.captions import caption_cues, srt, vtt
-from ..document.chapter_plan import Topics
 from ..document.chapters import build_document, chapter_marks
-from ..document.paragraphs import Paragraph
+from ..records.document import Paragraph, Topics
+from ..records.errors import Yt2DocError
 from ..records.job import Job
-from ..transcribe.whisper import Transcript
+from ..records.transcript import Transcript
 from ..util.spans import cut, span_problem
 from .settings import PipelineSettings
 from .stages import Stages, TalkResult

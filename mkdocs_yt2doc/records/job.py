@@ -11,10 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalog.load import Talk
-from ..document.chapters import Document
-from ..sources.ytdlp import Entry, Media
-from ..util.spans import has_span, span_suffix
+from .document import Document
+from .media import Entry, Media
+from .talk import Talk, has_span, span_suffix
 
 
 @dataclass

@@ -1,14 +1,14 @@
 """`prefetch --ray ADDRESS`: the uncached talks fanned out over a Ray cluster.
 
-Each worker is a Ray actor holding one Whisper model (`ray_worker.TalkWorker`) for all its
+Each worker is a Ray actor holding one Whisper model (`worker.TalkWorker`) for all its
 talks; it sends back the cache files' contents and never touches the cache. The driver
-schedules the talks (`ray_schedule.Scheduler`, its workers in `ray_pool.py`) and writes each
+schedules the talks (`schedule.Scheduler`, its workers in `pool.py`) and writes each
 result with the pipeline's own code (`Recorder.record`: same files, same atomic writes, under
 the same lock), so a site cannot tell how a talk was processed.
 
-This module is the executor the command line builds (`RayExecutor`, `RaySettings`): it
-connects to the cluster, sizes and starts the workers. ray is imported in these modules only,
-and the command line imports them only for --ray.
+This module is the executor the command line builds (`RayExecutor`; its settings are
+`records.settings.RaySettings`): it connects to the cluster, sizes and starts the workers.
+ray is imported in these modules only, and the command line imports them only for --ray.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from .. import Yt2DocError
 from ..pipeline.record import Recorder
+from ..records.errors import Yt2DocError
 from ..records.job import Job, Progress
+from ..records.settings import RaySettings
 from .api import first_line
 from .pool import Worker
 from .schedule import RunStats, Scheduler
@@ -35,10 +35,8 @@ from .worker import Reply, TalkWorker
 
 __all__ = [
     "INSTALL_HINT",
-    "STRUCTURE_PLACES",
     "ClusterError",
     "RayExecutor",
-    "RaySettings",
     "Reply",
     "RunStats",
     "TalkWorker",
@@ -47,33 +45,10 @@ __all__ = [
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 INSTALL_HINT = 'install the Ray extra: pip install "mkdocs-yt2doc[transcribe,ray]"'
-STRUCTURE_PLACES = ("workers", "driver")
 
 
 class ClusterError(Yt2DocError):
     """The Ray cluster cannot be reached or cannot run a worker."""
-
-
-@dataclass(frozen=True)
-class RaySettings:
-    address: str = "auto"  # auto | local | HOST:PORT | ray://HOST:PORT
-    workers: int | None = None  # None: as many as the cluster has room for, one per talk at most
-    gpus_per_worker: float | None = None  # None: 1 when the cluster has GPUs, else 0
-    cpus_per_worker: float = 1.0
-    in_flight: int = 2  # talks a worker holds at once: one transcribing, the next downloading
-    retries: int = 2  # further attempts for a talk whose worker died under it
-    structure: str = "workers"  # where paragraphs and chapters (SaT, LLM) are made
-    start_timeout: float = 300.0  # seconds for a worker to start (model load not included)
-
-    def __post_init__(self) -> None:
-        if self.workers is not None and self.workers < 1:
-            raise ClusterError("--ray-workers must be at least 1")
-        if self.in_flight < 1:
-            raise ClusterError("--ray-in-flight must be at least 1")
-        if self.retries < 0:
-            raise ClusterError("--ray-retries cannot be negative")
-        if self.structure not in STRUCTURE_PLACES:
-            raise ClusterError(f"--ray-structure must be one of {', '.join(STRUCTURE_PLACES)}")
 
 
 def _ray() -> Any:

@@ -1,9 +1,9 @@
 """The driver's view of its Ray workers: started, ready, given up, lost, stopped.
 
-A `Worker` is the driver's record of one `TalkWorker` actor (`ray_worker.py`). The pool starts
+A `Worker` is the driver's record of one `TalkWorker` actor (`worker.py`). The pool starts
 them through a function it is given (`RayExecutor._start_actor`, or a fake in tests), learns
 where each runs when its first call (`where`) answers, and gives up one that has not answered
-within `start_timeout`. Which talks go to which worker is `ray_schedule.py`'s business.
+within `start_timeout`. Which talks go to which worker is `schedule.py`'s business.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .api import RayAPI, WorkerActor, first_line
 
 if TYPE_CHECKING:
-    from .cluster import RaySettings
+    from ..records.settings import RaySettings
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 

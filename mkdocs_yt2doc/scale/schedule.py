@@ -4,10 +4,10 @@ to a talk whose worker dies.
 `Scheduler.run` keeps the talks in a queue and sends each ready worker up to `in_flight` of
 them. Each reply goes to `Recorder.record`, the one place results enter the cache. When a
 worker dies, its oldest talk is retried (at most `retries` more times), the talks behind it go
-back to the front of the queue, and a new worker replaces it (`ray_pool.py` keeps the workers).
+back to the front of the queue, and a new worker replaces it (`pool.py` keeps the workers).
 
 Nothing here imports ray: the scheduler is handed the `ray` module (in tests, a fake of the
-few calls it makes: `ray_api.RayAPI`) and a function that starts one `TalkWorker` actor.
+few calls it makes: `api.RayAPI`) and a function that starts one `TalkWorker` actor.
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import Yt2DocError
 from ..pipeline.record import Recorder
+from ..records.errors import Yt2DocError
 from ..records.job import Job, Progress
 from .api import RayAPI, WorkerActor, dead_worker_errors, first_line
 from .pool import Worker, WorkerPool
 from .worker import Reply
 
 if TYPE_CHECKING:
-    from .cluster import RaySettings
+    from ..records.settings import RaySettings
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 

@@ -3,7 +3,7 @@
 Each worker holds one `Stages` (one loaded Whisper model, SaT, an LLM client) for all its
 talks. It downloads a talk's audio, transcribes it, makes its paragraphs and chapters, and
 sends back a `Reply` with the cache files' contents and its log lines. It never touches the
-cache: the driver stores each reply (`ray_schedule.py`, through `Recorder.record`).
+cache: the driver stores each reply (`schedule.py`, through `Recorder.record`).
 
 Nothing here imports ray at module level; `cluster.py` makes the class remote.
 """
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import Yt2DocError
 from ..pipeline.settings import PipelineSettings
 from ..pipeline.stages import Stages, TalkResult, TalkTask
+from ..records.errors import Yt2DocError
 from ..sources.ytdlp import download_audio
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")

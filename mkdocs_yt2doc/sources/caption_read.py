@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import Yt2DocError
-from ..document.captions import Cue
-from ..transcribe.whisper import Segment, Transcript, Word
+from ..records.errors import Yt2DocError
+from ..records.transcript import Cue, Segment, Transcript, Word
 
 CAPTION_SUFFIXES = (".vtt", ".srt")
 CAPTION_BYTES = 20 * 2**20  # hours of captions are a few MiB

@@ -1,7 +1,7 @@
 """Speech -> `Transcript` with faster-whisper: device choice, one model per run, word timestamps.
 
 faster_whisper and ctranslate2 are imported when the first talk is transcribed, never before.
-The whisper.cpp backend (`transcribe_cpp.py`) makes the same records; `make_transcriber`
+The whisper.cpp backend (`whisper_cpp.py`) makes the same records; `backend.make_transcriber`
 picks the one `whisper.backend` names.
 """
 
@@ -12,11 +12,12 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from .. import Yt2DocError
+from ..records.errors import Yt2DocError
+from ..records.settings import WhisperSettings
+from ..records.transcript import Segment, Transcript, Word
 from ..util.glossary import hotwords
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
@@ -26,103 +27,6 @@ INSTALL_HINT = 'install the transcription extra: pip install "mkdocs-yt2doc[tran
 
 class TranscribeError(Yt2DocError):
     """The model could not be loaded or the audio could not be transcribed."""
-
-
-@dataclass(frozen=True)
-class WhisperSettings:
-    backend: str = "faster-whisper"  # faster-whisper | whisper.cpp
-    model: str = "large-v3-turbo"
-    device: str = "auto"  # auto | cuda | cpu
-    compute_type: str = "auto"  # auto: float16 on GPU, int8 on CPU
-    language: str | None = None  # None: detect per talk
-    beam_size: int = 5
-    vad: bool = True
-    batch_size: int | None = None  # None: 16 on GPU, 8 on CPU; 0 or 1: sequential
-    # Prompt Whisper with the talk's title, chapters and description. Off by default: on
-    # small models it made Whisper skip whole sentences (see bench/README.md).
-    prompt: bool = False
-    # CPU threads; 0: CTranslate2's default, whisper.cpp: the CPU count (Ray CPU workers set it)
-    cpu_threads: int = 0
-
-    def produced_by(self) -> dict[str, Any]:
-        """What decides the text of a transcript (not where or how fast it ran)."""
-        return {
-            "backend": self.backend,
-            "model": self.model,
-            "language": self.language,
-            "beam_size": self.beam_size,
-            "vad": self.vad,
-            "prompt": self.prompt,
-        }
-
-
-@dataclass(frozen=True)
-class Word:
-    start: float
-    end: float
-    text: str
-    probability: float
-
-
-@dataclass(frozen=True)
-class Segment:
-    start: float
-    end: float
-    text: str
-    words: tuple[Word, ...]
-
-
-@dataclass(frozen=True)
-class Transcript:
-    language: str
-    duration: float
-    segments: tuple[Segment, ...]
-    settings: dict[str, Any] = field(default_factory=dict)  # what produced it
-    versions: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def words(self) -> list[Word]:
-        return [w for s in self.segments for w in s.words]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "language": self.language,
-            "duration": self.duration,
-            "settings": self.settings,
-            "versions": self.versions,
-            "segments": [
-                {
-                    "start": s.start,
-                    "end": s.end,
-                    "text": s.text,
-                    "words": [
-                        {"start": w.start, "end": w.end, "text": w.text, "p": w.probability}
-                        for w in s.words
-                    ],
-                }
-                for s in self.segments
-            ],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Transcript:
-        return cls(
-            language=data["language"],
-            duration=data["duration"],
-            settings=data.get("settings", {}),
-            versions=data.get("versions", {}),
-            segments=tuple(
-                Segment(
-                    start=s["start"],
-                    end=s["end"],
-                    text=s["text"],
-                    words=tuple(
-                        Word(w["start"], w["end"], w["text"], w.get("p", 1.0)) for w in s["words"]
-                    ),
-                )
-                for s in data["segments"]
-            ),
-        )
 
 
 def choose_device(device: str, compute_type: str, cuda_devices: int) -> tuple[str, str]:
@@ -277,30 +181,6 @@ class Transcriber(LoadsOnce):
 
     def _token_count(self, text: str) -> int:
         return len(self._model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
-
-
-class SpeechToText(Protocol):
-    """What the stages need of a backend."""
-
-    settings: WhisperSettings
-
-    def transcribe(
-        self,
-        audio: Path,
-        *,
-        language: str | None = None,
-        prompt: str | None = None,
-        glossary: Sequence[str] = (),
-    ) -> Transcript: ...
-
-
-def make_transcriber(settings: WhisperSettings) -> SpeechToText:
-    """The backend `whisper.backend` names (neither loads a model before its first talk)."""
-    if settings.backend == "whisper.cpp":
-        from .whisper_cpp import CppTranscriber
-
-        return CppTranscriber(settings)
-    return Transcriber(settings)
 
 
 def decode_speech(audio: Path) -> Any:

@@ -1,6 +1,6 @@
 """Speech -> `Transcript` with whisper.cpp (through pywhispercpp): `whisper.backend: whisper.cpp`.
 
-The same record as the faster-whisper backend (`transcribe.py`): segments, words with
+The same record as the faster-whisper backend (`whisper.py`): segments, words with
 timestamps (whisper.cpp's token timestamps, grouped into words), the language, the settings
 and versions. The audio is decoded and its silence cut by the same code as there (PyAV and
 Silero VAD from faster-whisper), so both backends hear the same speech. pywhispercpp is
@@ -17,19 +17,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..records.settings import WhisperSettings
+from ..records.transcript import Segment, Transcript, Word
 from ..util.glossary import hotwords
 from .ggml_file import GgmlError, GgmlModel, read_ggml
-from .whisper import (
-    LoadsOnce,
-    Segment,
-    TranscribeError,
-    Transcript,
-    WhisperSettings,
-    Word,
-    decode_speech,
-    guard_segments,
-    has_words,
-)
+from .whisper import LoadsOnce, TranscribeError, decode_speech, guard_segments, has_words
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 

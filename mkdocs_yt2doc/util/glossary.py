@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # chapters reads the catalog, which reads this module
-    from ..document.chapters import Document
+    from ..records.document import Document
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 

@@ -13,24 +13,14 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..catalog.load import ChapterMark, Talk
-from ..transcribe.whisper import Segment, Transcript
+from ..records.talk import ChapterMark, Talk, has_span
+from ..records.transcript import Segment, Transcript
 from .timecode import format_timecode
 
 if TYPE_CHECKING:
     from ..records.job import Job
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
-
-
-def has_span(talk: Talk) -> bool:
-    return talk.start is not None or talk.end is not None
-
-
-def span_suffix(talk: Talk) -> str:
-    """What tells the talks of one recording apart: in cache keys and failure records."""
-    end = "end" if talk.end is None else str(int(talk.end))
-    return f"--{int(talk.start or 0)}-{end}"
 
 
 def span_label(talk: Talk) -> str:
