@@ -15,7 +15,7 @@ from typing import Any
 
 from ..records.document import Chapter, Document, Paragraph, Topics
 from ..records.media import Media
-from ..records.talk import ChapterMark, Talk, has_span
+from ..records.talk import ChapterMark, Talk
 from ..records.transcript import Transcript
 from ..util.names import unique
 from ..util.spans import span_marks
@@ -39,7 +39,7 @@ def chapter_marks(talk: Talk, media: Media) -> tuple[tuple[ChapterMark, ...], st
     """The chapters given for a talk and where they come from; "auto" when none are."""
     if talk.chapters:
         return talk.chapters, "yaml"
-    marks = span_marks(media.chapters, talk) if has_span(talk) else media.chapters
+    marks = span_marks(media.chapters, talk) if talk.span else media.chapters
     if marks and not talk.ignore_source_chapters:
         return merge_short(marks), "source"
     return (), "auto"

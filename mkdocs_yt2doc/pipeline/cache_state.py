@@ -3,15 +3,14 @@ inputs match talks.yml, else a transcript to rebuild it from, else the audio to 
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..cache.store import DOCUMENT, MEDIA, TOPICS, TRANSCRIPT, Store, StoreError
-from ..document.chapters import document_inputs
+from ..cache.store import DOCUMENT, MEDIA, PARAGRAPHS, TOPICS, TRANSCRIPT, Store
+from ..cache.talk import read_talk
+from ..document.chapters import chapter_marks, document_inputs
+from ..records.cached import Cached
 from ..records.document import Document
 from ..records.errors import Yt2DocError
 from ..records.job import Job
 from ..records.media import Media
-from ..records.talk import has_span
 from ..records.transcript import Transcript
 from ..sources.ytdlp import local_media
 from ..util.spans import span_problem
@@ -48,22 +47,14 @@ class CacheState:
             )
             job.failed = True
 
-    def _read(self, job: Job, name: str, key: str | None = None) -> dict[str, Any] | None:
-        assert job.key
-        return self.store.read_stage(key or job.key, name, job.label)
-
     def _prepare(self, job: Job, refresh: Refresh | None) -> None:
         assert job.key
-        key = job.recording_key or job.key
+        cached = Cached(job.key, job.recording or job.key)
+        first = [DOCUMENT] if job.media is not None else [MEDIA, DOCUMENT]
+        read_talk(self.store, cached, first, job.label, skip=[DOCUMENT] if refresh else [])
         if job.media is None:
-            stored_media = self._read(job, MEDIA, key)
-            if stored_media and stored_media["key"] != key:
-                raise StoreError(
-                    f"cache file {self.store.root / key / MEDIA} names another talk "
-                    f"({stored_media['key']!r})"
-                )
-            if stored_media:
-                job.media = Media.from_json(stored_media)
+            if cached.files.get(MEDIA):
+                job.media = Media.from_json(cached.files[MEDIA] or {})
             elif job.talk.local_path is not None:
                 job.media = local_media(job.talk)
             elif job.entry and self.settings.may_process:
@@ -71,34 +62,46 @@ class CacheState:
         if job.media is None:
             job.problem = "not processed yet (transcribe: never)"
             return
-        if has_span(job.talk):
+        if job.talk.span:
             problem = span_problem(job.talk, job.media.duration)
             if problem:
                 job.problem, job.failed = problem, True
                 return
-        inputs = document_inputs(job.talk, job.media)
-        stored_document = None if refresh else self._read(job, DOCUMENT)
-        if stored_document and stored_document.get("inputs") == inputs:
+        stored_document = cached.files.get(DOCUMENT)
+        if stored_document and stored_document.get("inputs") == document_inputs(
+            job.talk, job.media
+        ):
             job.document = Document.from_json(stored_document)
             if self.settings.read_only:  # status reports what produced the stages
-                job.transcript_settings = self._transcript_settings(job)
-                topics = self._read(job, TOPICS) if job.document.chapter_origin in (
-                    "llm", "offline") else None  # fmt: skip
-                job.topics_settings = dict(topics.get("settings") or {}) if topics else None
+                self._report_settings(job, cached)
             return
+        if stored_document:
+            cached.drop(DOCUMENT, "talks.yml's chapters or the document's format changed")
         # a talk cut from a recording is made from the recording's transcript
-        stored_transcript = None if refresh == "all" else self._read(job, TRANSCRIPT, key)
+        rest = [TRANSCRIPT] if self.settings.read_only else [TRANSCRIPT, PARAGRAPHS]
+        if not self.settings.read_only and chapter_marks(job.talk, job.media)[1] == "auto":
+            rest.append(TOPICS)
+        redo = {"all": rest, "structure": [PARAGRAPHS, TOPICS]}.get(refresh or "", [])
+        read_talk(self.store, cached, rest, job.label, skip=redo)
+        stored_transcript = cached.files.get(TRANSCRIPT)
         if stored_transcript:
             job.transcript_settings = dict(stored_transcript.get("settings") or {})
             transcript = Transcript.from_json(stored_transcript)
-            if has_span(job.talk):
+            if job.talk.span:
                 transcript = self.structure.keep_cut(job, transcript)
-            self.structure.build(job, transcript, redo=refresh == "structure")
+            self.structure.build(job, transcript, cached=cached)
         elif self.settings.may_process:
             job.needs_audio = True
         else:
             job.problem = "not transcribed yet (transcribe: never)"
 
-    def _transcript_settings(self, job: Job) -> dict[str, Any] | None:
-        stored = self._read(job, TRANSCRIPT, job.recording_key)
-        return dict(stored.get("settings") or {}) if stored else None
+    def _report_settings(self, job: Job, cached: Cached) -> None:
+        """What produced the transcript and the topics, for `status`."""
+        assert job.document is not None
+        wanted = [TRANSCRIPT]
+        if job.document.chapter_origin in ("llm", "offline"):
+            wanted.append(TOPICS)
+        read_talk(self.store, cached, wanted, job.label)
+        transcript, topics = cached.files.get(TRANSCRIPT), cached.files.get(TOPICS)
+        job.transcript_settings = dict(transcript.get("settings") or {}) if transcript else None
+        job.topics_settings = dict(topics.get("settings") or {}) if topics else None

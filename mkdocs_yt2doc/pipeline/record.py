@@ -1,5 +1,5 @@
 """What an executor made of a talk, stored: the one place results enter the cache, whether the
-talk was processed here (`local_run`) or on a Ray worker (`ray_schedule`)."""
+talk was processed here (`local_run`) or on a Ray worker (`scale.schedule`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from ..cache.store import THUMBNAIL, TRANSCRIPT, Store
 from ..document.chapters import chapter_marks
 from ..records.errors import Yt2DocError
 from ..records.job import Counts, Job, Progress
-from ..records.talk import has_span
 from ..records.transcript import Transcript
 from ..sources.ytdlp import fetch_thumbnail
 from ..transcribe.whisper import initial_prompt
@@ -61,7 +60,7 @@ class Recorder:
             prompt=prompt,
             topics=chapter_marks(job.talk, media)[1] == "auto",
             glossary=job.talk.glossary,
-            structure=not has_span(job.talk),  # made here, from the talk's cut of the recording
+            structure=not job.talk.span,  # made here, from the talk's cut of the recording
         )
 
     def record(self, job: Job, result: TalkResult) -> None:
@@ -69,10 +68,10 @@ class Recorder:
         self.counts["transcriptions"] += 1
         transcript = Transcript.from_json(result.transcript)
         self._keep_transcript(job, transcript)
-        if has_span(job.talk):  # the recording's transcript is stored; the talk is its cut
+        if job.talk.span:  # the recording's transcript is stored; the talk is its cut
             transcript = self.structure.keep_cut(job, transcript)
             result = TalkResult(result.transcript)
-        self.structure.build(job, transcript, redo=True, made=result)
+        self.structure.build(job, transcript, made=result)
 
     def _keep_transcript(self, job: Job, transcript: Transcript) -> None:
         assert job.media and job.key

@@ -11,7 +11,7 @@ from ..cache.store import MEDIA, NewerStoreError, Store, StoreError
 from ..records.errors import Yt2DocError
 from ..records.job import Counts, Job
 from ..records.media import Entry, Media
-from ..records.talk import Catalog, Talk, has_span, span_suffix
+from ..records.talk import Catalog, Talk
 from ..sources.ytdlp import SourceError, fetch_media, local_media, media_from_info, probe
 from ..util.names import slugify, unique
 from ..util.spans import warn_overlaps
@@ -36,7 +36,7 @@ class Resolver:
         jobs: list[Job] = []
         by_entry: dict[str, Job] = {}
         for talk in catalog.talks:
-            known = by_entry.get(talk.url + (span_suffix(talk) if has_span(talk) else ""))
+            known = by_entry.get(talk.url + talk.span)
             if known is not None and known.talk.url != talk.url:
                 known.talk = known.talk.merged(talk)  # a later item overriding a playlist entry
                 continue
@@ -53,7 +53,7 @@ class Resolver:
                 if expansion is not None:
                     sources[talk.url] = expansion
                     changed = True
-                if has_span(talk) and (expansion or sources.get(talk.url) or {}).get("playlist"):
+                if talk.span and (expansion or sources.get(talk.url) or {}).get("playlist"):
                     expanded = [Job(talk=talk, failed=True, problem=(
                         "start: and end: cut a talk out of one recording, and this URL is a "
                         "playlist; give the URL of the recording"))]  # fmt: skip
@@ -65,9 +65,10 @@ class Resolver:
                 by_entry[url] = job
                 jobs.append(job)
         for job in jobs:  # a talk cut from a recording: the recording's folder is shared
-            if job.key and has_span(job.talk):
-                job.recording, job.key = job.key, job.key + span_suffix(job.talk)
-        warn_overlaps(jobs)
+            if job.key and job.talk.span:
+                job.recording, job.key = job.key, job.key + job.talk.span
+        if any(job.recording for job in jobs):
+            warn_overlaps(jobs)
         if changed and not self.settings.read_only and self._sources_writable:
             try:
                 self.store.write_sources(sources)
@@ -156,7 +157,11 @@ def assign_slugs(jobs: list[Job]) -> None:
     """Unique, safe slugs: talks.yml `slug:` wins, else the title; stable for a stable list."""
     taken = set(RESERVED_SLUGS)
     for job in jobs:
-        base = slugify(job.talk.slug or "") or slugify(job.title) or slugify(job.key or "")
+        base = (
+            (job.talk.slug and slugify(job.talk.slug))
+            or slugify(job.title)
+            or slugify(job.key or "")
+        )
         job.slug = unique(base or "talk", taken)
         problem = _slug_problem(job.talk.slug, job.slug)
         if problem:

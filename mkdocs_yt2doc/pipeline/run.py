@@ -128,7 +128,7 @@ class Pipeline:
         for job in jobs:
             if job.failed and job.problem:
                 failures[job.ident] = {"reason": job.problem, "where": job.talk.where}
-            elif job.document is not None:
+            elif job.document is not None and failures:  # a success clears its error
                 failures.pop(job.ident, None)
         if failures != before:
             try:

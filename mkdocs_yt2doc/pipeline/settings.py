@@ -29,9 +29,10 @@ class PipelineSettings:
     # where a talk's text comes from, tried in order: captions, auto-captions, whisper
     transcript_from: tuple[str, ...] = ("captions", "whisper")
 
-    @property
-    def may_process(self) -> bool:
-        return self.transcribe == "auto" and not self.read_only
+    may_process: bool = field(init=False, repr=False)  # transcribe: auto, and not read-only
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "may_process", self.transcribe == "auto" and not self.read_only)
 
     def load_catalog(self, path: Path, name: str | None = None) -> Catalog:
         """talks.yml, its local recordings held to the project."""

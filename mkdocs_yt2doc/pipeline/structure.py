@@ -8,6 +8,7 @@ from typing import Any
 from ..cache.store import CAPTIONS, DOCUMENT, PARAGRAPHS, TOPICS, TRANSCRIPT, Store
 from ..document.captions import caption_cues, srt, vtt
 from ..document.chapters import build_document, chapter_marks
+from ..records.cached import Cached
 from ..records.document import Paragraph, Topics
 from ..records.errors import Yt2DocError
 from ..records.job import Job
@@ -24,21 +25,27 @@ class Structure:
         self.stages = stages
 
     def build(
-        self, job: Job, transcript: Transcript, redo: bool = False, made: TalkResult | None = None
+        self,
+        job: Job,
+        transcript: Transcript,
+        *,
+        cached: Cached | None = None,
+        made: TalkResult | None = None,
     ) -> None:
         """Paragraphs, topics (when no chapters are given) and the document.
 
         A stored paragraphs.json or topics.json is reused whatever the settings now say
         (status reports a difference; `prefetch --refresh-structure` redoes them), except that
-        offline topics are upgraded once an LLM is configured and may be asked. `made`: what a
-        worker already made of them.
+        offline topics are upgraded once an LLM is configured and may be asked. `cached`: the
+        talk's stage files as read (None: nothing is reused); `made`: what a worker already made
+        of them.
         """
         assert job.media and job.key
         if self.settings.read_only:
             job.document_stale = True
             return
         key = job.key
-        stored = None if redo else self.store.read_stage(key, PARAGRAPHS, job.label)
+        stored = cached.files.get(PARAGRAPHS) if cached else None
         if not stored:
             stored = made.paragraphs if made and made.paragraphs else None
             stored = stored or self.stages.paragraphs(transcript)
@@ -48,7 +55,8 @@ class Structure:
         topics = None
         if chapter_marks(job.talk, job.media)[1] == "auto" and paragraphs:
             made_topics = made.topics if made else None
-            topics = self._topics(job, transcript, paragraphs, redo, made_topics)
+            stored_topics = cached.files.get(TOPICS) if cached else None
+            topics = self._topics(job, transcript, paragraphs, stored_topics, made_topics)
         job.document = build_document(
             job.talk, job.media, transcript, paragraphs, paragrapher, topics
         )
@@ -74,7 +82,7 @@ class Structure:
         job: Job,
         transcript: Transcript,
         paragraphs: list[Paragraph],
-        redo: bool,
+        stored: dict[str, Any] | None,
         made: dict[str, Any] | None = None,
     ) -> Topics | None:
         assert job.key
@@ -82,7 +90,6 @@ class Structure:
         if made is not None:
             topics: Topics | None = Topics.from_json(made)
         else:
-            stored = None if redo else self.store.read_stage(job.key, TOPICS, job.label)
             if stored and not (stored.get("origin") == "offline" and ask_llm):
                 return Topics.from_json(stored)
             topics = self.stages.topics(transcript, paragraphs, job.label, ask_llm)

@@ -13,7 +13,7 @@ from typing import Any
 
 from .document import Document
 from .media import Entry, Media
-from .talk import Talk, has_span, span_suffix
+from .talk import Talk
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Job:
     @property
     def ident(self) -> str:
         """What tells talks apart: the URL, with the span when several share a recording."""
-        return self.url + (span_suffix(self.talk) if has_span(self.talk) else "")
+        return self.url + self.talk.span
 
     @property
     def recording_key(self) -> str | None:

@@ -1,5 +1,5 @@
 """A talk as talks.yml describes it: `Talk`, its `ChapterMark`s, the `Catalog` of them, and
-the span of a talk cut from a longer recording."""
+the span of a talk cut from a longer recording (`Talk.span`)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,6 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-
-
-def has_span(talk: Talk) -> bool:
-    return talk.start is not None or talk.end is not None
-
-
-def span_suffix(talk: Talk) -> str:
-    """What tells the talks of one recording apart: in cache keys and failure records."""
-    end = "end" if talk.end is None else str(int(talk.end))
-    return f"--{int(talk.start or 0)}-{end}"
 
 
 @dataclass(frozen=True)
@@ -52,6 +42,16 @@ class Talk:
     slides: str | None = None  # an http(s) URL
     links: tuple[tuple[str, str], ...] = ()  # (label, http(s) URL)
     kind: str | None = None  # keynote, talk, lightning, panel, workshop, or any word
+    # Made from start: and end:, "" when the talk is its whole recording: what tells the talks
+    # of one recording apart, in cache keys and failure records ("--60-end").
+    span: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        span = ""
+        if self.start is not None or self.end is not None:
+            end = "end" if self.end is None else str(int(self.end))
+            span = f"--{int(self.start or 0)}-{end}"
+        object.__setattr__(self, "span", span)
 
     @property
     def label(self) -> str:
@@ -63,7 +63,9 @@ class Talk:
         changes = {
             f.name: getattr(override, f.name)
             for f in dataclasses.fields(self)
-            if f.name not in ("url", "local_path") and getattr(override, f.name) not in (None, ())
+            if f.init
+            and f.name not in ("url", "local_path")
+            and getattr(override, f.name) not in (None, ())
         }
         return dataclasses.replace(self, **changes)
 

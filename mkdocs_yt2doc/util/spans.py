@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..records.talk import ChapterMark, Talk, has_span
+from ..records.talk import ChapterMark, Talk
 from ..records.transcript import Segment, Transcript
 from .timecode import format_timecode
 
@@ -76,7 +76,7 @@ def warn_overlaps(jobs: Sequence[Job]) -> None:
     """Two talks cut from one recording whose spans overlap: a warning naming both."""
     by_recording: dict[str, list[Job]] = {}
     for job in jobs:
-        if job.recording and has_span(job.talk):
+        if job.recording and job.talk.span:
             by_recording.setdefault(job.recording, []).append(job)
     for group in by_recording.values():
         group.sort(key=lambda j: j.talk.start or 0.0)
