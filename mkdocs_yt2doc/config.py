@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +20,8 @@ from .cache.store import StoreError, check_cache_dir
 from .pipeline.settings import PipelineSettings
 from .records.errors import Yt2DocError
 from .records.settings import LLMSettings, ParagraphSettings, WhisperSettings
+from .sources.fetch import DEADLINE, networks
+from .util.timecode import MAX_SECONDS
 
 
 class _Count(c.Type[int]):
@@ -35,16 +38,35 @@ class _Count(c.Type[int]):
 
 
 class Seconds(c.Type[float]):
-    """A number of seconds above 0 (an int or a float in mkdocs.yml)."""
+    """A number of seconds above 0 and at most a week (an int or a float in mkdocs.yml): an
+    infinite or huge timeout overflows the timers that enforce it."""
 
     def __init__(self, default: float) -> None:
         super().__init__((int, float), default=default)
 
     def run_validation(self, value: object) -> float:
         number = super().run_validation(value)
-        if isinstance(number, bool) or not number > 0:
-            raise ValidationError(f"Expected a number of seconds above 0, not {value!r}")
+        if isinstance(number, bool) or not 0 < number <= MAX_SECONDS:
+            raise ValidationError(
+                f"Expected a number of seconds above 0 and at most {MAX_SECONDS} (7 days), "
+                f"not {value!r}"
+            )
         return float(number)
+
+
+class _Networks(c.ListOfItems[str]):
+    """A list of networks in CIDR form (an address alone is a network of one)."""
+
+    def __init__(self) -> None:
+        super().__init__(c.Type(str), default=[])
+
+    def run_validation(self, value: object) -> list[str]:
+        items = super().run_validation(value)
+        try:
+            networks(items)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        return items
 
 
 class WhisperConfig(base.Config):
@@ -94,7 +116,7 @@ class LLMConfig(base.Config):
     """Where the server listens."""
     api = c.Choice(("ollama", "openai"), default="ollama")
     """ollama: the Ollama API; openai: an OpenAI-compatible chat API (vLLM, llama.cpp, ...)."""
-    timeout = c.Type((int, float), default=120)
+    timeout = Seconds(default=120)
     """Seconds to wait for one reply."""
     retries = c.Type(int, default=2)
     """Attempts after the first, with backoff, before falling back to the offline segmenter."""
@@ -148,6 +170,14 @@ class Yt2DocConfig(base.Config):
         c.Choice(("srt", "vtt", "json", "txt")), default=["srt", "vtt", "json", "txt"]
     )
     """Transcript downloads generated next to each talk page."""
+    fetch_allow_networks = _Networks()
+    """Networks the project's own fetches (a `captions:` URL, the source's caption tracks,
+    thumbnails) may reach besides public addresses, in CIDR form (`10.0.0.0/8`). Empty:
+    loopback, private, link-local and other non-global addresses are refused, since a
+    `captions:` URL in a pull request could otherwise publish what a server inside the build's
+    network answers. yt-dlp's downloads and `llm.host` are not held to this."""
+    fetch_timeout = Seconds(default=DEADLINE)
+    """Seconds each of those fetches may take in all (redirects included), not per read."""
     transcript_from = c.ListOfItems(
         c.Choice(("captions", "auto-captions", "whisper")), default=["captions", "whisper"]
     )
@@ -159,6 +189,7 @@ class Yt2DocConfig(base.Config):
 
 
 T = TypeVar("T")
+_FOLDER_NAME = re.compile(r"\w[\w.-]*")
 
 
 def _settings(kind: type[T], options: Any, **overrides: Any) -> T:
@@ -185,6 +216,8 @@ def settings_from_config(
         transcribe="never" if options.transcribe == "never" else "auto",
         refresh_playlists=options.refresh_playlists,
         transcript_from=tuple(dict.fromkeys(options.transcript_from)),
+        fetch_allow_networks=networks(options.fetch_allow_networks),
+        fetch_timeout=float(options.fetch_timeout),
         whisper=_settings(WhisperSettings, options.whisper),
         # `sat_model: false` in mkdocs.yml turns SaT off
         paragraphs=_settings(ParagraphSettings, paragraphs, sat_model=paragraphs.sat_model or None),
@@ -208,10 +241,17 @@ def _corrections_dir(base: Path, given: str) -> Path:
 
 
 def output_folder(value: str) -> str:
-    """`output_dir` as a clean relative folder; it must be a sub-folder of docs_dir."""
+    """`output_dir` as a clean relative folder; it must be a sub-folder of docs_dir. It is
+    part of every URL and script path of the archive: names only, nothing a page or a theme
+    could read as markup."""
     folder = posixpath.normpath(value.strip().replace("\\", "/").strip("/"))
     if folder in (".", "") or folder.startswith(".."):
         raise Yt2DocError(f"output_dir {value!r} must be a sub-folder")
+    if not all(_FOLDER_NAME.fullmatch(part) for part in folder.split("/")):
+        raise Yt2DocError(
+            f"output_dir {value!r} must be folder names of letters, digits, '_', '-' and '.' "
+            "(not first), separated by '/'"
+        )
     return folder
 
 

@@ -16,7 +16,7 @@ def place_pages(
 ) -> Navigation:
     """`nav` with the archive's `pages` (by path in the archive) as one section, arranged as
     `tree`, where MkDocs' automatic nav had their folder; as it is when the user's `nav`
-    places any of them."""
+    places any of them. `title` is escaped already (themes print nav titles raw)."""
     if not pages or (user_nav and any(p in nav.pages for p in pages.values())):
         return nav
     ours = set(map(id, pages.values()))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,13 +17,14 @@ from mkdocs.structure.pages import Page
 
 from .archive.files import ASSET_DIR, build_archive, open_graph_html
 from .archive.groups import NavItem
-from .archive.output import MANIFEST
+from .archive.output import MANIFEST, OutputError, read_manifest
 from .archive.search import SCRIPT
 from .archive.views import views
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
 from .nav import place_pages
 from .pipeline.run import Pipeline
 from .records.errors import Yt2DocError
+from .util.escape import log_safe
 
 if TYPE_CHECKING:
     from .archive.search_index import LiveIndex
@@ -46,6 +48,19 @@ def _pagefind_site(config: MkDocsConfig, output_dir: str) -> None:
         config.theme["features"] = [*features, "navigation.prune"]
 
 
+def _rendered(manifest: Path) -> bool:
+    """Whether docs_dir holds render output: a manifest render could have written. Another
+    file there (junk, a symlink, another format) is named, and the plugin builds the archive."""
+    if not os.path.lexists(manifest):
+        return False
+    try:
+        read_manifest(manifest.parent)
+    except OutputError as exc:
+        log.warning("%s; the plugin builds the archive itself, as if it were not there", exc)
+        return False
+    return True
+
+
 class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
     supports_multiple_instances = False
 
@@ -56,6 +71,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self.rendered = False  # docs_dir holds `mkdocs-yt2doc render` output: add nothing
         self._page_uris: dict[str, str] = {}  # archive path -> src_uri of our pages
         self._nav: list[NavItem] = []
+        self._nav_title = "Talks"  # escaped (Archive.nav_title)
         self._pages: set[str] = set()
         self._index: LiveIndex | None = None  # Pagefind, fed the pages as they are written
         self._index_tried = True  # (on_pre_build: False when the search is Pagefind's)
@@ -70,11 +86,11 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         try:
             self.output_dir = output_folder(self.config.output_dir)
         except Yt2DocError as exc:
-            raise PluginError(f"yt2doc: {exc}") from None
+            raise PluginError(f"yt2doc: {log_safe(str(exc))}") from None
         if self.config.search == "pagefind":
             _pagefind_site(config, self.output_dir)
         manifest = Path(config.docs_dir) / self.output_dir / MANIFEST
-        self.rendered = manifest.is_file()
+        self.rendered = _rendered(manifest)
         if self.rendered:
             log.info(
                 "%s holds the output of `mkdocs-yt2doc render`: its pages are built as they "
@@ -89,7 +105,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
                 {"docs_dir": config.docs_dir, "site_dir": config.site_dir},
             )
         except Yt2DocError as exc:
-            raise PluginError(f"yt2doc: {exc}") from None
+            raise PluginError(f"yt2doc: {log_safe(str(exc))}") from None
         # Kept across `mkdocs serve` rebuilds, so the Whisper model loads once.
         if self.pipeline is None or self.pipeline.settings != settings:
             self.pipeline = Pipeline(settings)
@@ -106,7 +122,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             catalog = self.pipeline.settings.load_catalog(self.talks_path, self.config.talks)
             jobs = self.pipeline.run(catalog)
         except Yt2DocError as exc:
-            raise PluginError(f"yt2doc: {exc}") from None
+            raise PluginError(f"yt2doc: {log_safe(str(exc))}") from None
         options = archive_options(
             self.config,
             output_dir=self.output_dir,
@@ -117,11 +133,14 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         archive = build_archive(
             views(jobs, self.pipeline.store, self.pipeline.settings.corrections_dir), options
         )
-        self._nav = archive.nav
+        self._nav, self._nav_title = archive.nav, archive.nav_title
         for item in archive.files:
             uri = f"{self.output_dir}/{item.path}"
             if item.path.startswith(f"{ASSET_DIR}/") and files.get_file_from_path(uri):
                 continue  # a site may bring its own styles or script
+            existing = files.get_file_from_path(uri)
+            if existing is not None:  # the plugin's page replaces a docs file of its path
+                files.remove(existing)
             if item.source is not None:
                 file = File.generated(config, uri, abs_src_path=str(item.source))
             else:
@@ -139,7 +158,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             file = files.get_file_from_path(uri)
             if file is not None and file.page is not None:
                 pages[path] = file.page
-        return place_pages(nav, self._nav, pages, self.config.nav_title, config.nav is not None)
+        return place_pages(nav, self._nav, pages, self._nav_title, config.nav is not None)
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._stop_index()  # a build of `mkdocs serve` that failed half-way

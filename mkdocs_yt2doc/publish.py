@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any, TextIO
 from . import __version__
 from .archive.files import ArchiveFile, build_archive, nav_yaml
 from .archive.output import (
+    MANIFEST,
     OutputError,
     apply,
     check_writable,
@@ -28,10 +30,13 @@ from .archive.output import (
     read_manifest,
     shown,
 )
+from .archive.render_record import Record, read_record, record_path, write_record
 from .archive.views import views
 from .cache.store import LOCK
+from .catalog.talks_yaml import TalksYAMLError, check_unique_keys
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
 from .pipeline.run import Pipeline
+from .pipeline.settings import PipelineSettings
 from .records.errors import Yt2DocError
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
@@ -52,6 +57,7 @@ class Site:
     site_url: str | None = None
     use_directory_urls: bool = True
     attr_list: bool = False
+    docs_path: Path | None = None  # docs_dir as configured (absolute, no symlink resolved)
 
 
 def _has_attr_list(extensions: Any) -> bool:
@@ -65,8 +71,11 @@ def _read_options(path: Path) -> Yt2DocConfig:
     from mkdocs.utils.yaml import yaml_load
 
     try:
-        with open(path, encoding="utf-8") as handle:
+        check_unique_keys(path.read_text(encoding="utf-8"), str(path))
+        with open(path, encoding="utf-8") as handle:  # a file: INHERIT is relative to it
             data = yaml_load(handle)
+    except TalksYAMLError:
+        raise
     except (OSError, ValueError) as exc:
         raise Yt2DocError(f"cannot read {path}: {exc}") from None
     if not isinstance(data, dict):
@@ -121,6 +130,7 @@ def load_site(config_file: str) -> Site:
     docs = root / str(project.get("docs_dir", "docs"))
     return Site(
         root=root,
+        docs_path=Path(os.path.abspath(docs)),
         docs_dir=docs.resolve(),
         site_dir=(root / str(project.get("site_dir", "site"))).resolve(),
         options=_read_options(options_file),
@@ -154,6 +164,7 @@ def _mkdocs_site(path: Path, options_file: Path | None = None) -> Site:
         raise Yt2DocError(f"{path} does not use the yt2doc plugin, and there is no {OPTIONS_FILE}")
     return Site(
         root=path.parent,
+        docs_path=Path(os.path.abspath(config.docs_dir)),
         docs_dir=Path(config.docs_dir).resolve(),
         site_dir=Path(config.site_dir).resolve(),
         options=options,
@@ -164,15 +175,69 @@ def _mkdocs_site(path: Path, options_file: Path | None = None) -> Site:
     )
 
 
-def _target(site: Site, out: str | None) -> tuple[Path, str]:
-    """The output folder, and its URL folder in the site."""
+def _target(site: Site, out: str | None, settings: PipelineSettings) -> tuple[Path, str]:
+    """The output folder, and its URL folder in the site. It lies inside the project, is
+    reached through no symlink from the project's folder down (render writes and removes
+    there: a link would take that elsewhere), and is none of the folders render must leave
+    alone, nor inside or around one."""
     output_dir = output_folder(site.options.output_dir)
-    folder = (Path(out) if out else site.docs_dir / output_dir).resolve()  # symlinks resolved
+    docs = site.docs_path or site.docs_dir
+    folder = Path(os.path.abspath(out)) if out else docs / output_dir  # lexical: links kept
     if folder == site.root or site.root not in folder.parents:
         raise OutputError(f"--out {out} is outside the site's folder {site.root}")
-    if site.docs_dir in folder.parents:
-        output_dir = folder.relative_to(site.docs_dir).as_posix()
+    here = site.root
+    for part in folder.relative_to(site.root).parts:
+        here = here / part
+        if part == ".git":
+            raise OutputError(f"{shown(here)} is git's folder: render does not write there")
+        try:
+            info = here.lstat()
+        except FileNotFoundError:
+            break  # render makes the rest
+        except OSError as exc:
+            raise OutputError(f"cannot read {shown(here)}: {exc.strerror or exc}") from None
+        if stat.S_ISLNK(info.st_mode):
+            raise OutputError(
+                f"{shown(here)} is a symlink: render writes through none (make it a real "
+                "folder, or choose another output folder; nothing was written)"
+            )
+    kept = {
+        "the cache folder": settings.cache_dir,
+        "the corrections folder": settings.corrections_dir,
+        "the site folder": site.site_dir,
+        "git's folder": site.root / ".git",
+    }
+    for what, path in kept.items():
+        if path is not None and (
+            folder == path or path in folder.parents or folder in path.parents
+        ):
+            raise OutputError(
+                f"{shown(folder)} is, holds or lies inside {what} ({shown(path)}): "
+                "choose another output folder (nothing was written)"
+            )
+    if docs in folder.parents:
+        output_dir = folder.relative_to(docs).as_posix()
     return folder, output_dir
+
+
+def _overlap(one: Path, other: Path) -> bool:
+    """One is the other, or inside it."""
+    return one == other or one in other.parents or other in one.parents
+
+
+def _owned(folder: Path, record: Record | None) -> None:
+    """Render writes into a folder it made, or one that was empty when it first did: one it
+    holds a record of, or committed render output (its manifest; without a record nothing
+    there is replaced or removed)."""
+    if record is not None or (folder / MANIFEST).is_file():
+        return
+    first = min(os.listdir(folder), default=None)
+    if first is not None:
+        raise OutputError(
+            f"{shown(folder / first)} is not a file render wrote, and {shown(folder)} is not "
+            "a folder render made: it writes only into a folder of its own or an empty one; "
+            "move the files away or choose another output folder (nothing was written)"
+        )
 
 
 @contextlib.contextmanager
@@ -209,13 +274,18 @@ def _cache_free(cache_dir: Path) -> None:
 
 def render(config_file: str, out: str | None, stream: TextIO) -> int:
     site = load_site(config_file)
-    folder, url_folder = _target(site, out)
     folders = {"docs_dir": str(site.docs_dir), "site_dir": str(site.site_dir)}
     settings = settings_from_config(site.options, str(site.options_file), folders)
+    folder, url_folder = _target(site, out, settings)
     talks_path = (site.options_file.parent / site.options.talks).resolve()
     with _made(folder), locked(folder):
         check_writable(folder)  # before any transcription
         manifest = read_manifest(folder)
+        name = folder.relative_to(site.root).as_posix()
+        inode = folder.lstat().st_ino
+        record_file = record_path(settings.cache_dir, name)
+        record = read_record(record_file, name, inode)
+        _owned(folder, record)
         _cache_free(settings.cache_dir)
         pipeline = Pipeline(settings)
         jobs = pipeline.run(settings.load_catalog(talks_path, site.options.talks))
@@ -227,11 +297,28 @@ def render(config_file: str, out: str | None, stream: TextIO) -> int:
             attr_list=site.attr_list,
         )
         archive = build_archive(views(jobs, pipeline.store, settings.corrections_dir), options)
-        prefix = url_folder if site.docs_dir in folder.parents else ""
-        nav = nav_yaml(archive.nav, prefix, options.nav_title)
+        prefix = url_folder if (site.docs_path or site.docs_dir) in folder.parents else ""
+        nav = nav_yaml(archive.nav, prefix, archive.nav_title)
         files = [*archive.files, ArchiveFile(NAV_FILE, nav)]
-        work = plan(folder, files, manifest)
-        changed = apply(folder, work, f"mkdocs-yt2doc {__version__}", manifest)
+        work = plan(folder, files, record, manifest)
+
+        def save(value: Record) -> None:
+            try:
+                write_record(record_file, name, inode, value)
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot write {shown(record_file)}, render's record of what it wrote: "
+                    f"{exc.strerror or exc}; make the cache folder writable"
+                ) from None
+
+        changed = apply(folder, work, f"mkdocs-yt2doc {__version__}", record, save)
+    if work.left:
+        log.warning(
+            "yt2doc: render left %d file(s) in %s that it has no record of writing (it "
+            "replaces and removes only its own): %s; delete any left over from an earlier "
+            "render, then render again",
+            len(work.left), shown(folder), ", ".join(shown(folder / p) for p in work.left),
+        )  # fmt: skip
     placeholders = sum(1 for j in jobs if j.document is None)
     stream.write(
         f"{len(jobs)} talks rendered into {shown(folder)}/: {len(work.write)} files written, "

@@ -24,6 +24,7 @@ from mkdocs.config.defaults import MkDocsConfig
 
 DATA = Path(__file__).parent / "data"
 CLIPS = sorted(DATA.glob("*.wav"))
+LOOPBACK = ["127.0.0.0/8"]  # where the tests' servers listen
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -116,7 +117,10 @@ def write_site(folder: Path, talks: Any, *, extra_plugins: str = "", **options: 
     (folder / "talks.yml").write_text(talks if isinstance(talks, str) else yaml.safe_dump(talks))
     # SaT loads its weights from the model hub, which tests cannot reach: the fallback
     # paragrapher unless a test gives a (synthetic) local SaT model.
-    plugin = {"talks": "talks.yml", "paragraphs": {"sat_model": False}, **options}
+    # the project refuses to fetch captions and thumbnails from loopback (fetch.py), where
+    # the tests' servers listen: let them in unless a test says otherwise
+    plugin = {"talks": "talks.yml", "paragraphs": {"sat_model": False},
+              "fetch_allow_networks": LOOPBACK, **options}  # fmt: skip
     config = {
         "site_name": "Test archive",
         # no Google Fonts: the sites are browsed offline, and nothing should leave loopback

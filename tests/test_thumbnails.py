@@ -14,8 +14,9 @@ from mkdocs_yt2doc.pipeline.settings import PipelineSettings
 from mkdocs_yt2doc.records.job import Job
 from mkdocs_yt2doc.records.media import Media
 from mkdocs_yt2doc.records.talk import Talk
+from mkdocs_yt2doc.sources.fetch import networks
 from mkdocs_yt2doc.sources.ytdlp import SourceError, fetch_thumbnail
-from tests.conftest import MediaServer
+from tests.conftest import LOOPBACK, MediaServer
 
 
 def png(width: int = 4, height: int = 3) -> bytes:
@@ -36,7 +37,7 @@ def test_fetch_thumbnail_takes_images_only(media_server: MediaServer) -> None:
     (media_server.root / "thumb.png").write_bytes(png())
     (media_server.root / "page.html").write_text("<p>not an image</p>")
     (media_server.root / "huge.jpg").write_bytes(b"\xff" * (3 * 2**20))
-    data, suffix = fetch_thumbnail(media_server.url("thumb.png"))
+    data, suffix = fetch_thumbnail(media_server.url("thumb.png"), allowed=networks(LOOPBACK))
     assert data == png() and suffix == ".png"
     for url, why in (
         (media_server.url("page.html"), "text/html, not an image"),
@@ -46,12 +47,15 @@ def test_fetch_thumbnail_takes_images_only(media_server: MediaServer) -> None:
         ("file:///etc/passwd", r"is not an http\(s\) URL"),
     ):
         with pytest.raises(SourceError, match=why):
-            fetch_thumbnail(url)
+            fetch_thumbnail(url, allowed=networks(LOOPBACK))
 
 
 def test_the_pipeline_keeps_a_thumbnail_once(tmp_path: Path, media_server: MediaServer) -> None:
     (media_server.root / "thumb.png").write_bytes(png())
-    pipeline = Pipeline(PipelineSettings(cache_dir=tmp_path / "cache"))
+    settings = PipelineSettings(
+        cache_dir=tmp_path / "cache", fetch_allow_networks=networks(LOOPBACK)
+    )
+    pipeline = Pipeline(settings)
     media = Media(key="youtube-abcdefghijk", url="u", webpage_url="u", extractor="youtube",
                   id="abcdefghijk", thumbnail=media_server.url("thumb.png"))  # fmt: skip
     job = Job(talk=Talk(url="u", where="talks.yml:1"), key=media.key, media=media)

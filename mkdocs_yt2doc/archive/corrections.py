@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..util.escape import has_surrogates, without_surrogates
 from ..util.timecode import format_timecode, parse_timecode
 
 MARKER = re.compile(r"^\[(?P<time>[^\]]{1,20})\]\s*(?P<text>.*)$")
@@ -82,6 +83,14 @@ def read(path: Path, duration: float | None) -> Corrections:
     lines = text.splitlines()
     meta, body_at = _front_matter(lines)
     problems: list[str] = []
+    for entry, value in list(meta.items()):
+        if has_surrogates(value):  # a JSON escape like "\ud800": no page could be written
+            meta[entry] = without_surrogates(value)
+            where = next(n for n, t in enumerate(lines, 1) if t.lstrip().startswith(entry))
+            problems.append(
+                f"{name}:{where}: {entry} has a lone surrogate escape (\\ud800-\\udfff); "
+                "replaced by U+FFFD"
+            )
     paragraphs: list[Marked] = []
     chapters: list[tuple[int, str]] = []
     pending: tuple[int, str] | None = None  # a heading waiting for its first paragraph

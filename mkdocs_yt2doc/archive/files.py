@@ -13,15 +13,18 @@ import dataclasses
 import hashlib
 import html
 import json
+import logging
+import os
 import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ..document.captions import chapters_vtt, transcript_json, transcript_text
-from ..util.escape import attr, safe_url
+from ..util.escape import attr, clean_lines, safe_url
 from .groups import NavItem, NavSection, archive_nav, year_page, years, years_html
 from .player import json_ld_html
 from .render import (
@@ -37,6 +40,8 @@ from .render import (
 )
 from .search import SCRIPT, SEARCH_PAGE, search_box, search_page
 from .views import TalkView
+
+log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 ASSETS = Path(__file__).parent.parent / "assets"
 ASSET_DIR = "assets"  # inside the archive folder ("assets" is never a talk's slug)
@@ -102,6 +107,8 @@ class ArchiveOptions:
 class Archive:
     files: list[ArchiveFile]  # the pages first: the index pages, then the talks
     nav: list[NavItem]  # the pages' place in the site's navigation
+    # The nav section holding `nav`: escaped as NavSection titles are (themes print it raw).
+    nav_title: str = "Talks"
 
 
 def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[ArchiveFile]:
@@ -164,7 +171,7 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
     if pagefind:
         assets.append(ArchiveFile(f"{ASSET_DIR}/{SCRIPT}", source=ASSETS / SCRIPT))
     nav = archive_nav(index_pages, shown, options.nav_group_size)
-    return Archive([*pages, *talks, *others, *assets], nav)
+    return Archive([*pages, *talks, *others, *assets], nav, attr(options.nav_title))
 
 
 def _box(path: str, options: ArchiveOptions) -> str:
@@ -263,8 +270,11 @@ def _talk_files(
     files: list[ArchiveFile] = []
 
     def add(name: str, content: str | None = None, source: Path | None = None) -> str:
+        # the downloads are cleaned as the page is: no controls, no bidi overrides
+        content = clean_lines(content) if content is not None else None
         files.append(ArchiveFile(f"{folder}/{name}", content=content, source=source))
-        return _href(f"{folder}/{name}", base)
+        # percent-encoded here, once: a recording may be called `talk #1?a=%41.opus`
+        return quote(_href(f"{folder}/{name}", base))
 
     changes: dict[str, Any] = {}
     if view.local_path is not None:
@@ -280,8 +290,11 @@ def _talk_files(
         if kind in ("srt", "vtt"):  # made with the document: copied from the cache
             if kind in view.caption_texts:  # with the talk's replacements
                 href = add(name, view.caption_texts[kind])
-            elif kind in view.caption_files:
-                href = add(name, source=view.caption_files[kind])
+            elif kind in view.caption_files:  # read, to be cleaned (it may come from a PR)
+                text = _read_captions(view.caption_files[kind])
+                if text is None:
+                    continue
+                href = add(name, text)
             else:
                 continue
         elif kind == "json":
@@ -296,6 +309,16 @@ def _talk_files(
             f"{view.slug}.chapters.vtt", chapters_vtt(document, view.duration)
         )
     return dataclasses.replace(view, downloads=tuple(downloads), **changes), files
+
+
+def _read_captions(path: Path) -> str | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))  # the cache follows none
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read().decode("utf-8", "replace")
+    except OSError as exc:
+        log.warning("yt2doc: cannot read %s: %s", path, exc.strerror or exc)
+        return None
 
 
 def _export_meta(view: TalkView, source: str | None) -> dict[str, Any]:
@@ -326,7 +349,8 @@ def _export_meta(view: TalkView, source: str | None) -> dict[str, Any]:
 
 def nav_yaml(nav: Sequence[NavItem], prefix: str, title: str) -> str:
     """The archive's navigation as a `nav:` entry of mkdocs.yml (Zensical reads the same):
-    automatic navigation sorts pages by name instead, and lists every talk on every page."""
+    automatic navigation sorts pages by name instead, and lists every talk on every page.
+    `title` and the sections' titles are escaped already (`Archive.nav_title`)."""
     lines = [
         "# Written by `mkdocs-yt2doc render`: the archive's pages, as its navigation groups them.",
         "# Paste it under `nav:` in mkdocs.yml.",

@@ -1,11 +1,13 @@
 """The archive's files written into a folder of the site, with a manifest of what was written.
 
-The folder lives in the user's docs_dir, beside their own files, so the manifest
-(`.yt2doc-manifest.json`: each file's path and sha256) is what makes a file ours: a re-render
-adds, updates and removes exactly those, and stops before writing anything when a file it
-would replace or remove is not what it wrote. An unchanged archive changes no byte. The
-manifest is read as untrusted input: a path in it never reaches outside the folder, and no
-symlink is followed.
+The folder lives in the user's docs_dir, beside their own files. The manifest in it
+(`.yt2doc-manifest.json`: each file's path and sha256) says the folder is render output, for
+the plugin and for readers; it is committed, so it makes no file render's. That is the record
+in the cache (`render_record.py`): a re-render adds, updates and removes the files it holds,
+and stops before writing anything when a file it would replace or remove is not what it
+wrote. Without a record, nothing is removed or replaced, and each file left is named. An
+unchanged archive changes no byte. The manifest is read as untrusted input: a path in it never
+reaches outside the folder, and no symlink is followed.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..cache.store import write_bytes
 from ..records.errors import Yt2DocError
+from ..util.json_bounds import check_depth
 from .files import ArchiveFile, file_sha256
+from .render_record import Record
 
 MANIFEST = ".yt2doc-manifest.json"
 FORMAT = 1  # of the manifest; another one is refused, never guessed at
@@ -37,17 +41,11 @@ class OutputError(Yt2DocError):
 
 @dataclass(frozen=True)
 class Manifest:
-    """What a render wrote: path -> sha256. `pending`: what a render was writing when it
-    stopped (its files are ours in either version)."""
+    """What the folder's manifest lists: path -> sha256 (`pending`: written by an earlier
+    version while a render ran). Read to check it, and to name what it lists; never trusted."""
 
     files: dict[str, str] = field(default_factory=dict)
     pending: dict[str, str] = field(default_factory=dict)
-
-    def accepts(self, path: str, digest: str) -> bool:
-        return digest in (self.files.get(path), self.pending.get(path))
-
-    def owns(self, path: str) -> bool:
-        return path in self.files or path in self.pending
 
 
 def manifest_bytes(generator: str, files: dict[str, str], pending: dict[str, str]) -> bytes:
@@ -90,8 +88,10 @@ def read_manifest(folder: Path) -> Manifest:
         raw = handle.read(64 << 20)
     advice = "move it away (and the files it lists), then render again"
     try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = raw.decode("utf-8")
+        check_depth(text)  # before json.loads, which recurses once per level
+        value = json.loads(text)
+    except (UnicodeDecodeError, ValueError) as exc:
         raise OutputError(f"{name} is not valid JSON ({exc}); {advice}") from None
     if not isinstance(value, dict) or value.get("format") != FORMAT:
         found = value.get("format") if isinstance(value, dict) else None
@@ -132,11 +132,16 @@ class Plan:
     write: list[ArchiveFile]
     remove: list[str]
     unchanged: int
-    digests: dict[str, str]  # every file of the new archive
+    digests: dict[str, str]  # render's files in the folder once it is done: the new record
+    left: list[str] = field(default_factory=list)  # not render's to replace or remove
 
 
-def plan(folder: Path, files: Sequence[ArchiveFile], manifest: Manifest) -> Plan:
-    """What to write and remove; `OutputError` naming the first file that is not ours."""
+def plan(
+    folder: Path, files: Sequence[ArchiveFile], record: Record | None, listed: Manifest
+) -> Plan:
+    """What to write and remove. Only `record` (None: there is none) makes a file render's:
+    with one, `OutputError` names the first file in the way that is not; without one, such
+    files are left (`Plan.left`), and so is every file `listed` (the manifest) names."""
     wanted: dict[str, ArchiveFile] = {}
     for file in files:
         if safe_path(file.path) != file.path or file.path in wanted:
@@ -145,25 +150,35 @@ def plan(folder: Path, files: Sequence[ArchiveFile], manifest: Manifest) -> Plan
     result = Plan([], [], 0, {})
     for path, file in wanted.items():
         digest = file.sha256()
-        result.digests[path] = digest
         current = _current(folder, path)
-        if current == digest:
-            if not manifest.owns(path):
-                raise _not_ours(folder, path)
+        if current == digest:  # what render would write: nothing is lost in claiming it
             result.unchanged += 1
+            result.digests[path] = digest
+        elif current is None or (record is not None and record.accepts(path, current)):
+            result.write.append(file)
+            result.digests[path] = digest
+        elif record is not None:
+            raise _not_ours(folder, path, record.owns(path))
+        else:
+            result.left.append(path)
+    owned = set(record.files) | set(record.pending) if record is not None else set()
+    owned = {path for path in owned if safe_path(path) == path}  # never outside the folder
+    for path in sorted((owned | set(listed.files) | set(listed.pending)) - set(wanted)):
+        if path in owned:
+            current = _current(folder, path)
+            if current is None:
+                continue  # already gone
+            assert record is not None
+            if not record.accepts(path, current):
+                raise _not_ours(folder, path, True)
+            result.remove.append(path)
             continue
-        if current is not None and not manifest.accepts(path, current):
-            raise _not_ours(folder, path, manifest.owns(path))
-        result.write.append(file)
-    for path in sorted(set(manifest.files) | set(manifest.pending)):
-        if path in wanted:
-            continue
-        current = _current(folder, path)
-        if current is None:
-            continue  # already gone
-        if not manifest.accepts(path, current):
-            raise _not_ours(folder, path, True)
-        result.remove.append(path)
+        try:  # named in the manifest only: never read, never removed
+            there = _current(folder, path, read=False) is not None
+        except OutputError:
+            there = True
+        if there:
+            result.left.append(path)
     return result
 
 
@@ -179,9 +194,10 @@ def _not_ours(folder: Path, path: str, listed: bool = False) -> OutputError:
     )
 
 
-def _current(folder: Path, path: str) -> str | None:
-    """The sha256 of the file at `path` under `folder`, None when there is none; `OutputError`
-    if the way there or the file is a symlink or not a plain file/folder (never followed)."""
+def _current(folder: Path, path: str, read: bool = True) -> str | None:
+    """The sha256 of the file at `path` under `folder` (without `read`: "" for a file), None
+    when there is none; `OutputError` if the way there or the file is a symlink or not a
+    plain file/folder (never followed)."""
     here = folder
     parts = PurePosixPath(path).parts
     for index, part in enumerate(parts):
@@ -199,7 +215,7 @@ def _current(folder: Path, path: str) -> str | None:
             raise _not_ours(folder, "/".join(parts[: index + 1]))
         if last and not stat.S_ISREG(info.st_mode):
             raise _not_ours(folder, path)
-    return file_sha256(here)
+    return file_sha256(here) if read else ""
 
 
 @contextlib.contextmanager
@@ -243,19 +259,30 @@ def check_writable(folder: Path) -> None:
     )
 
 
-def apply(folder: Path, work: Plan, generator: str, manifest: Manifest) -> bool:
-    """Write and remove as planned; False when there was nothing to do. The manifest first
-    lists the files being written as pending, so a render stopped halfway leaves only files
-    the next one knows as its own."""
+def apply(
+    folder: Path,
+    work: Plan,
+    generator: str,
+    record: Record | None,
+    save: Callable[[Record], None],
+) -> bool:
+    """Write and remove as planned; False when there was nothing to do. `save` keeps the
+    record (OutputError when it cannot): first with the files being written as pending, so
+    a render stopped halfway leaves only files the next one knows as its own."""
     final = manifest_bytes(generator, work.digests, {})
     manifest_path = folder / MANIFEST
+    done = Record(dict(work.digests))
     with contextlib.suppress(OSError):
-        if not work.write and not work.remove and manifest_path.read_bytes() == final:
+        if (
+            not (work.write or work.remove)
+            and record == done
+            and manifest_path.read_bytes() == final
+        ):
             return False
     pending = {f.path: work.digests[f.path] for f in work.write}
+    kept = {p: d for p, d in work.digests.items() if p not in pending}
+    save(Record({**(record.files if record else {}), **kept}, pending))
     try:
-        if work.write:
-            write_bytes(manifest_path, manifest_bytes(generator, manifest.files, pending))
         for file in work.write:
             target = folder / file.path
             if file.content is not None:
@@ -266,12 +293,17 @@ def apply(folder: Path, work: Plan, generator: str, manifest: Manifest) -> bool:
         for path in work.remove:
             (folder / path).unlink(missing_ok=True)
             _prune(folder, (folder / path).parent)
-        write_bytes(manifest_path, final)
+        with contextlib.suppress(OSError):
+            if manifest_path.read_bytes() == final:
+                final = b""
+        if final:
+            write_bytes(manifest_path, final)
     except OSError as exc:
         raise OutputError(
-            f"cannot write in {shown(folder)}: {exc.strerror or exc}; what was written is "
-            f"listed in {MANIFEST}, render again when it can be written"
+            f"cannot write in {shown(folder)}: {exc.strerror or exc}; render's record in the "
+            "cache lists what was written: render again when it can be written"
         ) from None
+    save(done)
     return True
 
 

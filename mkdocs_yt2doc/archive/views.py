@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..cache.store import CAPTIONS, TOPICS, Store, StoreError
 from ..records.document import Document
 from ..records.media import Media
+from ..sources.ytdlp import THUMBNAIL_BYTES
 from ..util.glossary import Replacer
 from .corrected import corrected, corrections_path
 
@@ -37,7 +38,7 @@ class TalkView:
     document: Document | None
     problem: str | None  # why there is no transcript (placeholder page)
     local_path: Path | None = None  # a recording on disk, copied into the site
-    media_href: str | None = None  # for local files: the copy in the site, relative to the page
+    media_href: str | None = None  # local files: the copy in the site, a relative URL (encoded)
     caption_files: dict[str, Path] = field(default_factory=dict)  # srt/vtt in the cache
     caption_texts: dict[str, str] = field(default_factory=dict)  # ... or their corrected text
     thumbnail_file: Path | None = None  # the source's thumbnail, in the cache
@@ -67,6 +68,22 @@ class TalkView:
         return max(0.0, (min(end, recording) if recording else end) - (self.start or 0.0))
 
 
+def _thumbnail(store: Store, job: Job) -> Path | None:
+    """The cache's thumbnail, to publish: committed ones are held to the fetched ones' cap."""
+    path = store.thumbnail(job.recording_key or job.key or "")
+    try:
+        size = path.stat().st_size if path is not None else 0
+    except OSError:
+        return None
+    if size > THUMBNAIL_BYTES:
+        log.warning(
+            "yt2doc: %s: %s is over %d MiB (%d bytes); it is not published",
+            job.label, path, THUMBNAIL_BYTES // 2**20, size,
+        )  # fmt: skip
+        return None
+    return path
+
+
 def views(
     jobs: list[Job], store: Store | None = None, corrections_dir: Path | None = None
 ) -> list[TalkView]:
@@ -85,7 +102,7 @@ def views(
                 path = store.file(job.key, name)  # never through a symlink
                 if path is not None:
                     captions[kind] = path
-            thumbnail = store.thumbnail(job.recording_key or job.key)
+            thumbnail = _thumbnail(store, job)
             path = corrections_path(corrections_dir, job.slug) if corrections_dir else None
             fixed = None
             if path is not None and path.is_symlink():  # from a pull request: never followed

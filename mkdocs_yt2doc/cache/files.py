@@ -18,6 +18,9 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 from typing_extensions import NotRequired, TypedDict
 
+from ..util.json_bounds import check_depth
+from ..util.timecode import MAX_SECONDS
+
 SCHEMA_VERSION = 1
 
 # A talk's folder name (youtube-<id>, file-<name>-<hash>, ...): no dots, no separators.
@@ -31,7 +34,8 @@ TEXT_SOURCE_PATTERN = r"^(whisper|captions-file|(auto-)?captions:[A-Za-z0-9_-]{1
 _STRICT = ConfigDict(strict=True)
 _LONG = 1_000_000  # characters: any real description or paragraph is far shorter
 
-Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# at most a week, like every time read (`timecode`): what passes can be formatted
+Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0)]
 Key = Annotated[str, Field(pattern=KEY_PATTERN)]
 Line = Annotated[str, Field(max_length=20_000)]  # a title, a name, a URL
@@ -231,11 +235,16 @@ def _adapter(name: str) -> TypeAdapter[Any]:
 def validate(name: str, text: str) -> dict[str, Any]:
     """The content of cache file `name` (e.g. "document.json"), checked against its schema."""
     try:
+        check_depth(text)  # before anything recurses into it
+    except ValueError as exc:
+        raise CacheFileError(str(exc)) from None
+    try:
         value: dict[str, Any] = _adapter(name).validate_json(text)
     except ValidationError as exc:
         _check_version(_version_of(text))
         raise CacheFileError(_first_error(exc)) from None
     _check_version(value["schema"])
+    _check_unique_keys(text)
     _check_consistent(name, value)
     return value
 
@@ -246,6 +255,25 @@ def _version_of(text: str) -> object:
     except ValueError:
         return None
     return value.get("schema") if isinstance(value, dict) else None
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise CacheFileError(
+                    f"duplicate key {key!r} in one object; the second would silently replace "
+                    "the first"
+                )
+            seen.add(key)
+    return value
+
+
+def _check_unique_keys(text: str) -> None:
+    """A key written twice in one object is an error (the schema's parser keeps the last)."""
+    json.loads(text, object_pairs_hook=_unique_pairs)
 
 
 def _check_version(version: object) -> None:
@@ -267,6 +295,8 @@ def _first_error(exc: ValidationError) -> str:
     found = repr(first.get("input"))
     found = found if len(found) <= 60 else found[:57] + "..."
     more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    if first["type"] == "json_invalid" and "hex escape" in first["msg"]:
+        more += " (a \\ud800-\\udfff escape must be one of a surrogate pair)"
     return f"{where}: {first['msg']}, found {found}{more}"
 
 

@@ -27,7 +27,7 @@ log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 LOCK = ".lock"
 # Written into the cache folder: what is local to one machine stays out of commits.
-GITIGNORE = "# written by mkdocs-yt2doc\n/.lock\n*.tmp\n/failures.json\n"
+GITIGNORE = "# written by mkdocs-yt2doc\n/.lock\n*.tmp\n/failures.json\n/rendered-*.json\n"
 
 MEDIA = "media.json"
 TRANSCRIPT = "transcript.json"

@@ -189,6 +189,9 @@ def _span(start: Any, end: Any, at: Any) -> dict[str, Any]:
             found[key] = parse_timecode(value)
         except ValueError as exc:
             raise CatalogError(f"{at(key)}: '{key}': {exc}") from None
+    if found.get("end") == 0 and "start" not in found:
+        raise CatalogError(f"{at('end')}: 'end' is 0, so the talk has no length; 'end' must be "
+                           "after the talk's start")  # fmt: skip
     if "start" in found and "end" in found and found["start"] >= found["end"]:
         raise CatalogError(
             f"{at('end')}: the talk ends ({end}) before it starts ({start}); 'end' must be "

@@ -4,10 +4,14 @@ talk's file and line and the key, as load.py's do."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Any
 
 from ..records.errors import Yt2DocError
+from ..util.escape import safe_url
+
+log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 
 class CatalogError(Yt2DocError):
@@ -18,6 +22,9 @@ def http_url(value: Any, where: str, key: str) -> str | None:
     text = plain_text(value)
     if text is not None and not re.match(r"https?://\S+$", text, re.IGNORECASE):
         raise CatalogError(f"{where}: '{key}' must be an http(s) URL, not {text!r}")
+    if text is not None and safe_url(text) is None:  # https:///etc/passwd: a page drops it
+        log.warning("yt2doc: %s: '%s' %r names no host; it is not shown", where, key, text)
+        return None
     return text
 
 
@@ -37,8 +44,8 @@ def link_pairs(value: Any, where: str) -> tuple[tuple[str, str], ...]:
         ):
             raise CatalogError(f"{at}: the link to {item['url']} needs a 'label' (text)")
         url = http_url(item["url"], at, "url")
-        assert url is not None
-        found.append((str(plain_text(label)), url))
+        if url is not None:
+            found.append((str(plain_text(label)), url))
     return tuple(found)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from ..records.errors import Yt2DocError
+from ..util.escape import has_surrogates
 
 
 class TalksYAMLError(Yt2DocError):
@@ -77,6 +78,11 @@ def _check_aliases(node: yaml.Node, name: str) -> None:
             stack.extend(current.value)
         elif isinstance(current, yaml.MappingNode):
             stack.extend(n for pair in current.value for n in pair)
+        elif has_surrogates(current.value):  # PyYAML without libyaml reads "\ud800" escapes
+            raise TalksYAMLError(
+                f"{name}:{current.start_mark.line + 1}: a lone surrogate escape (\\ud800-\\udfff)"
+                " cannot be written into a page"
+            )
     for current in reversed(order):
         if isinstance(current, yaml.SequenceNode):
             children = current.value
@@ -130,3 +136,38 @@ def item_lines(node: yaml.Node | None) -> list[int]:
     if isinstance(node, yaml.SequenceNode):
         return [child.start_mark.line + 1 for child in node.value]
     return []
+
+
+def check_unique_keys(text: str, name: str) -> None:
+    """Refuse a YAML file (a yt2doc.yml, read by MkDocs' own loader) in which a mapping has a
+    key twice: composed only, so MkDocs' tags (!ENV, !relative) need no constructor here."""
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        raise TalksYAMLError(_yaml_message(name, exc)) from None
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        raise TalksYAMLError(f"{name}: invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    stack, seen_nodes = [node] if node is not None else [], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen_nodes:
+            continue
+        seen_nodes.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            lines: dict[str, int] = {}
+            for key, value in current.value:
+                stack.append(value)
+                if not isinstance(key, yaml.ScalarNode) or key.tag.endswith(":merge"):
+                    continue
+                line = key.start_mark.line + 1
+                if key.value in lines:
+                    raise TalksYAMLError(
+                        f"{name}:{line}: duplicate key '{key.value}' (first on line "
+                        f"{lines[key.value]}); the second would silently replace the first"
+                    )
+                lines[key.value] = line

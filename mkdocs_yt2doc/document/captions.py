@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..records.transcript import Cue
-from ..util.escape import html_id
+from ..util.escape import clean_lines, html_id
 from ..util.timecode import format_timecode
 
 if TYPE_CHECKING:
@@ -144,4 +144,16 @@ def transcript_json(meta: dict[str, Any], document: Document) -> str:
             {"start": p.start, "end": p.end, "text": p.text} for p in document.paragraphs
         ],
     }
-    return json.dumps(value, ensure_ascii=False) + "\n"
+    return json.dumps(_cleaned(value), ensure_ascii=False) + "\n"
+
+
+def _cleaned(value: Any) -> Any:
+    """Every string without the characters a page leaves out (`escape.clean_lines`): inside
+    JSON a NUL or a bidi override would survive as an escape."""
+    if isinstance(value, str):
+        return clean_lines(value)
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    return value

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..records.document import Chapter, Document, Paragraph, Topics
+from ..records.document import Chapter, Document, Paragraph, Topics, reserved_anchor
 from ..records.media import Media
 from ..records.talk import ChapterMark, Talk
 from ..records.transcript import Transcript
@@ -68,7 +68,7 @@ def document_inputs(talk: Talk, media: Media) -> dict[str, Any]:
 
 def anchor_for(title: str, taken: set[str]) -> str:
     base = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-_")[:48] or "chapter"
-    return unique(base, taken)
+    return unique(f"{base}-chapter" if reserved_anchor(base) else base, taken)
 
 
 def build_document(

@@ -13,7 +13,7 @@ from ..records.job import Job
 from ..records.media import Media
 from ..records.transcript import Transcript
 from ..sources.ytdlp import local_media
-from ..util.spans import span_problem
+from ..util.spans import span_problem, warn_long
 from .resolve import Resolver
 from .settings import PipelineSettings, Refresh
 from .structure import Structure
@@ -37,6 +37,7 @@ class CacheState:
             return
         try:
             self._prepare(job, refresh)
+            warn_long(job)
         except Yt2DocError as exc:
             job.problem, job.failed = str(exc), True
         except (KeyError, IndexError, TypeError, ValueError) as exc:  # files that disagree

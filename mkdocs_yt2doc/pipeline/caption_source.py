@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
 from collections.abc import Sequence
 
@@ -22,6 +21,7 @@ from ..records.talk import Talk
 from ..records.transcript import Transcript
 from ..sources.caption_read import CAPTION_BYTES, CaptionError, parse_captions, primary_language
 from ..sources.caption_read import transcript_from_cues as _transcript
+from ..sources.fetch import FetchError, fetch
 from .record import Recorder
 from .settings import PipelineSettings
 from .stages import TalkResult
@@ -29,7 +29,6 @@ from .stages import TalkResult
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
 SOURCES = ("captions", "auto-captions", "whisper")
-_TIMEOUT = 30
 
 
 class CaptionSource:
@@ -80,6 +79,18 @@ class CaptionSource:
                 progress(job, "done")
         return left
 
+    def _fetch(self, url: str, name: str) -> bytes:
+        """A caption file by URL, held to the rules of every fetch (`fetch.py`)."""
+        try:
+            return fetch(
+                url,
+                limit_bytes=CAPTION_BYTES,
+                deadline_s=self.settings.fetch_timeout,
+                allowed=self.settings.fetch_allow_networks,
+            ).data
+        except FetchError as exc:
+            raise CaptionError(f"cannot fetch {name}: {exc}") from None
+
     def read(self, job: Job, source: str) -> Transcript | None:
         """The talk's transcript from one caption source; None: the talk has none there;
         `CaptionError`: it has some, and they cannot be used."""
@@ -88,7 +99,7 @@ class CaptionSource:
         want = primary_language(talk.language or self.settings.whisper.language)
         if source == "captions" and talk.captions:
             name = f"{talk.captions} ({talk.captions_at})"
-            data = _read_file(talk) if talk.captions_path else _fetch(talk.captions, name)
+            data = _read_file(talk) if talk.captions_path else self._fetch(talk.captions, name)
             settings = {
                 "source": "captions-file",
                 "file": talk.captions,
@@ -100,7 +111,7 @@ class CaptionSource:
             if track is None:
                 return None
             name = f"the source's {'automatic ' if track.auto else ''}captions ({track.language})"
-            data = _fetch(track.url, name)
+            data = self._fetch(track.url, name)
             settings = {"source": source, "captions_language": track.language}
         captions = parse_captions(data, name, job.media.duration)
         if want and captions.language and captions.language != want:
@@ -170,22 +181,6 @@ def _read_file(talk: Talk) -> bytes:
         raise CaptionError(f"{where} is a folder, not a caption file") from None
     except OSError as exc:
         raise CaptionError(f"cannot read {where}: {exc.strerror or exc}") from None
-
-
-def _fetch(url: str, name: str) -> bytes:
-    import urllib.request
-
-    if not re.match(r"https?://", url, re.IGNORECASE):
-        raise CaptionError(f"{name}: {url!r} is not an http(s) URL")
-    request = urllib.request.Request(url, headers={"User-Agent": "mkdocs-yt2doc"})
-    try:
-        with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:
-            data = bytes(response.read(CAPTION_BYTES + 1))
-    except OSError as exc:
-        raise CaptionError(f"cannot fetch {name}: {exc}") from None
-    if len(data) > CAPTION_BYTES:
-        raise CaptionError(f"{name} is over {CAPTION_BYTES // 2**20} MiB")
-    return data
 
 
 def _described(transcript: Transcript) -> str:

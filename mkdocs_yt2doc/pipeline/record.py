@@ -93,7 +93,11 @@ class Recorder:
         if not job.media.thumbnail or self.store.thumbnail(key) is not None:
             return
         try:
-            data, suffix = fetch_thumbnail(job.media.thumbnail)
+            data, suffix = fetch_thumbnail(
+                job.media.thumbnail,
+                allowed=self.settings.fetch_allow_networks,
+                deadline_s=self.settings.fetch_timeout,
+            )
             self.store.write_bytes(key, f"{THUMBNAIL}{suffix}", data)
         except Yt2DocError as exc:
             log.info("yt2doc: %s: no thumbnail: %s", job.label, exc)

@@ -9,6 +9,7 @@ from typing import Literal
 from ..catalog.load import load_catalog
 from ..records.settings import LLMSettings, ParagraphSettings, WhisperSettings
 from ..records.talk import Catalog
+from ..sources.fetch import DEADLINE, Network
 
 Transcribe = Literal["auto", "never"]  # auto: process what is missing; never: render the cache
 Refresh = Literal["all", "structure"]  # redo from the audio on, or paragraphs and chapters only
@@ -28,6 +29,10 @@ class PipelineSettings:
     corrections_dir: Path | None = None  # corrections/<slug>.md files, written by people
     # where a talk's text comes from, tried in order: captions, auto-captions, whisper
     transcript_from: tuple[str, ...] = ("captions", "whisper")
+    # the project's own fetches (captions, thumbnails): networks let in besides global ones,
+    # and the deadline of each whole fetch
+    fetch_allow_networks: tuple[Network, ...] = ()
+    fetch_timeout: float = DEADLINE
 
     may_process: bool = field(init=False, repr=False)  # transcribe: auto, and not read-only
 

@@ -3,8 +3,21 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+# Ids a chapter may not take. An element's id is also a global of the page (DOM named access),
+# which shadows a global the page's scripts test before they set it (assets/yt2doc.js,
+# yt2doc-search.js): `window.__yt2doc` would be the heading, and the player would never start.
+# Also Material's own ids (`__drawer`, `__search`, ...), the contents list, and the paragraphs'
+# `t<second>` anchors (`render.paragraph_anchors`).
+SCRIPT_GLOBALS = frozenset({"__yt2doc", "__yt2docSearch", "YT", "Vimeo", "onYouTubeIframeAPIReady"})
+_RESERVED = re.compile(r"_.*|t\d+(?:-\d+)*|contents", re.DOTALL)
+
+
+def reserved_anchor(anchor: str) -> bool:
+    return anchor in SCRIPT_GLOBALS or _RESERVED.fullmatch(anchor) is not None
 
 
 @dataclass(frozen=True)
@@ -90,7 +103,7 @@ class Document:
     def from_json(cls, data: dict[str, Any]) -> Document:
         return cls(
             paragraphs=tuple(Paragraph.from_json(p) for p in data["paragraphs"]),
-            chapters=tuple(Chapter.from_json(c) for c in data["chapters"]),
+            chapters=_free_anchors([Chapter.from_json(c) for c in data["chapters"]]),
             chapter_origin=data["chapter_origin"],
             inputs=data["inputs"],
             transcript_digest=data.get("transcript_digest", ""),
@@ -130,3 +143,22 @@ class Paragraph:
             first_word=data.get("first_word", 0),
             last_word=data.get("last_word", 0),
         )
+
+
+def _free_anchors(chapters: list[Chapter]) -> tuple[Chapter, ...]:
+    """A stored anchor that is reserved (a document.json from a pull request) gets a suffix
+    (`-chapter`, then `-2`, ... while taken); every other keeps its id, so links keep working."""
+    if not any(reserved_anchor(c.anchor) for c in chapters):
+        return tuple(chapters)
+    taken = {c.anchor for c in chapters}
+    freed = []
+    for chapter in chapters:
+        if reserved_anchor(chapter.anchor):
+            base = name = f"{chapter.anchor}-chapter"
+            n = 2
+            while name in taken:
+                name, n = f"{base}-{n}", n + 1
+            taken.add(name)
+            chapter = replace(chapter, anchor=name)
+        freed.append(chapter)
+    return tuple(freed)

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..records.errors import Yt2DocError
 from ..records.transcript import Cue, Segment, Transcript, Word
+from ..util.timecode import LONG_SECONDS, MAX_SECONDS, format_timecode
 
 CAPTION_SUFFIXES = (".vtt", ".srt")
 CAPTION_BYTES = 20 * 2**20  # hours of captions are a few MiB
@@ -87,9 +88,20 @@ def parse_captions(data: bytes, name: str, duration: float | None) -> Captions:
             cues.append(Cue(event.start / 1000, event.end / 1000, words))
     if not cues:
         raise CaptionError(f"{name} has no cues with text")
+    far = sum(c.end > MAX_SECONDS for c in cues)
+    cues = [c for c in cues if c.end <= MAX_SECONDS] if far else cues
+    if not cues:
+        raise CaptionError(f"{name}: every cue ends more than 7 days in")
     repaired, repairs = repair_cues(cues, duration)
     if not repaired:
         raise CaptionError(f"{name}: every cue starts after the end of the recording")
+    if far:
+        repairs.append(f"{far} cue(s) end more than 7 days in and were left out")
+    if repaired[-1].end > LONG_SECONDS:
+        repairs.append(
+            f"the cues run to {format_timecode(repaired[-1].end)}, over "
+            f"{LONG_SECONDS // 3600} hours: check the file's times"
+        )
     return Captions(tuple(repaired), declared_language(text, name), tuple(repairs))
 
 

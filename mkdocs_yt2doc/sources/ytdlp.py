@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..records.errors import Yt2DocError
 from ..records.media import CaptionTrack, Entry, Media
 from ..records.talk import ChapterMark, Talk
+from .fetch import DEADLINE, FetchError, Network, fetch
 
 # Audio only when the site offers it, else the smallest file with sound: faster-whisper decodes
 # any container with PyAV, so no system ffmpeg is needed to merge or convert.
@@ -229,22 +231,16 @@ THUMBNAIL_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".we
 THUMBNAIL_BYTES = 2 * 2**20
 
 
-def fetch_thumbnail(url: str, timeout: float = _SOCKET_TIMEOUT) -> tuple[bytes, str]:
+def fetch_thumbnail(
+    url: str, *, allowed: Sequence[Network] = (), deadline_s: float = DEADLINE
+) -> tuple[bytes, str]:
     """The source's thumbnail, to serve from the site: the player's facade shows it without
-    the reader's browser asking YouTube for it. Returns (bytes, file suffix)."""
-    import urllib.request
-
-    if not re.match(r"https?://", url, re.IGNORECASE):
-        raise SourceError(f"thumbnail {url!r} is not an http(s) URL")
-    request = urllib.request.Request(url, headers={"User-Agent": "mkdocs-yt2doc"})
+    the reader's browser asking YouTube for it. Returns (bytes, file suffix). Its URL comes
+    from the source's metadata: held to the rules of every fetch (`fetch.py`)."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            kind = response.headers.get_content_type()
-            data = response.read(THUMBNAIL_BYTES + 1)
-    except OSError as exc:
-        raise SourceError(f"cannot fetch the thumbnail {url}: {exc}") from None
-    if kind not in THUMBNAIL_TYPES:
-        raise SourceError(f"thumbnail {url} is {kind}, not an image")
-    if len(data) > THUMBNAIL_BYTES:
-        raise SourceError(f"thumbnail {url} is over {THUMBNAIL_BYTES // 2**20} MiB")
-    return data, THUMBNAIL_TYPES[kind]
+        reply = fetch(url, limit_bytes=THUMBNAIL_BYTES, deadline_s=deadline_s, allowed=allowed)
+    except FetchError as exc:
+        raise SourceError(f"cannot fetch the thumbnail {url!r}: {exc}") from None
+    if reply.content_type not in THUMBNAIL_TYPES:
+        raise SourceError(f"thumbnail {url} is {reply.content_type}, not an image")
+    return reply.data, THUMBNAIL_TYPES[reply.content_type]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..records.talk import ChapterMark, Talk
 from ..records.transcript import Segment, Transcript
-from .timecode import format_timecode
+from .timecode import LONG_SECONDS, format_timecode
 
 if TYPE_CHECKING:
     from ..records.job import Job
@@ -70,6 +70,26 @@ def span_problem(talk: Talk, recording: float | None) -> str | None:
             format_timecode(recording),
         )  # fmt: skip
     return None
+
+
+def warn_long(job: Job) -> None:
+    """A talk over 12 hours is most likely a mistyped `end:`, a wrong duration in the source's
+    metadata, or a caption file with broken times: a warning naming the talk."""
+    if job.needs_audio or job.problem:  # `local_run` warns of a long download itself
+        return
+    recording = job.media.duration if job.media else None
+    if bool(job.talk.span):
+        length = (job.talk.end or recording or 0.0) - (job.talk.start or 0.0)
+        what = "check its start: and end: in talks.yml"
+    else:
+        paragraphs = job.document.paragraphs if job.document else ()
+        length = max(recording or 0.0, paragraphs[-1].end if paragraphs else 0.0)
+        what = "check the recording's length and, if the text came from captions, their times"
+    if length > LONG_SECONDS:
+        log.warning(
+            "yt2doc: %s lasts %s, over %d hours: %s",
+            job.label, format_timecode(length), LONG_SECONDS // 3600, what,
+        )  # fmt: skip
 
 
 def warn_overlaps(jobs: Sequence[Job]) -> None:

@@ -7,6 +7,19 @@ import re
 
 _CLOCK = re.compile(r"^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$")
 
+# The longest time read anywhere (talks.yml, corrections, the cache): no talk lasts a week, and
+# every time can then be formatted (a 400-digit one overflows a float).
+MAX_SECONDS = 7 * 24 * 3600
+# A talk or caption file longer than this is most likely a typo: it warns.
+LONG_SECONDS = 12 * 3600
+
+
+def _bounded(seconds: float | int, value: object) -> float:
+    if seconds > MAX_SECONDS:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise ValueError(f"time {shown} is beyond 7 days")
+    return float(seconds)
+
 
 def parse_timecode(value: object) -> float:
     """Read "1:02:03", "12:30", "754", 754 or 754.5 as seconds.
@@ -17,14 +30,16 @@ def parse_timecode(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"not a time: {value!r}")
     if isinstance(value, (int, float)):
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"not a time: {value!r} (a time is a finite number of seconds)")
         if value < 0:
             raise ValueError(f"negative time: {value!r}")
-        return float(value)
+        return _bounded(value, value)
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"\d+(?:\.\d+)?", text):
+            whole = text.partition(".")[0]
+            _bounded(int(whole) if len(whole) < 20 else MAX_SECONDS + 1, value)
             return float(text)
         match = _CLOCK.match(text)
         if match:
@@ -33,7 +48,10 @@ def parse_timecode(value: object) -> float:
                 raise ValueError(f"minutes out of range in {value!r}")
             if float(seconds) >= 60:
                 raise ValueError(f"seconds out of range in {value!r}")
-            return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+            if len(hours or "") > 6:
+                return _bounded(MAX_SECONDS + 1, value)
+            clock = int(hours or 0) * 3600 + int(minutes) * 60
+            return _bounded(clock + float(seconds), value)
     raise ValueError(f'not a time: {value!r} (write "m:ss", "h:mm:ss" or seconds)')
 
 
