@@ -4,7 +4,6 @@ later items overriding playlist entries, duplicates dropped, slugs assigned."""
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from ..cache.store import MEDIA, NewerStoreError, Store, StoreError
@@ -13,13 +12,10 @@ from ..records.job import Counts, Job
 from ..records.media import Entry, Media
 from ..records.talk import Catalog, Talk
 from ..sources.ytdlp import SourceError, fetch_media, local_media, media_from_info, probe
-from ..util.names import Taken, slugify, unique
 from ..util.spans import warn_overlaps
 from .settings import PipelineSettings
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
-
-RESERVED_SLUGS = {"index", "assets", "search", "404", "events", "speakers", "tags", "years"}
 
 
 class Resolver:
@@ -151,30 +147,3 @@ class Resolver:
     def save_media(self, media: Media) -> None:
         if not self.settings.read_only:
             self.store.write(media.key, MEDIA, media.to_json())
-
-
-def assign_slugs(jobs: list[Job]) -> None:
-    """Unique, safe slugs: talks.yml `slug:` wins, else the title; stable for a stable list."""
-    taken = Taken(RESERVED_SLUGS)
-    for job in jobs:
-        base = (
-            (job.talk.slug and slugify(job.talk.slug))
-            or slugify(job.title)
-            or slugify(job.key or "")
-        )
-        job.slug = unique(base or "talk", taken)
-        problem = _slug_problem(job.talk.slug, job.slug)
-        if problem:
-            log.warning(
-                "yt2doc: %s: slug '%s' %s; the page is '%s' (set another slug: to choose)",
-                job.label, job.talk.slug, problem, job.slug,
-            )  # fmt: skip
-
-
-def _slug_problem(wanted: str | None, slug: str) -> str | None:
-    """Why talks.yml's `slug:` was not used as it is (case and spaces need no word)."""
-    if not wanted:
-        return None
-    if re.search(r"[/\\]|\.\.", wanted) or not slugify(wanted):
-        return "is not a plain name"
-    return "is reserved or already taken" if slug != slugify(wanted) else None

@@ -16,11 +16,12 @@ from typing import Any
 from ..cache.store import Store, StoreError
 from ..records.job import Job, Progress
 from ..records.talk import Catalog
+from ..util.names import assign_slugs
 from .cache_state import CacheState
 from .caption_source import CaptionSource
 from .local_run import LocalExecutor
 from .record import Executor, Recorder
-from .resolve import Resolver, assign_slugs
+from .resolve import Resolver
 from .settings import PipelineSettings, Refresh
 from .stages import Stages
 from .structure import Structure

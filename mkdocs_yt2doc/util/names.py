@@ -1,11 +1,18 @@
 """Names made from outside text: slugs, and unique names (page slugs, chapter ids, paragraph
-anchors), all from a safe alphabet."""
+anchors), all from a safe alphabet; `assign_slugs` gives each talk its page's name."""
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
+
+from ..records.job import Job
+
+log = logging.getLogger("mkdocs.plugins.yt2doc")
+# the archive's own pages and folders beside the talks
+RESERVED_SLUGS = {"index", "assets", "search", "404", "events", "speakers", "tags", "years"}
 
 
 def slugify(text: str) -> str:
@@ -34,3 +41,30 @@ def unique(base: str, taken: Taken) -> str:
         taken.next[base] = n + 1
     taken.add(name)
     return name
+
+
+def assign_slugs(jobs: list[Job]) -> None:
+    """Unique, safe slugs: talks.yml `slug:` wins, else the title; stable for a stable list."""
+    taken = Taken(RESERVED_SLUGS)
+    for job in jobs:
+        base = (
+            (job.talk.slug and slugify(job.talk.slug))
+            or slugify(job.title)
+            or slugify(job.key or "")
+        )
+        job.slug = unique(base or "talk", taken)
+        problem = _slug_problem(job.talk.slug, job.slug)
+        if problem:
+            log.warning(
+                "yt2doc: %s: slug '%s' %s; the page is '%s' (set another slug: to choose)",
+                job.label, job.talk.slug, problem, job.slug,
+            )  # fmt: skip
+
+
+def _slug_problem(wanted: str | None, slug: str) -> str | None:
+    """Why talks.yml's `slug:` was not used as it is (case and spaces need no word)."""
+    if not wanted:
+        return None
+    if re.search(r"[/\\]|\.\.", wanted) or not slugify(wanted):
+        return "is not a plain name"
+    return "is reserved or already taken" if slug != slugify(wanted) else None
