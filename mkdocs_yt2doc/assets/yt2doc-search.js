@@ -139,7 +139,8 @@
     this.serial = 0;
     var self = this;
     var params = new URLSearchParams(window.location.search);
-    this.input.value = params.get("q") || "";
+    // `?talks=`: the page's script moved `?q=` there before Material could read it
+    this.input.value = params.get("q") || params.get("talks") || "";
     root.querySelector("form").addEventListener("submit", function (event) {
       event.preventDefault();
       self.run();
@@ -212,7 +213,7 @@
       self.shown = 0;
       self.list.replaceChildren();
       var n = found.results.length;
-      self.say(n ? n + (n === 1 ? " page" : " pages") + " found" + (query ? " for “" + query + "”" : "")
+      self.say(n ? n + (n === 1 ? " talk" : " talks") + " found" + (query ? " for “" + query + "”" : "")
         : "Nothing found" + (query ? " for “" + query + "”" : ""));
       return self.page(serial);
     });
