@@ -32,6 +32,7 @@ pytestmark = needs_chromium
 FOLDERS: dict[str, Path] = {}  # generator -> its built site (set by the fixture)
 SCRIPT = 'extra_javascript = ["talks/assets/yt2doc-search.js"]\n'
 SHOTS = os.environ.get("YT2DOC_SHOTS")
+PALETTE = "  name: material\n  palette:\n    scheme: default\n"
 # WCAG's contrast of an element's text against the first opaque background behind it
 CONTRAST = """el => {
   const rgb = c => { const m = c.match(/[\\d.]+/g).map(Number);
@@ -65,6 +66,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The example site built three ways, each served on loopback: {generator: base URL}."""
     root = tmp_path_factory.mktemp("search-look")
     project = _project(root)
+    config = project / "mkdocs.yml"  # a palette: the page may switch to slate (`dark`)
+    config.write_text(config.read_text().replace("  name: material\n", PALETTE, 1))
     with pytest.MonkeyPatch.context() as env:
         env.setenv("YT2DOC_TRANSCRIBE", "never")
         build_site(project / "mkdocs.yml", strict=True)
@@ -76,7 +79,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         zensical = _project(root / "z")
         options = (zensical / "mkdocs.yml").read_text().split("  - yt2doc:\n")[1]
         (zensical / "yt2doc.yml").write_text(textwrap.dedent(options))
-        _zensical_toml(zensical, "http://127.0.0.1/", "served", SCRIPT)
+        toml = _zensical_toml(zensical, "http://127.0.0.1/", "served", SCRIPT)
+        toml.write_text(toml.read_text() + '[project.theme.palette]\nscheme = "default"\n')
         _run("-m", "mkdocs_yt2doc.cli", "render", "-f", "zensical.toml", cwd=zensical)
         _run("-m", "zensical", "build", "-f", "zensical.toml", cwd=zensical)
         _run("-m", "mkdocs_yt2doc.cli", "index", "served", cwd=zensical)
@@ -101,6 +105,8 @@ def _site(sites: dict[str, str], generator: str) -> str:
 def dark(page: Any) -> None:
     """Material's (and Zensical's) dark scheme, as its palette toggle sets it."""
     page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), background  # dark
 
 
 def shot(page: Any, name: str) -> None:
