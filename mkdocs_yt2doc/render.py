@@ -74,12 +74,27 @@ def _facet_link(view: TalkView, kind: str, name: str, here: str) -> str:
     return f"[{inert(name)}]({_link(kind, here)}#{facet_anchor(name)})"
 
 
+def speaker_link(view: TalkView, name: str, here: str) -> str:
+    """A speaker's name linking their page (for now: their section of the speakers index)."""
+    return _facet_link(view, "speakers", name, here)
+
+
+def source_kind(view: TalkView) -> str | None:
+    """What the recording is, for talks.yml without a `kind`: video or audio."""
+    player = player_for(view) if view.media else None
+    if player is not None:
+        return "audio" if player.kind == "audio" else "video"
+    extractor = view.media.extractor.lower() if view.media else ""
+    return "podcast" if "podcast" in extractor else None
+
+
 def _meta_line(view: TalkView) -> str:
-    """Speakers, event, date, duration and source: a Markdown paragraph (links to the index
-    pages are Markdown links, which MkDocs resolves and checks)."""
-    bits = [f'<span class="yt2doc-kind">{inert(view.kind)}</span>'] if view.kind else []
+    """Kind, speakers, event, date, duration and source: a Markdown paragraph (links to the
+    index pages are Markdown links, which MkDocs resolves and checks)."""
+    kind = view.kind or source_kind(view)
+    bits = [f'<span class="yt2doc-kind">{inert(kind)}</span>'] if kind else []
     if view.speakers:
-        names = ", ".join(_facet_link(view, "speakers", s, view.slug) for s in view.speakers)
+        names = ", ".join(speaker_link(view, s, view.slug) for s in view.speakers)
         bits.append(f'<span class="yt2doc-speakers">{names}</span>')
     if view.event:
         event = _facet_link(view, "events", view.event, view.slug)
@@ -151,6 +166,49 @@ def paragraph_anchors(paragraphs: Sequence[Paragraph]) -> list[str]:
     return [unique(f"t{int(paragraph.start)}", taken) for paragraph in paragraphs]
 
 
+_MAX_ABSTRACT = 1500  # characters of a source's description shown (the rest: at the source)
+
+
+def abstract_html(view: TalkView) -> str:
+    """The abstract near the top: the talk's description (talks.yml or the source), else the
+    summary, marked as written by machine. One raw HTML block: nothing in it is Markdown."""
+    text = view.abstract
+    if not text:
+        return ""
+    text = text.strip()
+    if len(text) > _MAX_ABSTRACT:
+        text = text[: _MAX_ABSTRACT - 1].rsplit(" ", 1)[0] + "…"
+    blocks = [b for b in re.split(r"\n\s*\n", text) if clean(b)]
+    body = "".join(f"<p>{html_text(b)}</p>" for b in blocks)
+    note = (
+        '<p class="yt2doc-abstract-note" data-search-exclude data-pagefind-ignore>'
+        "Summary written by machine from the transcript.</p>"
+        if view.machine_abstract
+        else ""
+    )
+    return f'<div class="yt2doc-abstract">{body}{note}</div>\n\n'
+
+
+def chapter_length(seconds: float) -> str:
+    """A chapter's length for the contents: "45 s", "4 min", "1 h 05 min"."""
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _chapter_ends(view: TalkView) -> list[float]:
+    """Where each chapter ends: the next one's start, the last at the talk's end."""
+    document = view.document
+    if document is None or not document.chapters:
+        return []
+    recording = view.media.duration if view.media else None
+    last = document.paragraphs[-1].end if document.paragraphs else document.chapters[-1].start
+    end = view.end if view.end is not None else recording
+    final = max(end if end is not None else last, document.chapters[-1].start)
+    return [*(c.start for c in document.chapters[1:]), final]
+
+
 def _downloads(view: TalkView) -> str:
     if not view.downloads:
         return ""
@@ -180,6 +238,7 @@ def talk_page(
     if view.tags:
         values["tags"] = [attr(t) for t in view.tags]
     parts = [front_matter(values), head, f"# {inert(view.title)}\n\n", _meta_line(view)]
+    parts.append(abstract_html(view))
     pagefind = search == "pagefind"
     if pagefind:
         parts.append(talk_search_html(view))
@@ -209,8 +268,9 @@ def talk_page(
     link = _TimeLinks(view, pagefind)
     if document.chapter_origin != "single":
         items = "".join(
-            f'<li><a href="#{html_id(c.anchor)}">{inert(c.title)}</a> {link(c.start)}</li>'
-            for c in document.chapters
+            f'<li><a href="#{html_id(c.anchor)}">{inert(c.title)}</a> {link(c.start)} '
+            f'<span class="yt2doc-length">{chapter_length(end - c.start)}</span></li>'
+            for c, end in zip(document.chapters, _chapter_ends(view), strict=True)
         )
         parts.append(
             '<nav class="yt2doc-contents" aria-label="Contents">'
