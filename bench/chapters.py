@@ -52,7 +52,7 @@ _TITLE_WORD = re.compile(r"[^\W\d_]+")
 def _content(title: str, language: str) -> set[str]:
     from wordfreq import zipf_frequency
 
-    from mkdocs_yt2doc.segmenter import stemmer
+    from mkdocs_yt2doc.document.segmenter import stemmer
 
     stem = stemmer(language)
     words = _TITLE_WORD.findall(title.lower())

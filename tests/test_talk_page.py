@@ -111,7 +111,7 @@ def test_the_contents_shows_each_chapter_length(
     media = json.loads(next((project / ".yt2doc").glob("*/media.json")).read_text())
     rest = media["duration"] - 3
     assert rest > 0
-    expected = f"{round(rest)} s" if rest < 60 else f"{round(rest / 60)} min"
+    expected = f"{max(1, int(rest))} s" if rest < 60 else f"{round(rest / 60)} min"
 
     def check(page: Any) -> None:
         assert _texts(page, ".yt2doc-contents li .yt2doc-length") == ["3 s", expected]

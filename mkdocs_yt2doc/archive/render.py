@@ -192,7 +192,7 @@ def abstract_html(view: TalkView) -> str:
 def chapter_length(seconds: float) -> str:
     """A chapter's length for the contents: "45 s", "4 min", "1 h 05 min"."""
     if seconds < 60:
-        return f"{max(1, round(seconds))} s"
+        return f"{max(1, int(seconds))} s"
     minutes = round(seconds / 60)
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
