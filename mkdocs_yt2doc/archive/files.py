@@ -35,10 +35,9 @@ from .render import (
     newest_first,
     page_description,
     page_path,
-    related_urls,
-    talk_page,
 )
 from .search import SCRIPT, SEARCH_PAGE, search_box, search_page
+from .talk_page import related_urls, talk_page
 from .views import TalkView
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")

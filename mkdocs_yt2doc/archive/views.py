@@ -56,6 +56,8 @@ class TalkView:
     kind: str | None = None  # keynote, talk, lightning, ...
     slides: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # (label, URL)
+    abstract: str | None = None  # the description (talks.yml, the source), else the summary
+    machine_abstract: bool = False  # the abstract is the summary a machine wrote
 
     @property
     def duration(self) -> float | None:
@@ -119,6 +121,9 @@ def views(
             caption_texts = {
                 kind: replacer.captions(text) for kind, text in caption_texts.items()
             } or {kind: replacer.captions(p.read_text("utf-8")) for kind, p in captions.items()}
+        written = talk.description or (job.media.description if job.media else None)
+        summary = document.summary if document else None
+        by_person = checked and job.document is not None and summary != job.document.summary
         result.append(
             TalkView(
                 slug=job.slug,
@@ -145,6 +150,8 @@ def views(
                 kind=talk.kind,
                 slides=talk.slides,
                 links=talk.links,
+                abstract=(written or summary or "").strip() or None,
+                machine_abstract=not (written or "").strip() and bool(summary) and not by_person,
             )
         )
     if corrections_dir is not None and corrections_dir.is_dir():
