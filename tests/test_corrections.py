@@ -1,7 +1,7 @@
 """A person's corrections file: written by `correct`, edited by the test as a person would
 (words, a split paragraph, a renamed and a moved chapter, the summary), shown on the page, in
 the captions, downloads and search; then carried onto a new transcript by another model
-(Whisper base), with an edit the new transcript has no place for reported, not lost."""
+(Whisper base), where both edits stay: the paragraphs a person edited keep their words."""
 
 from __future__ import annotations
 
