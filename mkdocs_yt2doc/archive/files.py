@@ -47,7 +47,7 @@ ASSETS = Path(__file__).parent.parent / "assets"
 ASSET_DIR = "assets"  # inside the archive folder ("assets" is never a talk's slug)
 EXPORTS = {"srt": "SRT", "vtt": "WebVTT", "json": "JSON", "txt": "Text"}
 # A chapter or index-page heading as render.py writes it for attr_list: `## Title {#id}`.
-_ATTR_HEADING = re.compile(r"^## (.*) \{#([^}\s]+)\}$", re.MULTILINE)
+_ATTR_HEADING = re.compile(r"^## (.*) \{#([^}\s]+)( data-pagefind-body=\"\")?\}$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,12 @@ def _headings(page: str, options: ArchiveOptions) -> str:
     which every Markdown reads with its id (but which the theme's TOC does not list)."""
     if options.attr_list:
         return page
-    return _ATTR_HEADING.sub(lambda m: f'<h2 id="{attr(m[2])}">{m[1]}</h2>', page)
+
+    def html(m: re.Match[str]) -> str:
+        body = " data-pagefind-body" if m[3] else ""  # a chapter Pagefind reads (search.py)
+        return f'<h2 id="{attr(m[2])}"{body}>{m[1]}</h2>'
+
+    return _ATTR_HEADING.sub(html, page)
 
 
 def _talk_page(view: TalkView, options: ArchiveOptions, path: str) -> str:

@@ -16,7 +16,7 @@ from ..util.escape import attr, clean, html_id, html_text, inert, safe_url
 from ..util.names import Taken, slugify, unique
 from ..util.timecode import format_timecode
 from .player import player_for, player_html, time_url_template
-from .search import talk_search_html
+from .search import PAGEFIND_BODY, talk_search_html
 from .views import TalkView
 
 # The index pages by event, speaker and tag: (kind, page name, title).
@@ -134,13 +134,15 @@ class _TimeLinks:
         return f'<a class="yt2doc-t" href="{href}" data-t="{second}"{self.ignore}>{stamp}</a>'
 
 
-def _paragraph(link: _TimeLinks, paragraph: Paragraph, anchor: str, indexed: bool = True) -> str:
+def _paragraph(
+    link: _TimeLinks, paragraph: Paragraph, anchor: str, indexed: bool = True, body: str = ""
+) -> str:
     """The anchor is an empty element at the paragraph's start, not the `<p>`'s id: Pagefind
     keeps the text of every element with an id, which doubled each page's part of the index
     and made indexing 40 % slower (bench/README.md)."""
     exclude = "" if indexed else " data-search-exclude"  # Material's search skips it
     return (
-        f'<p class="yt2doc-p"{exclude}><span id="{anchor}"></span>{link(paragraph.start)} '
+        f'<p class="yt2doc-p"{exclude}{body}><span id="{anchor}"></span>{link(paragraph.start)} '
         f"{html_text(paragraph.text)}</p>\n\n"
     )
 
@@ -217,18 +219,22 @@ def talk_page(
             f"<p><strong>Contents</strong></p><ol>{items}</ol></nav>\n\n"
         )
     cap = 0 if pagefind else search_words_per_chapter or None
+    # Pagefind reads only the speech and chapter titles (each its own block): not the meta
+    # line, provenance, player or contents, and no page without a body (index pages)
+    body, heading = (PAGEFIND_BODY, ' data-pagefind-body=""') if pagefind else ("", "")
 
     def section(indexes: Sequence[int]) -> None:
         words = 0
         for at in indexes:
             paragraph = document.paragraphs[at]
-            parts.append(_paragraph(link, paragraph, anchors[at], cap is None or words < cap))
+            indexed = cap is None or words < cap
+            parts.append(_paragraph(link, paragraph, anchors[at], indexed, body))
             words += len(paragraph.text.split())
 
     first = document.chapters[0].first_paragraph if document.chapters else len(anchors)
     section(range(first))  # speech before the first chapter mark
     for index, chapter in enumerate(document.chapters):
-        parts.append(f"## {inert(chapter.title)} {{#{html_id(chapter.anchor)}}}\n\n")
+        parts.append(f"## {inert(chapter.title)} {{#{html_id(chapter.anchor)}{heading}}}\n\n")
         count = len(document.chapter_paragraphs(index))
         section(range(chapter.first_paragraph, chapter.first_paragraph + count))
     return "".join(parts)
