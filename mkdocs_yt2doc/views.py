@@ -15,6 +15,7 @@ from .corrected import corrected, corrections_path
 from .glossary import replacer as shared_replacer
 from .sources import THUMBNAIL_BYTES, Media
 from .store import CAPTIONS, TOPICS, Store, StoreError
+from .talk_fields import Speaker
 
 if TYPE_CHECKING:
     from .job import Job
@@ -55,6 +56,7 @@ class TalkView:
     kind: str | None = None  # keynote, talk, lightning, ...
     slides: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # (label, URL)
+    profiles: tuple[Speaker, ...] = ()  # its speakers as talks.yml's `speakers:` map has them
 
     @property
     def duration(self) -> float | None:
@@ -144,6 +146,7 @@ def views(
                 kind=talk.kind,
                 slides=talk.slides,
                 links=talk.links,
+                profiles=talk.profiles,
             )
         )
     if corrections_dir is not None and corrections_dir.is_dir():
