@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 
-from mkdocs_yt2doc.archive import ArchiveOptions, build_archive
-from mkdocs_yt2doc.caption_read import parse_captions, transcript_from_cues
-from mkdocs_yt2doc.catalog import CatalogError, load_catalog
-from mkdocs_yt2doc.render import event_page_path, facet_slug, speaker_page_path
-from mkdocs_yt2doc.store import MEDIA, TRANSCRIPT, Store
-from mkdocs_yt2doc.views import TalkView
+from mkdocs_yt2doc.archive.files import ArchiveOptions, build_archive
+from mkdocs_yt2doc.archive.render import event_page_path, facet_slug, speaker_page_path
+from mkdocs_yt2doc.archive.views import TalkView
+from mkdocs_yt2doc.cache.store import MEDIA, TRANSCRIPT, Store
+from mkdocs_yt2doc.catalog.load import load_catalog
+from mkdocs_yt2doc.catalog.talk_fields import CatalogError
+from mkdocs_yt2doc.sources.caption_read import parse_captions, transcript_from_cues
 from tests.browser import Seen, needs_chromium, serve
 from tests.conftest import PluginLog, build_site, write_site
 from tests.test_thumbnails import png
