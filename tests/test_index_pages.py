@@ -265,6 +265,10 @@ def test_cards_with_and_without_thumbnails_are_of_one_height(
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
         page.goto(f"{local}/talks/", wait_until="load")
+        lefts = page.evaluate(
+            "[...document.querySelectorAll('.yt2doc-card')].map(c => c.getBoundingClientRect().x)"
+        )
+        assert len(set(lefts)) == (1 if width < 600 else 2)  # a grid of columns, on Material too
         boxes = page.evaluate("""[...document.querySelectorAll('.yt2doc-card')].map(c => {
             c.scrollIntoView(); const i = c.querySelector('.yt2doc-card-image');
             return [c.getBoundingClientRect().height, i.getBoundingClientRect().height,

@@ -120,7 +120,7 @@ class FacetPages:
         here = self.kind if names is None else f"{self.kind}/{LETTERS}/{_initial(names[0])}"
         noun = _NOUN[self.kind][1]
         parts = [front_matter({"title": attr(title)}), chrome(here), f"# {inert(title)}\n\n"]
-        parts += [box(here), facet_links(self.facets, here=here)]
+        parts += [box(here), facet_links(self.facets, current=self.kind, here=here)]
         shown = self.order if names is None else names
         if names is not None:
             back = _folder_url(self.kind, here, self.directory_urls)
