@@ -97,6 +97,9 @@ def talk_state(
     return "cached", ""
 
 
+MAX_LISTED = 50  # a talk's unplaced paragraphs that `status` lists
+
+
 def status(config_file: str, out: TextIO) -> int:
     settings, talks_path, talks_name = _settings(config_file)
     pipeline = Pipeline(dataclasses.replace(settings, read_only=True))
@@ -115,15 +118,16 @@ def status(config_file: str, out: TextIO) -> int:
     out.write("\n" + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n")
     from .archive.views import views  # the corrections as a build lays them over the transcripts
 
-    lost = [
-        (view.slug, edit)
-        for view in views(jobs, pipeline.store, settings.corrections_dir)
-        for edit in view.unplaced
-    ]
-    if lost:
-        out.write("\nCorrections the current transcript has no place for (kept in the file):\n")
-        for slug, edit in lost:
-            out.write(f"  {slug}: {edit}\n")
+    corrected = [v for v in views(jobs, pipeline.store, settings.corrections_dir) if v.checked]
+    if corrected:
+        out.write("\nCorrections by a person (corrections/<slug>.md):\n")
+    for view in corrected:
+        out.write(f"  {view.slug}: {view.edited} paragraph(s) edited, {len(view.unplaced)} "
+                  "could not be placed\n")  # fmt: skip
+        for lost in view.unplaced[:MAX_LISTED]:  # shown as written, at its marker
+            out.write(f"    no speech in its time: {lost[:200]}\n")
+        if len(view.unplaced) > MAX_LISTED:
+            out.write(f"    and {len(view.unplaced) - MAX_LISTED} more\n")
     return 0
 
 
