@@ -99,8 +99,8 @@ def test_an_hour_takes_at_most_three_calls(server: FakeOllama, mode: str, most_c
     assert all(len(t) <= MAX_TITLE + 1 for t in topics.titles)
     chapter_times = [paragraphs[s].start for s in topics.starts]
     assert all(b - a >= 60 for a, b in itertools.pairwise(chapter_times))
-    if mode == "sloppy":  # the count was wrong twice: the LLM's starts, titled offline
-        assert any("titled offline" in r for r in topics.repairs)
+    if mode == "sloppy":  # answers seeded by the prompt: what was repaired varies, not that
+        assert topics.repairs
 
 
 @pytest.mark.reliability("fault")
