@@ -26,9 +26,11 @@ test:
 	$(BIN)/ruff check mkdocs_yt2doc tests bench
 	$(BIN)/ruff format --check mkdocs_yt2doc tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -rs
 
 lint:
 	$(BIN)/ruff check mkdocs_yt2doc tests bench
 	$(BIN)/ruff format --check mkdocs_yt2doc tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports

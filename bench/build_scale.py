@@ -29,10 +29,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mkdocs_yt2doc.captions import caption_cues, srt, vtt  # noqa: E402
-from mkdocs_yt2doc.chapters import DOCUMENT_FORMAT  # noqa: E402
-from mkdocs_yt2doc.store import CAPTIONS, DOCUMENT, MEDIA, TRANSCRIPT, Store  # noqa: E402
-from mkdocs_yt2doc.transcribe import Word  # noqa: E402
+from mkdocs_yt2doc.cache.store import CAPTIONS, DOCUMENT, MEDIA, TRANSCRIPT, Store  # noqa: E402
+from mkdocs_yt2doc.document.captions import caption_cues, srt, vtt  # noqa: E402
+from mkdocs_yt2doc.document.chapters import DOCUMENT_FORMAT  # noqa: E402
+from mkdocs_yt2doc.records.transcript import Word  # noqa: E402
 
 WORDS = [
     "parser",

@@ -27,10 +27,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mkdocs_yt2doc.llm import LLM, LLMSettings  # noqa: E402
-from mkdocs_yt2doc.paragraphs import ParagraphSettings, by_pauses  # noqa: E402
-from mkdocs_yt2doc.topics import find_topics  # noqa: E402
-from mkdocs_yt2doc.transcribe import Transcriber, WhisperSettings, Word  # noqa: E402
+from mkdocs_yt2doc.document.llm import LLM  # noqa: E402
+from mkdocs_yt2doc.document.paragraphs import by_pauses  # noqa: E402
+from mkdocs_yt2doc.document.topics import find_topics  # noqa: E402
+from mkdocs_yt2doc.records.settings import (  # noqa: E402
+    LLMSettings,
+    ParagraphSettings,
+    WhisperSettings,
+)
+from mkdocs_yt2doc.records.transcript import Word  # noqa: E402
+from mkdocs_yt2doc.transcribe.whisper import Transcriber  # noqa: E402
 from tests.fake_ollama import FakeOllama  # noqa: E402
 from tests.speech_talks import SpokenTalk, all_talks, speak  # noqa: E402
 

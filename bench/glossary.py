@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mkdocs_yt2doc.transcribe import Transcriber, WhisperSettings  # noqa: E402
+from mkdocs_yt2doc.records.settings import WhisperSettings  # noqa: E402
+from mkdocs_yt2doc.transcribe.whisper import Transcriber  # noqa: E402
 from tests.conftest import CLIPS, reference_text, wer  # noqa: E402
 
 _TERMS = (

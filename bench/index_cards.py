@@ -25,10 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.build_scale import make_archive  # noqa: E402
-from mkdocs_yt2doc.archive import ArchiveOptions, archive_files  # noqa: E402
-from mkdocs_yt2doc.pipeline import Pipeline, PipelineSettings  # noqa: E402
-from mkdocs_yt2doc.store import Store  # noqa: E402
-from mkdocs_yt2doc.views import views  # noqa: E402
+from mkdocs_yt2doc.archive.files import ArchiveOptions, archive_files  # noqa: E402
+from mkdocs_yt2doc.archive.views import views  # noqa: E402
+from mkdocs_yt2doc.cache.store import Store  # noqa: E402
+from mkdocs_yt2doc.pipeline.run import Pipeline  # noqa: E402
+from mkdocs_yt2doc.pipeline.settings import PipelineSettings  # noqa: E402
 from tests.browser import ARGS, CHROMIUM, serve  # noqa: E402
 from tests.test_thumbnails import png  # noqa: E402
 

@@ -20,9 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mkdocs_yt2doc.llm import LLM, LLMSettings  # noqa: E402
-from mkdocs_yt2doc.paragraphs import Paragraph  # noqa: E402
-from mkdocs_yt2doc.topics import llm_topics  # noqa: E402
+from mkdocs_yt2doc.document.llm import LLM  # noqa: E402
+from mkdocs_yt2doc.document.topics import llm_topics  # noqa: E402
+from mkdocs_yt2doc.records.document import Paragraph  # noqa: E402
+from mkdocs_yt2doc.records.settings import LLMSettings  # noqa: E402
 from tests.fake_ollama import FakeOllama  # noqa: E402
 from tests.test_topics import responder  # noqa: E402
 

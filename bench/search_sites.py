@@ -30,7 +30,7 @@ from bench.build_scale import (  # noqa: E402
     talk_metadata,
     timed,
 )
-from mkdocs_yt2doc.names import slugify  # noqa: E402
+from mkdocs_yt2doc.util.names import slugify  # noqa: E402
 
 # This repository's package, also in the builds' own processes.
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
@@ -50,7 +50,7 @@ print(json.dumps({"rc": done.returncode, "err": done.stderr[-20000:], "out": don
 _INDEX = """
 import json, resource, sys
 from pathlib import Path
-from mkdocs_yt2doc.search_index import build_index
+from mkdocs_yt2doc.archive.search_index import build_index
 done = build_index(Path(sys.argv[1]))
 me, kid = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"pages": done.pages, "seconds": done.seconds, "bytes": done.bytes,
@@ -260,9 +260,9 @@ _DESCRIPTION = re.compile(r'<meta name="description" content="[^"]*">')
 
 
 def talk_views(first: int, last: int) -> Iterator[Any]:
-    from mkdocs_yt2doc.chapters import Document
-    from mkdocs_yt2doc.sources import Media
-    from mkdocs_yt2doc.views import TalkView, _provenance
+    from mkdocs_yt2doc.archive.views import TalkView, _provenance
+    from mkdocs_yt2doc.records.document import Document
+    from mkdocs_yt2doc.records.media import Media
 
     for n in range(first, last):
         talk, meta = english_talk(n, SEED), talk_metadata(n, SEED)
@@ -309,7 +309,7 @@ class PageMaker:
     def pages(self, first: int, last: int) -> Iterator[tuple[Any, str, dict[str, Any]]]:
         from mkdocs.utils.meta import get_data
 
-        from mkdocs_yt2doc.archive import ArchiveOptions, archive_files
+        from mkdocs_yt2doc.archive.files import ArchiveOptions, archive_files
 
         views = list(talk_views(first, last))
         wanted = {f"{v.slug}/index.md": v for v in views}

@@ -64,11 +64,11 @@ def main() -> None:
     shutil.copytree(with_plugin / "docs", plain / "docs")
     from mkdocs.config import load_config
 
-    from mkdocs_yt2doc.archive import archive_files
-    from mkdocs_yt2doc.catalog import load_catalog
+    from mkdocs_yt2doc.archive.files import archive_files
+    from mkdocs_yt2doc.archive.views import views
+    from mkdocs_yt2doc.catalog.load import load_catalog
     from mkdocs_yt2doc.config import archive_options, settings_from_config
-    from mkdocs_yt2doc.pipeline import Pipeline
-    from mkdocs_yt2doc.views import views
+    from mkdocs_yt2doc.pipeline.run import Pipeline
 
     mkdocs_config = load_config(str(config))
     options = mkdocs_config.plugins["yt2doc"].config

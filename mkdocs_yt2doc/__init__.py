@@ -8,17 +8,15 @@ cached talks never loads them.
 import logging
 from importlib.metadata import PackageNotFoundError, version
 
+from .records.errors import Yt2DocError
+from .util.escape import LogEscape
+
+__all__ = ["Yt2DocError", "__version__"]
+
 try:
     __version__ = version("mkdocs-yt2doc")
 except PackageNotFoundError:  # run from a source tree that is not installed
     __version__ = "0+unknown"
-
-
-class Yt2DocError(Exception):
-    """A problem the user can act on; its message names the talk and the cause."""
-
-
-from .escape import LogEscape  # noqa: E402  (escape imports nothing of the package)
 
 # Every message of the project's logger quotes outside text (titles, file names, errors):
 # escaped in one place, so no message can carry a terminal's control sequences.

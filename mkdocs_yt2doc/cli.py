@@ -16,14 +16,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from . import Yt2DocError
-from .pipeline import Job, Pipeline, PipelineSettings
-from .search_index import TIMEOUT
-from .settings import Refresh
-from .timecode import format_timecode
+from .archive.search_index import TIMEOUT
+from .pipeline.run import Pipeline
+from .pipeline.settings import PipelineSettings, Refresh
+from .records.errors import Yt2DocError
+from .records.job import Job
+from .util.timecode import format_timecode
 
 if TYPE_CHECKING:
-    from .cluster import RayExecutor
+    from .scale.cluster import RayExecutor
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -32,7 +33,8 @@ def _settings(config_file: str) -> tuple[PipelineSettings, Path, str]:
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
 
-    from .plugin import Yt2DocPlugin, settings_from_config
+    from .config import settings_from_config
+    from .plugin import Yt2DocPlugin
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     try:
@@ -111,7 +113,7 @@ def status(config_file: str, out: TextIO) -> int:
         rows.append((job.slug, state, format_timecode(duration) if duration else "", detail))
     _table(rows, out)
     out.write("\n" + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n")
-    from .views import views  # the corrections as a build lays them over the transcripts
+    from .archive.views import views  # the corrections as a build lays them over the transcripts
 
     lost = [
         (view.slug, edit)
@@ -155,7 +157,8 @@ def _ray_executor(args: argparse.Namespace) -> RayExecutor | None:
     """The Ray executor for --ray; the module (and Ray) is imported only then."""
     if args.ray is None:
         return None
-    from .cluster import RayExecutor, RaySettings
+    from .records.settings import RaySettings
+    from .scale.cluster import RayExecutor
 
     return RayExecutor(
         RaySettings(
@@ -281,7 +284,7 @@ def _add_ray_options(command: argparse.ArgumentParser) -> None:
 
 
 def index(site_dir: str, out: TextIO, timeout: float) -> int:
-    from .search_index import SearchIndexError, build_index
+    from .archive.search_index import SearchIndexError, build_index
 
     try:
         done = build_index(Path(site_dir), timeout)

@@ -13,17 +13,15 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 
-from . import Yt2DocError
-from .archive import ArchiveOptions
-from .fetch import DEADLINE, networks
-from .llm import LLMSettings
-from .paragraphs import ParagraphSettings
-from .search import SEARCHES
-from .search_index import TIMEOUT
-from .settings import PipelineSettings
-from .store import StoreError, check_cache_dir
-from .timecode import MAX_SECONDS
-from .transcribe import WhisperSettings
+from .archive.files import ArchiveOptions
+from .archive.search import SEARCHES
+from .archive.search_index import TIMEOUT
+from .cache.store import StoreError, check_cache_dir
+from .pipeline.settings import PipelineSettings
+from .records.errors import Yt2DocError
+from .records.settings import LLMSettings, ParagraphSettings, WhisperSettings
+from .sources.fetch import DEADLINE, networks
+from .util.timecode import MAX_SECONDS
 
 
 class _Count(c.Type[int]):

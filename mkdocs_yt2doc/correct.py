@@ -7,13 +7,14 @@ from __future__ import annotations
 import dataclasses
 from typing import TextIO
 
-from . import Yt2DocError
-from .chapters import transcript_digest
-from .corrected import corrections_file, corrections_path, machine_words
-from .pipeline import Pipeline, PipelineSettings
-from .store import CORRECTED_FROM, TRANSCRIPT, StoreError, write_text
-from .transcribe import Transcript
-from .views import views
+from .archive.corrected import corrections_file, corrections_path, machine_words
+from .archive.views import views
+from .cache.store import CORRECTED_FROM, TRANSCRIPT, StoreError, write_text
+from .document.chapters import transcript_digest
+from .pipeline.run import Pipeline
+from .pipeline.settings import PipelineSettings
+from .records.errors import Yt2DocError
+from .records.transcript import Transcript
 
 
 def correct(settings: PipelineSettings, talks_path: str, talks_name: str, slug: str,

@@ -8,7 +8,7 @@ from typing import Any
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from .groups import NavItem, NavSection
+from .archive.groups import NavItem, NavSection
 
 
 def place_pages(

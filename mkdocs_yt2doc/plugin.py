@@ -1,5 +1,5 @@
 """The MkDocs (and ProperDocs) front-end: options in, pipeline run, the archive's files
-(`archive.py`) as generated files of the build. No stage logic here."""
+(`archive/files.py`) as generated files of the build. No stage logic here."""
 
 from __future__ import annotations
 
@@ -15,19 +15,19 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import Yt2DocError
-from .archive import ASSET_DIR, build_archive, open_graph_html
+from .archive.files import ASSET_DIR, build_archive, open_graph_html
+from .archive.groups import NavItem
+from .archive.output import MANIFEST, OutputError, read_manifest
+from .archive.search import SCRIPT
+from .archive.views import views
 from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
-from .escape import log_safe
-from .groups import NavItem
 from .nav import place_pages
-from .output import MANIFEST, OutputError, read_manifest
-from .pipeline import Pipeline
-from .search import SCRIPT
-from .views import views
+from .pipeline.run import Pipeline
+from .records.errors import Yt2DocError
+from .util.escape import log_safe
 
 if TYPE_CHECKING:
-    from .search_index import LiveIndex
+    from .archive.search_index import LiveIndex
 
 __all__ = ["Yt2DocPlugin", "settings_from_config"]
 
@@ -168,7 +168,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         """Started with the first page written (not while talks are transcribed)."""
         if not self._index_tried:
             self._index_tried = True
-            from .search_index import LiveIndex, SearchIndexError
+            from .archive.search_index import LiveIndex, SearchIndexError
 
             try:
                 self._index = LiveIndex(Path(config.site_dir), self.config.search_timeout)
@@ -198,7 +198,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self._index = None
         if index is None:
             return
-        from .search_index import SearchIndexError
+        from .archive.search_index import SearchIndexError
 
         waited = time.perf_counter()
         try:

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import Yt2DocError, __version__
-from .archive import ArchiveFile, build_archive, nav_yaml
-from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
-from .output import (
+from . import __version__
+from .archive.files import ArchiveFile, build_archive, nav_yaml
+from .archive.output import (
     MANIFEST,
     OutputError,
     apply,
@@ -31,12 +30,14 @@ from .output import (
     read_manifest,
     shown,
 )
-from .pipeline import Pipeline
-from .render_record import Record, read_record, record_path, write_record
-from .settings import PipelineSettings
-from .store import LOCK
-from .talks_yaml import TalksYAMLError, check_unique_keys
-from .views import views
+from .archive.render_record import Record, read_record, record_path, write_record
+from .archive.views import views
+from .cache.store import LOCK
+from .catalog.talks_yaml import TalksYAMLError, check_unique_keys
+from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
+from .pipeline.run import Pipeline
+from .pipeline.settings import PipelineSettings
+from .records.errors import Yt2DocError
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 

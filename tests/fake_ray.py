@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from mkdocs_yt2doc.ray_worker import Reply
-from mkdocs_yt2doc.stages import TalkResult, TalkTask
+from mkdocs_yt2doc.pipeline.stages import TalkResult, TalkTask
+from mkdocs_yt2doc.scale.worker import Reply
 
 
 class RayError(Exception):

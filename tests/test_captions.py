@@ -7,11 +7,11 @@ import json
 import re
 from pathlib import Path
 
-from mkdocs_yt2doc.captions import MAX_CHARS, MAX_SECONDS, Cue, caption_cues, srt, vtt
-from mkdocs_yt2doc.player import iso_duration, player_for
-from mkdocs_yt2doc.sources import Media
-from mkdocs_yt2doc.transcribe import Transcript
-from mkdocs_yt2doc.views import TalkView
+from mkdocs_yt2doc.archive.player import iso_duration, player_for
+from mkdocs_yt2doc.archive.views import TalkView
+from mkdocs_yt2doc.document.captions import MAX_CHARS, MAX_SECONDS, caption_cues, srt, vtt
+from mkdocs_yt2doc.records.media import Media
+from mkdocs_yt2doc.records.transcript import Cue, Transcript
 
 EXAMPLE_CACHE = Path(__file__).parent.parent / "example-site" / ".yt2doc"
 

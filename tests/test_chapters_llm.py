@@ -13,10 +13,12 @@ from typing import Any
 import ollama as ollama_client
 import pytest
 
-from mkdocs_yt2doc.llm import LLM, LLMSettings
-from mkdocs_yt2doc.llm_chapters import MAX_TITLE, boundaries_schema, titles_schema
-from mkdocs_yt2doc.paragraphs import Paragraph
-from mkdocs_yt2doc.topics import find_topics, llm_topics, max_chapters
+from mkdocs_yt2doc.document.chapter_plan import max_chapters
+from mkdocs_yt2doc.document.llm import LLM
+from mkdocs_yt2doc.document.llm_chapters import MAX_TITLE, boundaries_schema, titles_schema
+from mkdocs_yt2doc.document.topics import find_topics, llm_topics
+from mkdocs_yt2doc.records.document import Paragraph
+from mkdocs_yt2doc.records.settings import LLMSettings
 from tests.conftest import PluginLog
 from tests.fake_ollama import FakeOllama
 from tests.json_instances import instance

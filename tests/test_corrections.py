@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from mkdocs_yt2doc.corrections import CorrectionsError, key, place, read
+from mkdocs_yt2doc.archive.corrections import CorrectionsError, read
+from mkdocs_yt2doc.archive.placing import key, place
 from tests.conftest import PluginLog, build_site, fragments, write_site
 from tests.htmlpage import read_page
 from tests.test_cli import cli, status_table
@@ -226,7 +227,8 @@ def json_words(project: Path) -> list[tuple[str, float, float]]:
 
 def _base_words(model: str, project: Path) -> list[str]:
     """What Whisper base makes of the same audio (transcribed here, outside the site)."""
-    from mkdocs_yt2doc.transcribe import Transcriber, WhisperSettings
+    from mkdocs_yt2doc.records.settings import WhisperSettings
+    from mkdocs_yt2doc.transcribe.whisper import Transcriber
 
     transcriber = Transcriber(WhisperSettings(model=model, beam_size=1))
     transcript = transcriber.transcribe(project / "talk.wav", language="en")

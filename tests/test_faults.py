@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mkdocs_yt2doc.store import Store, read_json
+from mkdocs_yt2doc.cache.store import Store, read_json
 from tests.conftest import MediaServer, build_site, copy_clip, write_site
 from tests.test_cli import cli, status_table
 
@@ -29,7 +29,7 @@ TEMPS = ".*.json.*.tmp"
 WRITER = """
 import itertools, sys
 from pathlib import Path
-from mkdocs_yt2doc.store import Store
+from mkdocs_yt2doc.cache.store import Store
 store = Store(Path(sys.argv[1]))
 with store.lock():
     for n in itertools.count():

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mkdocs_yt2doc.catalog import load_catalog
-from mkdocs_yt2doc.glossary import HOTWORD_TOKENS, Replacer, hotwords
+from mkdocs_yt2doc.catalog.load import load_catalog
+from mkdocs_yt2doc.util.glossary import HOTWORD_TOKENS, Replacer, hotwords
 from tests.conftest import PluginLog, build_site, fragments, write_site
 from tests.htmlpage import read_page
 from tests.test_cli import cli, status_table

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_yt2doc.store import DOCUMENT, MEDIA, PARAGRAPHS, TRANSCRIPT, Store
+from mkdocs_yt2doc.cache.store import DOCUMENT, MEDIA, PARAGRAPHS, TRANSCRIPT, Store
 from tests.conftest import build_site, write_site
 
 PAYLOADS = [

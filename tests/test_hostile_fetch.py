@@ -22,10 +22,13 @@ import pytest
 import yaml
 from mkdocs.exceptions import Abort
 
-from mkdocs_yt2doc.catalog import Talk
-from mkdocs_yt2doc.fetch import FetchError, fetch, networks, refusal
-from mkdocs_yt2doc.pipeline import Job, Pipeline, PipelineSettings
-from mkdocs_yt2doc.sources import Media, SourceError, fetch_thumbnail
+from mkdocs_yt2doc.pipeline.run import Pipeline
+from mkdocs_yt2doc.pipeline.settings import PipelineSettings
+from mkdocs_yt2doc.records.job import Job
+from mkdocs_yt2doc.records.media import Media
+from mkdocs_yt2doc.records.talk import Talk
+from mkdocs_yt2doc.sources.fetch import FetchError, fetch, networks, refusal
+from mkdocs_yt2doc.sources.ytdlp import SourceError, fetch_thumbnail
 from tests.conftest import LOOPBACK, PluginLog, build_site, copy_clip, write_site
 from tests.test_thumbnails import png
 

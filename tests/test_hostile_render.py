@@ -22,8 +22,8 @@ import pytest
 import yaml
 from mkdocs.exceptions import MkDocsException
 
-from mkdocs_yt2doc.json_bounds import check_depth
-from mkdocs_yt2doc.output import MANIFEST
+from mkdocs_yt2doc.archive.output import MANIFEST
+from mkdocs_yt2doc.util.json_bounds import check_depth
 from tests.browser import Seen, serve
 from tests.conftest import PluginLog, build_site
 from tests.test_hostile_repo import CANARY, _digest, _outside

@@ -16,10 +16,7 @@ from typing import Any
 
 import pytest
 
-from mkdocs_yt2doc.caption_read import parse_captions, repair_cues
-from mkdocs_yt2doc.captions import Cue
-from mkdocs_yt2doc.chapters import anchor_for
-from mkdocs_yt2doc.corrections import (
+from mkdocs_yt2doc.archive.corrections import (
     MAX_BYTES,
     MAX_CHAPTERS,
     MAX_PARAGRAPHS,
@@ -27,8 +24,11 @@ from mkdocs_yt2doc.corrections import (
     MAX_WORDS,
     read,
 )
-from mkdocs_yt2doc.glossary import MAX_TERMS, Replacer, parse_glossary, parse_replace
-from mkdocs_yt2doc.names import Taken, unique
+from mkdocs_yt2doc.document.chapters import anchor_for
+from mkdocs_yt2doc.records.transcript import Cue
+from mkdocs_yt2doc.sources.caption_read import parse_captions, repair_cues
+from mkdocs_yt2doc.util.glossary import MAX_TERMS, Replacer, parse_glossary, parse_replace
+from mkdocs_yt2doc.util.names import Taken, unique
 from tests.conftest import PluginLog, build_site, copy_clip
 from tests.test_hostile_repo import _assert_nothing_leaked, _digest, _outside, _site, cached
 

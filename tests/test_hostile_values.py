@@ -20,10 +20,10 @@ from urllib.parse import quote
 import pytest
 from mkdocs.exceptions import MkDocsException
 
-from mkdocs_yt2doc import Yt2DocError
-from mkdocs_yt2doc.caption_read import parse_captions
-from mkdocs_yt2doc.json_bounds import check_depth
 from mkdocs_yt2doc.publish import load_site
+from mkdocs_yt2doc.records.errors import Yt2DocError
+from mkdocs_yt2doc.sources.caption_read import parse_captions
+from mkdocs_yt2doc.util.json_bounds import check_depth
 from tests.browser import serve
 from tests.conftest import PluginLog, build_site, copy_clip
 from tests.test_hostile_repo import (

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from mkdocs_yt2doc.caption_read import parse_captions, transcript_from_cues
-from mkdocs_yt2doc.catalog import CatalogError, load_catalog
-from mkdocs_yt2doc.store import MEDIA, TRANSCRIPT, Store
+from mkdocs_yt2doc.cache.store import MEDIA, TRANSCRIPT, Store
+from mkdocs_yt2doc.catalog.load import load_catalog
+from mkdocs_yt2doc.catalog.talk_fields import CatalogError
+from mkdocs_yt2doc.sources.caption_read import parse_captions, transcript_from_cues
 from tests.browser import needs_chromium, serve
 from tests.conftest import build_site, copy_clip, write_site
 from tests.htmlpage import read_page

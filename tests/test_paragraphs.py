@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_yt2doc.paragraphs import PAUSES, Paragrapher, ParagraphSettings
-from mkdocs_yt2doc.transcribe import Word
+from mkdocs_yt2doc.document.paragraphs import PAUSES, Paragrapher
+from mkdocs_yt2doc.records.settings import ParagraphSettings
+from mkdocs_yt2doc.records.transcript import Word
 from tests.conftest import PluginLog, build_site, copy_clip, write_site
 from tests.sat_model import build_tiny_sat
 

@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 
-from mkdocs_yt2doc.job import Job, Progress
-from mkdocs_yt2doc.llm import LLMSettings
-from mkdocs_yt2doc.paragraphs import ParagraphSettings
-from mkdocs_yt2doc.pipeline import Pipeline, PipelineSettings
-from mkdocs_yt2doc.record import Recorder
-from mkdocs_yt2doc.stages import Stages, TalkResult, TalkTask
-from mkdocs_yt2doc.transcribe import Segment, TranscribeError, Transcript, WhisperSettings, Word
+from mkdocs_yt2doc.pipeline.record import Recorder
+from mkdocs_yt2doc.pipeline.run import Pipeline
+from mkdocs_yt2doc.pipeline.settings import PipelineSettings
+from mkdocs_yt2doc.pipeline.stages import Stages, TalkResult, TalkTask
+from mkdocs_yt2doc.records.job import Job, Progress
+from mkdocs_yt2doc.records.settings import LLMSettings, ParagraphSettings, WhisperSettings
+from mkdocs_yt2doc.records.transcript import Segment, Transcript, Word
+from mkdocs_yt2doc.transcribe.whisper import TranscribeError
 
 SENTENCES = [f"Sentence number {n} says something about topic {n // 4}." for n in range(24)]
 

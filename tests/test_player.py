@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mkdocs_yt2doc.store import MEDIA, TRANSCRIPT, Store
+from mkdocs_yt2doc.cache.store import MEDIA, TRANSCRIPT, Store
 from tests.browser import Seen, needs_chromium, serve
 from tests.conftest import build_site
 from tests.htmlpage import read_page

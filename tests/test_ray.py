@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 import yaml
 
-from mkdocs_yt2doc.catalog import load_catalog
-from mkdocs_yt2doc.chapters import transcript_digest
+from mkdocs_yt2doc.catalog.load import load_catalog
 from mkdocs_yt2doc.cli import _settings
-from mkdocs_yt2doc.pipeline import Job, Pipeline
-from mkdocs_yt2doc.transcribe import Transcript
+from mkdocs_yt2doc.document.chapters import transcript_digest
+from mkdocs_yt2doc.pipeline.run import Pipeline
+from mkdocs_yt2doc.records.job import Job
+from mkdocs_yt2doc.records.transcript import Transcript
 from tests.conftest import (
     MediaServer,
     PluginLog,
@@ -178,7 +179,8 @@ def _kill_while_transcribing(executor: Any, key_part: str, deadline: float) -> t
 
 
 def _ray_pipeline(project: Path, **ray_options: Any) -> tuple[Pipeline, Any, Any]:
-    from mkdocs_yt2doc.cluster import RayExecutor, RaySettings
+    from mkdocs_yt2doc.records.settings import RaySettings
+    from mkdocs_yt2doc.scale.cluster import RayExecutor
 
     settings, talks_path, talks_name = _settings(str(project / "mkdocs.yml"))
     executor = RayExecutor(RaySettings(**ray_options))

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from mkdocs_yt2doc import Yt2DocError
-from mkdocs_yt2doc.catalog import Talk
-from mkdocs_yt2doc.cluster import RaySettings
-from mkdocs_yt2doc.job import Job
-from mkdocs_yt2doc.ray_schedule import Scheduler
-from mkdocs_yt2doc.sources import Media
-from mkdocs_yt2doc.stages import TalkResult, TalkTask
+from mkdocs_yt2doc.pipeline.stages import TalkResult, TalkTask
+from mkdocs_yt2doc.records.errors import Yt2DocError
+from mkdocs_yt2doc.records.job import Job
+from mkdocs_yt2doc.records.media import Media
+from mkdocs_yt2doc.records.settings import RaySettings
+from mkdocs_yt2doc.records.talk import Talk
+from mkdocs_yt2doc.scale.schedule import Scheduler
 from tests.conftest import PluginLog
 from tests.fake_ray import EXCEPTIONS, FakeRay
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mkdocs_yt2doc.archive.output import MANIFEST
 from mkdocs_yt2doc.cli import main
-from mkdocs_yt2doc.output import MANIFEST
 from tests.conftest import PluginLog, build_site, copy_clip, write_site
 from tests.htmlpage import read_page
 from tests.test_player import EXAMPLE, _hosted_talks

@@ -163,7 +163,7 @@ def test_failed_build_stops_the_binary(
 def test_pages_read_at_the_end_stay_in_the_site(tmp_path: Path) -> None:
     """After the pages handed over, the rest of the site's HTML is read from disk: a link
     to a file outside the site is not followed into the index."""
-    from mkdocs_yt2doc.search_index import LiveIndex
+    from mkdocs_yt2doc.archive.search_index import LiveIndex
 
     site = tmp_path / "site"
     (site / "talks" / "a").mkdir(parents=True)

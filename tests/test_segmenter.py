@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from mkdocs_yt2doc.llm import LLMSettings
-from mkdocs_yt2doc.paragraphs import ParagraphSettings, by_pauses
-from mkdocs_yt2doc.segmenter import sentences
-from mkdocs_yt2doc.topics import offline_topics
-from mkdocs_yt2doc.transcribe import Word
+from mkdocs_yt2doc.document.paragraphs import by_pauses
+from mkdocs_yt2doc.document.segmenter import sentences
+from mkdocs_yt2doc.document.topics import offline_topics
+from mkdocs_yt2doc.records.settings import LLMSettings, ParagraphSettings
+from mkdocs_yt2doc.records.transcript import Word
 from tests.conftest import build_site, write_site
 from tests.htmlpage import read_page
 from tests.speech_talks import ESPEAK, SpokenTalk, load, speak

@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 import pytest
 from mkdocs.config.defaults import MkDocsConfig
 
-from mkdocs_yt2doc.catalog import CatalogError, load_catalog
+from mkdocs_yt2doc.catalog.load import load_catalog
+from mkdocs_yt2doc.catalog.talk_fields import CatalogError
 from tests.browser import needs_chromium, serve
 from tests.conftest import (
     CLIPS,

@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 
-from mkdocs_yt2doc.llm import LLM, LLMError, LLMSettings
-from mkdocs_yt2doc.paragraphs import Paragraph
-from mkdocs_yt2doc.topics import llm_topics, max_chapters, offline_topics, wrong_language
+from mkdocs_yt2doc.document.chapter_plan import max_chapters, wrong_language
+from mkdocs_yt2doc.document.llm import LLM, LLMError
+from mkdocs_yt2doc.document.topics import llm_topics, offline_topics
+from mkdocs_yt2doc.records.document import Paragraph
+from mkdocs_yt2doc.records.settings import LLMSettings
 from tests.conftest import PluginLog, build_site, write_site
 from tests.fake_ollama import FakeOllama
 from tests.htmlpage import read_page

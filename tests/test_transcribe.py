@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_yt2doc.transcribe import (
-    Segment,
+from mkdocs_yt2doc.records.settings import WhisperSettings
+from mkdocs_yt2doc.records.transcript import Segment
+from mkdocs_yt2doc.transcribe.whisper import (
     TranscribeError,
     Transcriber,
-    WhisperSettings,
     choose_batch_size,
     guard_segments,
     initial_prompt,

@@ -13,15 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_yt2doc.ggml_file import read_ggml
-from mkdocs_yt2doc.paragraphs import Paragrapher, ParagraphSettings
-from mkdocs_yt2doc.transcribe import (
-    TranscribeError,
-    Transcript,
-    WhisperSettings,
-    make_transcriber,
-)
-from mkdocs_yt2doc.transcribe_cpp import CppTranscriber
+from mkdocs_yt2doc.document.paragraphs import Paragrapher
+from mkdocs_yt2doc.records.settings import ParagraphSettings, WhisperSettings
+from mkdocs_yt2doc.records.transcript import Transcript
+from mkdocs_yt2doc.transcribe.backend import make_transcriber
+from mkdocs_yt2doc.transcribe.ggml_file import read_ggml
+from mkdocs_yt2doc.transcribe.whisper import TranscribeError
+from mkdocs_yt2doc.transcribe.whisper_cpp import CppTranscriber
 from tests.conftest import (
     CLIPS,
     PluginLog,

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_yt2doc.caption_read import CaptionError, parse_captions, transcript_from_cues
-from mkdocs_yt2doc.paragraphs import ParagraphSettings, by_pauses
+from mkdocs_yt2doc.document.paragraphs import by_pauses
+from mkdocs_yt2doc.records.settings import ParagraphSettings
+from mkdocs_yt2doc.sources.caption_read import CaptionError, parse_captions, transcript_from_cues
 from tests.conftest import (
     CLIPS,
     MediaServer,
@@ -285,7 +286,8 @@ def test_bad_caption_sources_name_the_talk_and_the_cause(
 
 
 def test_a_caption_file_outside_the_project_is_refused(tmp_path: Path) -> None:
-    from mkdocs_yt2doc.catalog import CatalogError, load_catalog
+    from mkdocs_yt2doc.catalog.load import load_catalog
+    from mkdocs_yt2doc.catalog.talk_fields import CatalogError
 
     project = tmp_path / "p"
     copy_clip(0, project / "a.wav")
@@ -299,8 +301,9 @@ def test_a_caption_file_outside_the_project_is_refused(tmp_path: Path) -> None:
 
 
 def test_which_of_the_sources_captions_a_talk_takes() -> None:
-    from mkdocs_yt2doc.caption_source import choose_track
-    from mkdocs_yt2doc.sources import CaptionTrack, caption_tracks
+    from mkdocs_yt2doc.pipeline.caption_source import choose_track
+    from mkdocs_yt2doc.records.media import CaptionTrack
+    from mkdocs_yt2doc.sources.ytdlp import caption_tracks
 
     info = {
         "subtitles": {"en-GB": [{"ext": "srv3", "url": "https://x/a"},

@@ -7,15 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_yt2doc.catalog import ChapterMark, Talk, load_catalog
-from mkdocs_yt2doc.chapters import Document, build_document
-from mkdocs_yt2doc.escape import inert, safe_url
-from mkdocs_yt2doc.paragraphs import ParagraphSettings, by_pauses, snap_to_sentences, split_at
-from mkdocs_yt2doc.player import time_url
-from mkdocs_yt2doc.sources import Media, media_from_info, media_key
-from mkdocs_yt2doc.store import dumps
-from mkdocs_yt2doc.timecode import format_timecode, parse_timecode
-from mkdocs_yt2doc.transcribe import Segment, Transcript, Word, choose_device
+from mkdocs_yt2doc.archive.player import time_url
+from mkdocs_yt2doc.cache.store import dumps
+from mkdocs_yt2doc.catalog.load import load_catalog
+from mkdocs_yt2doc.document.chapters import build_document
+from mkdocs_yt2doc.document.paragraphs import by_pauses, snap_to_sentences, split_at
+from mkdocs_yt2doc.records.document import Document
+from mkdocs_yt2doc.records.media import Media
+from mkdocs_yt2doc.records.settings import ParagraphSettings
+from mkdocs_yt2doc.records.talk import ChapterMark, Talk
+from mkdocs_yt2doc.records.transcript import Segment, Transcript, Word
+from mkdocs_yt2doc.sources.ytdlp import media_from_info, media_key
+from mkdocs_yt2doc.transcribe.whisper import choose_device
+from mkdocs_yt2doc.util.escape import inert, safe_url
+from mkdocs_yt2doc.util.timecode import format_timecode, parse_timecode
 from tests.conftest import PluginLog
 
 
@@ -187,10 +192,9 @@ def test_chapter_marks_snap_to_the_nearest_sentence_start() -> None:
 
 
 def test_search_cap_marks_later_paragraphs_for_exclusion() -> None:
-    from mkdocs_yt2doc.chapters import Chapter
-    from mkdocs_yt2doc.paragraphs import Paragraph
-    from mkdocs_yt2doc.render import talk_page
-    from mkdocs_yt2doc.views import TalkView
+    from mkdocs_yt2doc.archive.render import talk_page
+    from mkdocs_yt2doc.archive.views import TalkView
+    from mkdocs_yt2doc.records.document import Chapter, Paragraph
 
     paragraphs = tuple(Paragraph(i * 10.0, i * 10 + 9.0, "word " * 40) for i in range(4))
     document = Document(

@@ -1,0 +1,87 @@
+"""What Pagefind reads on a talk page, and the archive's search page.
+
+Pagefind indexes the built HTML (`search_index.py`); a talk page tells it the talk's filters
+(speaker, event, tag, year, language) and metadata in a hidden block, chapters are `<h2 id>`
+(its sub-results) and every paragraph starts with an empty `<span id="t<second>">` (its
+anchors), from which the search page's script (`assets/yt2doc-search.js`) makes a link to
+the paragraph and the moment.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from ..util.escape import attr, clean, inert
+from .views import TalkView
+
+SEARCHES = ("pagefind", "material")
+SEARCH_PAGE = "search"  # the page's name in the archive folder (a reserved slug)
+SCRIPT = "yt2doc-search.js"
+FILTERS = (("speaker", "Speaker"), ("event", "Event"), ("tag", "Tag"), ("year", "Year"),
+           ("language", "Language"))  # fmt: skip
+
+
+def _span(kind: str, key: str, value: str) -> str:
+    return f'<span data-pagefind-{kind}="{key}">{inert(value)}</span>'
+
+
+def talk_search_html(view: TalkView) -> str:
+    """The talk's filters and metadata for Pagefind: hidden, and ignored as text (Pagefind
+    still reads filters and metadata inside `data-pagefind-ignore`; Material's and
+    Zensical's search skip `data-search-exclude`)."""
+    values: list[tuple[str, str]] = [("speaker", s) for s in view.speakers]
+    values += [("event", view.event)] if view.event else []
+    values += [("tag", t) for t in view.tags]
+    values += [("year", view.date[:4])] if view.date else []
+    language = view.document.language if view.document else None
+    values += [("language", language)] if language else []
+    parts = [_span("filter", key, value) for key, value in values if clean(value)]
+    meta = [("talk", view.slug), ("speakers", ", ".join(view.speakers))]
+    meta += [("event", view.event or ""), ("date", view.date or "")]
+    parts += [_span("meta", key, value) for key, value in meta if clean(value)]
+    ignored = "data-pagefind-ignore data-search-exclude"  # nor in the theme's own index
+    return f'<div class="yt2doc-pagefind" {ignored} hidden>{"".join(parts)}</div>\n\n'
+
+
+def _bundle_href(output_dir: str) -> str:
+    """The index's folder (`/pagefind/` at the site's root), relative to the search page:
+    relative, so a site under a sub-path finds it too."""
+    page_folder = posixpath.join(output_dir, SEARCH_PAGE)
+    return posixpath.relpath("pagefind", page_folder) + "/"
+
+
+def search_page(output_dir: str, head: str) -> str:
+    """The archive's search page: a form that works without JavaScript (it only reloads the
+    page with `?q=`), filters, and results the script fills in from Pagefind's index."""
+    selects = "".join(
+        f'<label class="yt2doc-filter">{label} <select name="{key}" data-filter="{key}">'
+        '<option value="">Any</option></select></label>'
+        for key, label in FILTERS
+    )
+    return (
+        f"---\ntitle: Search\nsearch:\n  exclude: true\n---\n\n{head}# Search\n\n"
+        f'<div class="yt2doc-search" data-pagefind-ignore="all" '
+        f'data-bundle="{attr(_bundle_href(output_dir))}">'
+        '<form class="yt2doc-search-form" role="search" aria-label="Search the talks">'
+        '<label for="yt2doc-q">Words said in a talk, a title or a name</label> '
+        '<input id="yt2doc-q" name="q" type="search" autocomplete="off" '
+        'placeholder="Search the talks"> <button type="submit">Search</button>'
+        f'<fieldset class="yt2doc-filters" hidden><legend>Filters</legend>{selects}</fieldset>'
+        "</form>"
+        '<p class="yt2doc-search-status" role="status" aria-live="polite"></p>'
+        '<ol class="yt2doc-results"></ol>'
+        '<button type="button" class="yt2doc-more" hidden>More results</button>'
+        "<noscript><p>Search needs JavaScript; the index pages list every talk.</p></noscript>"
+        "</div>\n"
+    )
+
+
+def search_box(href: str) -> str:
+    """A search field at the top of the archive's index pages, opening the search page."""
+    return (
+        f'<form class="yt2doc-searchbox" role="search" action="{attr(href)}" '
+        'data-pagefind-ignore="all">'
+        '<label for="yt2doc-box">Search the talks</label> '
+        '<input id="yt2doc-box" name="q" type="search" placeholder="Words said in a talk">'
+        ' <button type="submit">Search</button></form>\n\n'
+    )

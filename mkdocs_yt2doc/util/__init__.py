@@ -1,0 +1,6 @@
+"""Helpers that several stages share: escaping outside text, names and slugs, timecodes, a
+talk's glossary and replacements, talks cut from one recording.
+
+Takes in: text, numbers and records. Gives out: text and records.
+Must not import: the stages, cache, pipeline, archive, scale or the front-ends (only records).
+"""
