@@ -447,17 +447,26 @@
     this.shown = null;
     this.playing = null;
     this.update(controller.start, false, "");
-    this.observer = new IntersectionObserver(function () { self.check(); }, {
-      threshold: [0, 0.25, 0.5, 0.75, 1],
-    });
-    this.observer.observe(box);
-    this.observer.observe(this.spacer);
-    window.addEventListener("resize", this.onResize = function () { self.check(); });
+    this.observe();
+    window.addEventListener("resize", this.onResize = function () { self.observe(); });
   }
+  Dock.prototype.observe = function () { // the part of the screen under the theme's header
+    var self = this;
+    if (this.observer) this.observer.disconnect();
+    this.top = this.headerBottom();
+    this.observer = new IntersectionObserver(function () { self.check(); }, {
+      rootMargin: -this.top + "px 0px 0px 0px", threshold: [0, 0.25, 0.5, 0.75, 1],
+    });
+    this.observer.observe(this.box);
+    this.observer.observe(this.spacer);
+  };
+  Dock.prototype.headerBottom = function () {
+    var header = document.querySelector(".md-header");
+    return header ? Math.max(0, Math.round(header.getBoundingClientRect().bottom)) : 0;
+  };
   Dock.prototype.inFlow = function () { return this.pip ? this.spacer : this.box; };
   Dock.prototype.check = function () {
-    var header = document.querySelector(".md-header");
-    var top = header ? Math.max(0, header.getBoundingClientRect().bottom) : 0;
+    var top = this.top;
     var rect = this.inFlow().getBoundingClientRect();
     var seen = Math.min(rect.bottom, window.innerHeight) - Math.max(rect.top, top);
     this.show(!(rect.height > 0 && seen >= rect.height / 2)); // half of it or more: in view
@@ -523,7 +532,8 @@
     "[role=textbox], [role=combobox], [role=dialog], dialog, .md-search";
   var PRESSABLE = "button, a[href], summary, label, audio, video, iframe, [role=button]";
   function shortcut(event) {
-    var target = event.target, key = event.key;
+    // the element itself, also inside a shadow root (Zensical's search dialog is in one)
+    var target = event.composedPath ? event.composedPath()[0] : event.target, key = event.key;
     if (!current || event.defaultPrevented || event.isComposing) return false;
     if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return false;
     if (key !== " " && key !== "k" && key !== "j" && key !== "l") return false;
