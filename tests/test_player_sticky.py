@@ -570,3 +570,37 @@ def test_screenshots(sites: dict[str, str], browser: Any, generator: str) -> Non
         page.screenshot(path=str(path))
         assert path.stat().st_size > 10_000
         page.context.close()
+
+
+@pytest.mark.parametrize("generator", ["material", "slate", "zensical"])
+def test_axe_finds_nothing_serious_in_the_dock(
+    sites: dict[str, str], browser: Any, generator: str
+) -> None:
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page, _ = _open(browser, sites, generator, "talks/long-talk/#t=200", reduced=True)
+    page.wait_for_selector(".yt2doc-dock:not([hidden])")
+    found = axe.Axe().run(page, context={"include": [[".yt2doc-dock"]]}).response
+    serious = [(v["id"], [n["target"] for n in v["nodes"]]) for v in found["violations"]
+               if v["impact"] in ("serious", "critical")]  # fmt: skip
+    assert serious == []
+    assert found["passes"]  # axe did look at the dock
+    page.context.close()
+
+
+def test_instant_navigation_takes_the_dock_away(sites: dict[str, str], browser: Any) -> None:
+    page, seen = _open(browser, sites, "material", "talks/long-talk/#t=200")
+    page.wait_for_selector(".yt2doc-dock:not([hidden])")
+    page.evaluate("window.__sameDocument = true")
+    page.locator(".md-nav--primary a", has_text="By speaker").first.click()
+    page.wait_for_url("**/talks/speakers/")
+    page.wait_for_selector("article h2#alex-stargazer")
+    assert page.evaluate("window.__sameDocument") is True  # swapped in by Material
+    page.wait_for_selector(".yt2doc-dock", state="detached", timeout=3000)
+    assert page.evaluate("document.documentElement.className").count("yt2doc-") == 0
+    page.go_back()
+    page.wait_for_selector(".yt2doc-player audio")
+    page.evaluate("scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_selector(".yt2doc-dock:not([hidden])")
+    assert page.locator(".yt2doc-dock").count() == 1
+    assert seen.errors == []
+    page.context.close()
