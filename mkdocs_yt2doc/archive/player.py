@@ -112,9 +112,11 @@ def player_html(view: TalkView, player: Player) -> str:
             f'<span class="yt2doc-facade-note">Click to load the {service} player '
             f"({host})</span></button>"
         )
-    span = "".join(  # a talk cut from a longer recording: the player keeps to its span
+    # a talk cut from a longer recording keeps to its span; the duration, for the compact
+    # player before the media says
+    span = "".join(
         f' data-{name}="{value:g}"'
-        for name, value in (("start", view.start), ("end", view.end))
+        for name, value in (("start", view.start), ("end", view.end), ("duration", view.duration))
         if value is not None
     )
     skip = "data-pagefind-ignore data-search-exclude"  # no search indexes the controls

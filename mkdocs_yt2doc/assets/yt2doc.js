@@ -83,7 +83,7 @@
   }
 
   function deepLinkTime() {
-    var hash = /^#t=([^&]+)/.exec(window.location.hash);
+    var hash = /^#t=([^&]+)/.exec(window.location.hash) || /^#t(\d+)$/.exec(window.location.hash);
     if (hash) return parseTime(hash[1]);
     return parseTime(new URLSearchParams(window.location.search).get("t"));
   }
@@ -92,7 +92,7 @@
   function MediaBackend(element, onTime) {
     this.element = element;
     var report = function () { onTime(element.currentTime, !element.paused); };
-    ["timeupdate", "seeked", "play", "pause"].forEach(function (name) {
+    ["timeupdate", "seeked", "play", "pause", "durationchange"].forEach(function (name) {
       element.addEventListener(name, report);
     });
   }
@@ -114,6 +114,10 @@
     return this.element.currentTime > 0 || !this.element.paused;
   };
   MediaBackend.prototype.pause = function () { this.element.pause(); };
+  MediaBackend.prototype.play = function () { this.seek(this.element.currentTime, true); };
+  MediaBackend.prototype.duration = function () {
+    return isFinite(this.element.duration) ? this.element.duration : null;
+  };
   MediaBackend.prototype.destroy = function () {};
 
   /* YouTube (youtube-nocookie.com) and Vimeo: a facade until the reader asks for the video. */
@@ -142,6 +146,9 @@
         self.player = new api.Player(slot, { id: +self.id, dnt: true, autoplay: true });
         self.player.on("timeupdate", function (data) { self.last = data.seconds; self.onTime(data.seconds, true); });
         self.player.on("pause", function (data) { self.last = data.seconds; self.onTime(data.seconds, false); });
+        if (self.player.getDuration) {
+          self.player.getDuration().then(function (d) { self.length = d; }, function () {});
+        }
         return self.player.ready().then(function () { return self.player; });
       }
       return new Promise(function (resolve) {
@@ -196,6 +203,17 @@
     if (this.player && this.player.pauseVideo) this.player.pauseVideo();
     else if (this.player && this.player.pause) this.player.pause().catch(function () {});
   };
+  EmbedBackend.prototype.play = function () {
+    if (!this.player) this.seek(this.startAt, true);
+    else if (this.player.playVideo) this.player.playVideo();
+    else if (this.player.play) this.player.play().catch(function () {});
+  };
+  EmbedBackend.prototype.duration = function () {
+    if (this.player && this.player.getDuration && this.kind === "youtube") {
+      return this.player.getDuration() || null;
+    }
+    return this.length || null;
+  };
   EmbedBackend.prototype.destroy = function () { clearInterval(this.timer); };
 
   /* One talk page: paragraphs, chapters, the player and the controls. */
@@ -206,8 +224,9 @@
     this.index = -1;
     this.playing = false;
     var chapter = null;
+    this.titles = {}; // chapter id -> its heading's text (never markup: see Dock)
     root.querySelectorAll("h2[id], p.yt2doc-p").forEach(function (element) {
-      if (element.tagName === "H2") { chapter = element.id; return; }
+      if (element.tagName === "H2") { chapter = element.id; self.titles[chapter] = heading(element); return; }
       var link = element.querySelector(".yt2doc-t[data-t]");
       if (link) self.items.push({ t: +link.getAttribute("data-t"), element: element, chapter: chapter });
     });
@@ -237,7 +256,13 @@
       var copy = controls.querySelector(".yt2doc-copy");
       if (copy) copy.addEventListener("click", function () { self.copyLink(); });
     }
+    this.dock = new Dock(this, box);
     if (!this.deepLink() && this.start) { this.backend.cue(this.start); this.update(this.start, false); }
+  }
+  function heading(element) { // the title alone: without the theme's permalink sign
+    var copy = element.cloneNode(true);
+    copy.querySelectorAll(".headerlink").forEach(function (link) { link.remove(); });
+    return copy.textContent.trim();
   }
   function clock(seconds) {
     var total = Math.max(0, Math.floor(seconds)), h = Math.floor(total / 3600);
@@ -280,8 +305,12 @@
   };
   Controller.prototype.update = function (seconds, playing) {
     this.playing = playing;
+    // while it plays, the chapter playing is the contents' one mark (see yt2doc.css)
+    document.documentElement.classList.toggle("yt2doc-playing", playing);
     this.checkEnd(seconds, playing);
     var index = this.at(seconds);
+    var playingItem = this.items[index];
+    if (this.dock) this.dock.update(seconds, playing, playingItem ? this.titles[playingItem.chapter] : "");
     if (index === this.index) return;
     var before = this.items[this.index];
     if (before) {
@@ -352,7 +381,137 @@
       this.say("Follow along is off (you scrolled).");
     }
   };
-  Controller.prototype.destroy = function () { this.backend.destroy(); };
+  Controller.prototype.toggle = function () {
+    if (this.playing) this.backend.pause();
+    else this.backend.play();
+  };
+  Controller.prototype.skip = function (delta) {
+    var last = this.end !== null ? this.end : this.backend.duration();
+    var seconds = Math.max(this.start, this.backend.time() + delta);
+    if (last) seconds = Math.min(seconds, last);
+    if (this.backend.started()) this.backend.seek(seconds, this.playing);
+    else this.backend.cue(seconds); // an embed not loaded yet: nothing loads before a play
+    this.update(seconds, this.playing);
+  };
+  Controller.prototype.destroy = function () {
+    this.backend.destroy();
+    this.dock.destroy();
+    document.documentElement.classList.remove("yt2doc-playing");
+  };
+
+  /* The compact player: at the bottom of the screen while the page's player is out of view.
+   * Nothing in the page moves in the DOM (an embed's iframe would reload): a <video> is shown
+   * in a corner by a class while a spacer keeps its place in the page. */
+  var SVG = "http://www.w3.org/2000/svg";
+  var ICONS = { play: "M8 5v14l11-7z", pause: "M6 5h4v14H6zm8 0h4v14h-4z", back: "M7 14l5-5 5 5z" };
+  function icon(name) {
+    var svg = document.createElementNS(SVG, "svg"), path = document.createElementNS(SVG, "path");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
+  function part(tag, className, text) {
+    var element = document.createElement(tag);
+    element.className = className;
+    if (text) element.textContent = text;
+    return element;
+  }
+  function Dock(controller, box) {
+    var self = this;
+    this.controller = controller;
+    this.box = box;
+    this.video = box.querySelector("video");
+    this.spacer = part("div", "yt2doc-spacer");
+    box.parentNode.insertBefore(this.spacer, box); // a sibling: the player itself stays put
+    var dock = this.element = part("div", "yt2doc-dock");
+    dock.setAttribute("role", "region");
+    dock.setAttribute("aria-label", "Compact player");
+    dock.setAttribute("data-pagefind-ignore", "");
+    dock.setAttribute("data-search-exclude", "");
+    dock.hidden = true;
+    this.play = part("button", "yt2doc-dock-play");
+    this.play.type = "button";
+    this.time = part("span", "yt2doc-dock-time");
+    this.chapter = part("span", "yt2doc-dock-chapter");
+    var back = part("button", "yt2doc-dock-back");
+    back.type = "button";
+    back.setAttribute("aria-label", "Back to the player");
+    back.append(icon("back"), part("span", "yt2doc-dock-label", "Player"));
+    dock.append(this.play, this.time, this.chapter, back);
+    this.play.addEventListener("click", function () { controller.toggle(); });
+    back.addEventListener("click", function () { self.back(); });
+    document.body.appendChild(dock);
+    this.shown = null;
+    this.playing = null;
+    this.update(controller.start, false, "");
+    this.observe();
+    window.addEventListener("resize", this.onResize = function () { self.observe(); });
+  }
+  Dock.prototype.observe = function () { // the part of the screen under the theme's header
+    var self = this;
+    if (this.observer) this.observer.disconnect();
+    this.top = this.headerBottom();
+    this.observer = new IntersectionObserver(function () { self.check(); }, {
+      rootMargin: -this.top + "px 0px 0px 0px", threshold: [0, 0.25, 0.5, 0.75, 1],
+    });
+    this.observer.observe(this.box);
+    this.observer.observe(this.spacer);
+  };
+  Dock.prototype.headerBottom = function () {
+    var header = document.querySelector(".md-header");
+    return header ? Math.max(0, Math.round(header.getBoundingClientRect().bottom)) : 0;
+  };
+  Dock.prototype.inFlow = function () { return this.pip ? this.spacer : this.box; };
+  Dock.prototype.check = function () {
+    var top = this.top;
+    var rect = this.inFlow().getBoundingClientRect();
+    var seen = Math.min(rect.bottom, window.innerHeight) - Math.max(rect.top, top);
+    this.show(!(rect.height > 0 && seen >= rect.height / 2)); // half of it or more: in view
+  };
+  Dock.prototype.show = function (out) {
+    var video = this.video;
+    // a video that has started goes to the corner, playing on; one never played stays
+    var pip = out && video !== null && (video.currentTime > 0 || !video.paused);
+    if (pip !== !!this.pip) {
+      this.spacer.style.height = pip ? this.box.offsetHeight + "px" : "";
+      this.pip = pip;
+      this.box.classList.toggle("yt2doc-pip", pip);
+    }
+    if (out === this.shown) return;
+    this.shown = out;
+    this.element.hidden = !out;
+    document.documentElement.classList.toggle("yt2doc-docked", out);
+  };
+  Dock.prototype.update = function (seconds, playing, chapter) {
+    if (playing !== this.playing) {
+      this.playing = playing;
+      this.play.replaceChildren(icon(playing ? "pause" : "play"));
+      this.play.setAttribute("aria-label", playing ? "Pause" : "Play");
+      if (this.video && this.shown) this.show(true); // a video started off screen: to the corner
+    }
+    var backend = this.controller.backend, end = this.controller.end;
+    var length = end !== null ? end : backend.duration() || +this.box.getAttribute("data-duration");
+    this.time.textContent = clock(seconds) + (length ? " / " + clock(length) : "");
+    this.chapter.textContent = chapter || ""; // text, never markup: titles come from talks.yml
+    this.chapter.hidden = !chapter;
+  };
+  Dock.prototype.back = function () {
+    var target = this.inFlow();
+    target.scrollIntoView({ block: "center", behavior: reducedMotion() ? "auto" : "smooth" });
+    var focus = this.box.querySelector("audio, video, iframe, .yt2doc-facade, [tabindex]");
+    if (focus) focus.focus({ preventScroll: true });
+  };
+  Dock.prototype.destroy = function () {
+    this.observer.disconnect();
+    window.removeEventListener("resize", this.onResize);
+    this.element.remove();
+    this.spacer.remove();
+    this.box.classList.remove("yt2doc-pip");
+    document.documentElement.classList.remove("yt2doc-docked");
+  };
 
   /* Listeners for the whole document, set once: they act on the page on screen. */
   window.addEventListener("click", function (event) {
@@ -367,8 +526,30 @@
   ["wheel", "touchmove"].forEach(function (name) {
     window.addEventListener(name, function () { if (current) current.stopFollowing(); }, { passive: true });
   });
+  /* YouTube's keys, on a talk page: space or k plays and pauses, j and l go 10 s back and on.
+   * Never while the reader types, nor with a modifier (the themes' own shortcuts use them). */
+  var TYPING = "input, textarea, select, [contenteditable]:not([contenteditable=false]), " +
+    "[role=textbox], [role=combobox], [role=dialog], dialog, .md-search";
+  var PRESSABLE = "button, a[href], summary, label, audio, video, iframe, [role=button]";
+  function shortcut(event) {
+    // the element itself, also inside a shadow root (Zensical's search dialog is in one)
+    var target = event.composedPath ? event.composedPath()[0] : event.target, key = event.key;
+    if (!current || event.defaultPrevented || event.isComposing) return false;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return false;
+    if (key !== " " && key !== "k" && key !== "j" && key !== "l") return false;
+    if (target && target.closest && target.closest(TYPING)) return false;
+    var search = document.querySelector("[data-md-toggle=search]");
+    if (search && search.checked) return false; // Material's search is open
+    // space on a focused button or the media's own controls already does what it says
+    if (key === " " && target && target.closest && target.closest(PRESSABLE)) return false;
+    event.preventDefault();
+    if (key === "j" || key === "l") current.skip(key === "j" ? -10 : 10);
+    else current.toggle();
+    return true;
+  }
   window.addEventListener("keydown", function (event) {
     var target = event.target;
+    if (shortcut(event)) return;
     if (!current || SCROLL_KEYS.indexOf(event.key) < 0) return;
     if (target && target.closest && target.closest("input, textarea, select, audio, video, [contenteditable]")) return;
     current.stopFollowing();
