@@ -1,4 +1,4 @@
-"""`mkdocs-yt2doc prefetch | status | render`: the build's pipeline, outside `mkdocs build`.
+"""`mkdocs-yt2doc prefetch | status | render` (and init, build): the pipeline, outside MkDocs.
 
 prefetch fills the cache (on the GPU machine) so that builds only render; status says what
 the cache holds; render writes the archive into docs_dir as ordinary files (for Zensical,
@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .archive.search_index import TIMEOUT
 from .pipeline.run import Pipeline
 from .pipeline.settings import PipelineSettings, Refresh
+from .project import build as sitebuild
+from .project import init as starter
 from .records.errors import Yt2DocError
 from .records.job import Job
 from .util.timecode import format_timecode
@@ -360,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 help="redo paragraphs and chapters (SaT, LLM) only, not the transcripts",
             )  # fmt: skip
             _add_ray_options(command)
+    starter.add_command(sub)
+    sitebuild.add_command(sub)
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
@@ -367,6 +371,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
+        if args.command == "init":
+            return starter.init(args.folder, args.generator, sys.stdout)
+        if args.command == "build":
+            return sitebuild.build(args.config_file, args.strict, sys.stdout)
         if args.command == "index":
             return index(args.site_dir, sys.stdout, args.timeout)
         if args.command == "render":
