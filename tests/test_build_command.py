@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
+from mkdocs_yt2doc.project.build import write_config
 from mkdocs_yt2doc.project.init import cache_example
 from tests.browser import Seen, needs_chromium, serve
-from tests.test_init import init, offline_env, probe
+from tests.test_init import init, offline_env, probe, tomllib
 from tests.test_search import _results
 from tests.test_search_zensical import _open_zensical_search
 
@@ -193,3 +194,20 @@ def test_an_uncached_talk_fails_strict_and_a_config_not_ignored_is_named(tmp_pat
     )  # fmt: skip
     assert done.returncode == 2, done.stdout + done.stderr
     assert "mkdocs-yt2doc: render warned 1 time(s) (--strict): see above" in done.stderr
+
+
+def test_its_configuration_is_the_users_plus_the_nav(tmp_path: Path) -> None:
+    """What `build` writes reads back as the user's zensical.toml, key for key, plus `nav`."""
+    config = tmp_path / "zensical.toml"
+    config.write_text(
+        '[project]\nsite_name = "Vorträge \\"quoted\\""\nuse_directory_urls = false\n'
+        'copyright = "line\\none"\n[project.theme]\nfeatures = ["navigation.instant"]\n'
+        '[project.theme.palette]\nprimary = "indigo"\n'
+        "[project.markdown_extensions.toc]\npermalink = true\ntoc_depth = 3\n"
+        "[project.markdown_extensions.attr_list]\n"
+    )
+    nav = ["index.md", {"Talks": ["talks/index.md", {"2026": ["talks/a/index.md"]}]}]
+    own = write_config(config, nav)
+    assert own == tmp_path / ".yt2doc-build.toml"
+    mine = tomllib.loads(config.read_text())["project"]
+    assert tomllib.loads(own.read_text())["project"] == {**mine, "nav": nav}

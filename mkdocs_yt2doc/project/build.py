@@ -11,6 +11,7 @@ lie inside the folder of the file it reads.)
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import os
@@ -174,6 +175,8 @@ class _Count(logging.Handler):
 
 def build(config_file: str | None, strict: bool, out: TextIO) -> int:
     config = site_config(config_file)
+    if importlib.util.find_spec("zensical") is None:  # before render writes anything
+        raise Yt2DocError("build runs Zensical, which is not installed: pip install zensical")
     counted = _Count()
     log.addHandler(counted)
     try:
@@ -205,7 +208,7 @@ def build(config_file: str | None, strict: bool, out: TextIO) -> int:
     if done.returncode != 0:
         raise Yt2DocError(
             f"zensical build -f {own.name} failed (exit status {done.returncode}; its "
-            "messages are above); is Zensical installed? pip install zensical"
+            "messages are above)"
         )
     if site.options.search != "pagefind":
         return 0

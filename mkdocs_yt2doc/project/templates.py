@@ -128,8 +128,10 @@ GITIGNORE = """\
 # Written by `mkdocs-yt2doc init`.
 # The built site: the workflow builds it again.
 site/
-# mkdocs-yt2doc build's own configuration for Zensical, made from yours at each build
+# mkdocs-yt2doc build's own configuration for Zensical, made from yours at each build, and
+# Zensical's cache
 .yt2doc-build.*
+.cache/
 # The cache (.yt2doc/) is NOT ignored: commit it. It holds the transcripts CI renders, and its
 # own .gitignore keeps out what must not be committed.
 __pycache__/
@@ -141,7 +143,6 @@ GITIGNORE_ZENSICAL = (
     + """\
 # the archive's pages: `mkdocs-yt2doc build` renders them from the cache each time
 docs/talks/
-.cache/
 """
 )
 
