@@ -1,13 +1,16 @@
-"""How good are the chapters? Boundary precision, recall and F1 within +-15 s.
+"""How good are the chapters? Boundary precision, recall and F1 within +-15 s, chapter
+starts inside a sentence ("mid"), and title overlap with the reference titles ("title").
 
     python bench/chapters.py [--no-whisper] [--cache DIR]
 
 The six talks of tests/data/talks/ (5 to 8 minutes, 3 to 6 topics, some close to each other;
-English, German, French), written for this project, are read by espeak-ng with the same
-pause everywhere (no acoustic cue at a topic change). Each is chaptered from two
-transcripts: the script's words timed by the recording ("script"), and real Whisper tiny.en
-on the recording ("whisper", English talks: the models shipped on PyPI here are English-only
-or too weak on synthetic German and French). The offline segmenter runs as the pipeline runs
+English, German, French) and the two of bench/talks/ (9 minutes, 6 topics each, one
+subject throughout, long sentences), written for this project with their reference titles
+(written before any run), are read by espeak-ng with the same pause everywhere (no acoustic
+cue at a topic change). Each is chaptered from two transcripts: the script's words timed by
+the recording ("script"), and real Whisper tiny.en on the recording ("whisper", English
+talks: the models shipped on PyPI here are English-only or too weak on synthetic German and
+French). The offline segmenter runs as the pipeline runs
 it (pause paragraphs, then topics); the LLM path runs through the real `ollama` client
 against the test suite's fake server, answering as a careful model would: the paragraph in
 which each reference topic mostly lies, and the reference titles. It measures what the LLM
@@ -38,9 +41,56 @@ from mkdocs_yt2doc.records.settings import (  # noqa: E402
 from mkdocs_yt2doc.records.transcript import Word  # noqa: E402
 from mkdocs_yt2doc.transcribe.whisper import Transcriber  # noqa: E402
 from tests.fake_ollama import FakeOllama  # noqa: E402
-from tests.speech_talks import SpokenTalk, all_talks, speak  # noqa: E402
+from tests.speech_talks import SpokenTalk, WrittenTalk, all_talks, speak  # noqa: E402
 
 TOLERANCE = 15.0
+LONG_TALKS = ROOT / "bench" / "talks"  # longer, with subtler shifts than tests/data/talks
+_STOP_ZIPF = 6.3  # words this common (the, und, les, how) are not a title's content
+_TITLE_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _content(title: str, language: str) -> set[str]:
+    from wordfreq import zipf_frequency
+
+    from mkdocs_yt2doc.document.segmenter import stemmer
+
+    stem = stemmer(language)
+    words = _TITLE_WORD.findall(title.lower())
+    return {stem(w) for w in words if zipf_frequency(w, language) < _STOP_ZIPF}
+
+
+def title_overlap(reference: str, title: str, language: str) -> float:
+    """Word overlap of two titles: F1 of their content words' stems (a padded single word
+    of a three-word reference scores 0.5 at best)."""
+    want, got = _content(reference, language), _content(title, language)
+    common = len(want & got)
+    return 2 * common / (len(want) + len(got)) if common else 0.0
+
+
+def titles_score(
+    talk: WrittenTalk,
+    truth: list[float],
+    titles: tuple[str, ...],
+    found: list[float],
+    duration: float,
+) -> float:
+    """Mean over the reference topics of the overlap of its title with the title of the
+    chapter that covers most of it."""
+    ends, found_ends = [*truth[1:], duration], [*found[1:], duration]
+    total = 0.0
+    for topic, start, end in zip(talk.topics, truth, ends, strict=True):
+        cover = [
+            max(0.0, min(end, b) - max(start, a)) for a, b in zip(found, found_ends, strict=True)
+        ]
+        best = titles[max(range(len(cover)), key=lambda i: cover[i])]
+        total += title_overlap(topic.title, best, talk.language)
+    return total / len(talk.topics)
+
+
+def mid_sentence(words: list[Word], first_words: tuple[int, ...]) -> int:
+    """Chapter starts whose previous word does not end a sentence."""
+    stops = (".", "!", "?")
+    return sum(1 for i in first_words if i > 0 and not words[i - 1].text.rstrip().endswith(stops))
 
 
 def scores(found: list[float], truth: list[float]) -> tuple[float, float, float]:
@@ -123,9 +173,10 @@ def main() -> None:
     totals: dict[str, list[float]] = {}
     titles_table = []
     print(f"{'talk':26} {'lang':4} {'min':>4} {'topics':>6} {'words':8} {'path':8} "
-          f"{'P':>5} {'R':>5} {'F1':>5} {'calls':>5} {'seconds':>7}")  # fmt: skip
+          f"{'P':>5} {'R':>5} {'F1':>5} {'mid':>3} {'title':>5} {'calls':>5} "
+          f"{'seconds':>7}")  # fmt: skip
     with FakeOllama() as server:
-        for talk in all_talks():
+        for talk in [*all_talks(), *all_talks(LONG_TALKS)]:
             spoken = speak(talk, cache / f"{talk.slug}.wav")
             truth = list(spoken.starts)
             server.responder = oracle(spoken)
@@ -140,15 +191,24 @@ def main() -> None:
                     seconds = time.perf_counter() - started
                     found = [words[i].start for i in topics.first_words]
                     p, r, f = scores(found, truth)
+                    mid = mid_sentence(words, topics.first_words)
+                    named = titles_score(talk, truth, topics.titles, found, spoken.duration)
                     totals.setdefault(f"{source} {path}", []).append(f)
+                    if path == "offline":
+                        totals.setdefault(f"{source} {path} titles", []).append(named)
+                        totals.setdefault(f"{source} {path} mid-sentence", []).append(mid)
                     print(f"{talk.slug:26} {talk.language:4} {spoken.duration / 60:4.1f} "
                           f"{len(truth):>6} {source:8} {path:8} {p:5.2f} {r:5.2f} {f:5.2f} "
-                          f"{topics.calls:>5} {seconds:7.2f}")  # fmt: skip
+                          f"{mid:>3} {named:5.2f} {topics.calls:>5} {seconds:7.2f}")  # fmt: skip
                     if source == "script" and path == "offline":
                         titles_table.append((talk, topics.titles, found))
     print()
     for name, values in totals.items():
-        print(f"mean F1 {name:18} {sum(values) / len(values):.2f}  ({len(values)} talks)")
+        if name.endswith("mid-sentence"):  # chapter starts after a word with no full stop
+            print(f"sum  {name:32} {sum(values):.0f}  ({len(values)} talks)")
+            continue
+        measure = name if name.endswith("titles") else f"{name} F1"
+        print(f"mean {measure:32} {sum(values) / len(values):.2f}  ({len(values)} talks)")
     print("\nreference titles -> offline titles (script)")
     for talk, titles, found in titles_table:
         print(f"  {talk.slug}:")

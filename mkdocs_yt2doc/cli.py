@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .archive.search_index import TIMEOUT
 from .pipeline.run import Pipeline
 from .pipeline.settings import PipelineSettings, Refresh
-from .project import build as sitebuild
-from .project import init as starter
+from .project.commands import add_commands
 from .records.errors import Yt2DocError
 from .records.job import Job
 from .util.timecode import format_timecode
@@ -99,6 +98,9 @@ def talk_state(
     return "cached", ""
 
 
+MAX_LISTED = 50  # a talk's unplaced paragraphs that `status` lists
+
+
 def status(config_file: str, out: TextIO) -> int:
     settings, talks_path, talks_name = _settings(config_file)
     pipeline = Pipeline(dataclasses.replace(settings, read_only=True))
@@ -117,15 +119,16 @@ def status(config_file: str, out: TextIO) -> int:
     out.write("\n" + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n")
     from .archive.views import views  # the corrections as a build lays them over the transcripts
 
-    lost = [
-        (view.slug, edit)
-        for view in views(jobs, pipeline.store, settings.corrections_dir)
-        for edit in view.unplaced
-    ]
-    if lost:
-        out.write("\nCorrections the current transcript has no place for (kept in the file):\n")
-        for slug, edit in lost:
-            out.write(f"  {slug}: {edit}\n")
+    corrected = [v for v in views(jobs, pipeline.store, settings.corrections_dir) if v.checked]
+    if corrected:
+        out.write("\nCorrections by a person (corrections/<slug>.md):\n")
+    for view in corrected:
+        out.write(f"  {view.slug}: {view.edited} paragraph(s) edited, {len(view.unplaced)} "
+                  "could not be placed\n")  # fmt: skip
+        for lost in view.unplaced[:MAX_LISTED]:  # shown as written, at its marker
+            out.write(f"    no speech in its time: {lost[:200]}\n")
+        if len(view.unplaced) > MAX_LISTED:
+            out.write(f"    and {len(view.unplaced) - MAX_LISTED} more\n")
     return 0
 
 
@@ -362,8 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 help="redo paragraphs and chapters (SaT, LLM) only, not the transcripts",
             )  # fmt: skip
             _add_ray_options(command)
-    starter.add_command(sub)
-    sitebuild.add_command(sub)
+    add_commands(sub)
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
@@ -371,10 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
-        if args.command == "init":
-            return starter.init(args.folder, args.generator, sys.stdout)
-        if args.command == "build":
-            return sitebuild.build(args.config_file, args.strict, sys.stdout)
+        if "run" in args:  # init, build
+            return int(args.run(args, sys.stdout))
         if args.command == "index":
             return index(args.site_dir, sys.stdout, args.timeout)
         if args.command == "render":

@@ -1,16 +1,15 @@
 """`mkdocs-yt2doc correct SLUG`: a talk's corrections file, written from what its page shows,
-for a person to edit (see `corrections`), and the machine words it was made from, kept in the
-cache so that the edits survive a new transcript."""
+for a person to edit (see `corrections`), and the file as it was written, kept in the cache
+(`corrected_from.json`) so that what a person edited is known after any new transcript."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import TextIO
 
-from .archive.corrected import corrections_file, corrections_path, machine_words
+from .archive.corrected import corrections_file, corrections_path
 from .archive.views import views
 from .cache.store import CORRECTED_FROM, TRANSCRIPT, StoreError, write_text
-from .document.chapters import transcript_digest
 from .pipeline.run import Pipeline
 from .pipeline.settings import PipelineSettings
 from .records.errors import Yt2DocError
@@ -40,13 +39,13 @@ def correct(settings: PipelineSettings, talks_path: str, talks_name: str, slug: 
     transcript = Transcript.from_json(raw)
     [view] = views([job], pipeline.store)  # what the page shows now (replacements applied)
     assert view.document is not None
-    machine = [w for w, _, _ in machine_words(transcript)]
+    text, base = corrections_file(
+        view.document, view.title, transcript, transcript.duration or None
+    )
     try:
         with pipeline.store.lock():
-            pipeline.store.write(job.key, CORRECTED_FROM, {
-                "transcript_digest": transcript_digest(transcript), "words": machine,
-            })  # fmt: skip
-        write_text(path, corrections_file(view.document, view.title))
+            pipeline.store.write(job.key, CORRECTED_FROM, base)
+        write_text(path, text)
     except (OSError, StoreError) as exc:
         raise Yt2DocError(f"cannot write the corrections of {job.label}: {exc}") from None
     out.write(

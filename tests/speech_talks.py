@@ -60,8 +60,8 @@ class SpokenTalk:
     words: tuple[TimedWord, ...]
 
 
-def load(slug: str) -> WrittenTalk:
-    lines = (TALKS / f"{slug}.txt").read_text(encoding="utf-8").splitlines()
+def load(slug: str, folder: Path = TALKS) -> WrittenTalk:
+    lines = (folder / f"{slug}.txt").read_text(encoding="utf-8").splitlines()
     header = dict(line.split(": ", 1) for line in lines[:2])
     topics: list[Topic] = []
     title, paragraphs, current = "", [], []  # type: ignore[var-annotated]
@@ -79,8 +79,8 @@ def load(slug: str) -> WrittenTalk:
     return WrittenTalk(slug, header["title"], header["language"], tuple(topics))
 
 
-def all_talks() -> list[WrittenTalk]:
-    return [load(path.stem) for path in sorted(TALKS.glob("*.txt"))]
+def all_talks(folder: Path = TALKS) -> list[WrittenTalk]:
+    return [load(path.stem, folder) for path in sorted(folder.glob("*.txt"))]
 
 
 def speak(talk: WrittenTalk, dest: Path, words_per_minute: int = 150) -> SpokenTalk:

@@ -34,7 +34,9 @@ from tests.test_hostile_repo import _assert_nothing_leaked, _digest, _outside, _
 
 __all__ = ["cached"]  # the fixture, shared with the hostile-repo table
 
-BOUND = 10.0  # seconds a build may take at the caps
+# CPU seconds a build may take at the caps: a quadratic path takes minutes there, and CPU time,
+# unlike the clock, does not grow when other work shares the machine's two cores
+BOUND = 10.0
 UNIT = "## h\n\n[0:01] w\n\n"
 
 
@@ -124,13 +126,13 @@ def test_inputs_at_the_caps_build_in_seconds(
     transcribe = given.get("transcribe", "never")
     config = _site(project, talks, whisper_model, transcribe=transcribe)
     before = (_digest(outside), _digest(project, skip=(".yt2doc", "site")))
-    started = time.monotonic()
+    started = time.process_time()
     build_site(config)
-    taken = time.monotonic() - started
+    taken = time.process_time() - started
     said = "\n".join([*plugin_log.warnings, *plugin_log.errors])
     assert "Traceback" not in said
     assert message in said, said[:2000]
-    assert taken < BOUND, f"{name}: the build took {taken:.1f} s"
+    assert taken < BOUND, f"{name}: the build took {taken:.1f} s of CPU"
     assert (_digest(outside), _digest(project, skip=(".yt2doc", "site"))) == before
     _assert_nothing_leaked(project)
     assert shown in (project / "site" / "talks" / "talk" / "index.html").read_text()
@@ -172,9 +174,10 @@ def test_only_cue_text_is_replaced() -> None:
 
 
 def _quick(work: Callable[[], Any], most: float) -> Any:
-    started = time.monotonic()
+    started = time.process_time()
     result = work()
-    assert time.monotonic() - started < most, f"took {time.monotonic() - started:.1f} s"
+    taken = time.process_time() - started
+    assert taken < most, f"took {taken:.1f} s of CPU"
     return result
 
 

@@ -192,7 +192,7 @@ def test_chapter_marks_snap_to_the_nearest_sentence_start() -> None:
 
 
 def test_search_cap_marks_later_paragraphs_for_exclusion() -> None:
-    from mkdocs_yt2doc.archive.render import talk_page
+    from mkdocs_yt2doc.archive.talk_page import talk_page
     from mkdocs_yt2doc.archive.views import TalkView
     from mkdocs_yt2doc.records.document import Chapter, Paragraph
 

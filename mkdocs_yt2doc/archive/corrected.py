@@ -8,19 +8,19 @@ import itertools
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ..cache.store import CORRECTED_FROM, TRANSCRIPT, Store, StoreError
 from ..document.captions import caption_cues, srt, vtt
-from ..document.chapters import anchor_for
+from ..document.chapters import anchor_for, transcript_digest
 from ..records.document import Chapter, Document, Paragraph
 from ..records.transcript import Transcript, Word
 from ..util.names import Taken
-from .corrections import Corrections, CorrectionsError, read
+from .corrections import MAX_PROBLEMS, Corrections, CorrectionsError, read
+from .edits import Base, Written, compare
 from .placing import Placed, place
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
-
-HAND_MARKER = 5.0  # seconds: a marker this far from its first word's time was set by hand
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,13 @@ class Corrected:
     document: Document
     title: str | None  # the file's title, if it gives one
     captions: dict[str, str]  # srt / vtt text of the corrected words
-    unplaced: tuple[str, ...]  # edits the new transcript had no place for ("file:line: text")
+    unplaced: tuple[str, ...]  # paragraphs with no speech in their time ("file:line: text")
     problems: tuple[str, ...]  # what in the file was left out ("file:line: why")
+    edited: int = 0  # paragraphs a person edited
 
 
 def corrections_path(folder: Path, slug: str) -> Path:
     return folder / f"{slug}.md"
-
-
-def machine_words(transcript: Transcript) -> list[tuple[str, float, float]]:
-    return [(w.text.strip(), w.start, w.end) for w in transcript.words if w.text.strip()]
 
 
 def corrected(
@@ -60,49 +57,52 @@ def corrected(
     except (CorrectionsError, OSError) as exc:
         log.warning("yt2doc: %s: %s; the machine transcript is shown", label, exc)
         return None
-    machine = machine_words(transcript)
-    base = list(base_file["words"]) if base_file else None
-    placed = place(corrections, machine, base)
+    base = Base.from_json(base_file) if base_file else None
+    words = transcript.words
+    digest = transcript_digest(transcript)
+    if document.transcript_digest == digest:
+        breaks = {p.first_word for p in document.paragraphs}
+    else:  # a document of another transcript: its breaks by time
+        starts = [w.start for w in words]
+        breaks = {bisect.bisect_left(starts, p.start) for p in document.paragraphs}
+    compared = compare(corrections, base)
+    placed = place(corrections, words, breaks, compared, base is not None and base.digest == digest)
     for problem in corrections.problems:
         log.warning("yt2doc: %s: %s", label, problem)
-    for edit in placed.unplaced:
+    for lost in placed.unplaced[:MAX_PROBLEMS]:
         log.warning(
-            "yt2doc: %s: %s: this correction has no place in the new transcript; it is kept in "
-            "the file, and the machine text is shown there", label, edit,
+            "yt2doc: %s: %s: the transcript has no speech in this paragraph's time; it is "
+            "shown as written, at its marker", label, _short(lost),
         )  # fmt: skip
-    new_document, words = _document(document, corrections, placed, machine)
-    cues = caption_cues(words)
+    if len(placed.unplaced) > MAX_PROBLEMS:
+        log.warning("yt2doc: %s: %s: %d more paragraphs with no speech in their time", label,
+                    path.name, len(placed.unplaced) - MAX_PROBLEMS)  # fmt: skip
+    new_document, cue_words = _document(document, corrections, placed)
+    cues = caption_cues(cue_words)
     return Corrected(
         document=new_document,
         title=corrections.title,
         captions={"srt": srt(cues), "vtt": vtt(cues)},
         unplaced=tuple(placed.unplaced),
         problems=corrections.problems,
+        edited=placed.edited,
     )
 
 
+def _short(text: str, most: int = 200) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def _document(
-    document: Document,
-    corrections: Corrections,
-    placed: Placed,
-    machine: list[tuple[str, float, float]],
+    document: Document, corrections: Corrections, placed: Placed
 ) -> tuple[Document, list[Word]]:
-    words = [Word(start, end, " " + text, 1.0) for text, start, end in placed.words]
-    starts = [start for _, start, _ in machine]
+    words = [Word(start, end, text, 1.0) for text, start, end in placed.words]
     paragraphs = []
     bounds = [*placed.paragraph_starts, len(words)]
     owners = placed.paragraph_owners
-    for number, (first, stop) in enumerate(itertools.pairwise(bounds)):
-        if stop <= first:
-            continue
-        start = words[first].start
-        marker = corrections.paragraphs[owners[number]].seconds
-        if abs(marker - start) > HAND_MARKER and starts:  # moved by hand: snap to a word
-            near = min(max(bisect.bisect_left(starts, marker), 0), len(starts) - 1)
-            options = [i for i in (near - 1, near) if 0 <= i < len(starts)]
-            start = starts[min(options, key=lambda i: abs(starts[i] - marker))]
-        text = " ".join(w.text.strip() for w in words[first:stop])
-        paragraphs.append(Paragraph(start, words[stop - 1].end, text, first, stop - 1))
+    for first, stop in itertools.pairwise(bounds):
+        text = " ".join("".join(w.text for w in words[first:stop]).split())
+        paragraphs.append(Paragraph(words[first].start, words[stop - 1].end, text, first, stop - 1))
     chapters = _chapters(corrections, owners, paragraphs)
     summary = corrections.summary or document.summary
     return (
@@ -139,18 +139,35 @@ def _chapters(
     return chapters
 
 
-def corrections_file(document: Document, title: str) -> str:
-    """The file `mkdocs-yt2doc correct` writes: the page's text, to edit."""
-    from .corrections import write
+def corrections_file(
+    document: Document, title: str, transcript: Transcript, duration: float | None
+) -> tuple[str, dict[str, Any]]:
+    """The file `mkdocs-yt2doc correct` writes (the page's text, to edit), and what the cache
+    keeps of it (`corrected_from.json`): the file as read back, each paragraph's first word."""
+    from .corrections import parse, write
 
-    sections = []
+    sections: list[tuple[str, list[Paragraph]]] = []
     for index, chapter in enumerate(document.chapters):
-        paragraphs = document.chapter_paragraphs(index)
         heading = "" if document.chapter_origin == "single" else chapter.title
-        sections.append((heading, [(p.start, p.text) for p in paragraphs]))
+        sections.append((heading, list(document.chapter_paragraphs(index))))
     before = (
         document.paragraphs[: document.chapters[0].first_paragraph] if document.chapters else ()
     )
     if before:
-        sections.insert(0, ("", [(p.start, p.text) for p in before]))
-    return write(title, document.summary, sections)
+        sections.insert(0, ("", list(before)))
+    text, lines = write(
+        title, document.summary, [(h, [(p.start, p.text) for p in ps]) for h, ps in sections]
+    )
+    written = dict(zip(lines, (p for _, ps in sections for p in ps), strict=True))
+    back = parse(Path("corrections.md"), text, duration)
+    base = Base(
+        digest=transcript_digest(transcript),
+        paragraphs=tuple(
+            Written(p.seconds, p.text, written[p.line].start, written[p.line].first_word)
+            for p in back.paragraphs
+        ),
+        chapters=back.chapters,
+        title=back.title,
+        summary=back.summary,
+    )
+    return text, base.to_json()

@@ -62,6 +62,13 @@ def read(path: Path, duration: float | None) -> Corrections:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise CorrectionsError(f"{name}: not UTF-8 text") from None
+    return parse(path, text, duration)
+
+
+def parse(path: Path, text: str, duration: float | None) -> Corrections:
+    """A corrections file's text, read as `read` reads it (`correct` reads back what it
+    wrote this way, so that an unchanged file is never an edit)."""
+    name = path.name
     if "\0" in text:
         raise CorrectionsError(f"{name}: a binary file, not text")
     lines = text.splitlines()
@@ -240,16 +247,20 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
 
 
 def write(title: str, summary: str | None, chapters: list[tuple[str, list[tuple[float, str]]]]
-          ) -> str:  # fmt: skip
-    """The file for a talk: (chapter title, [(paragraph start, text)]) in order."""
+          ) -> tuple[str, list[int]]:  # fmt: skip
+    """The file for a talk: (chapter title, [(paragraph start, text)]) in order; and the
+    line each paragraph starts on. A paragraph or heading is one line: text with a line
+    break in it would start a heading or a paragraph of its own when read back."""
     head = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
     if summary:
         head.append(f"summary: {json.dumps(summary, ensure_ascii=False)}")
     head += ["---", ""]
-    body = []
+    body: list[str] = []
+    lines: list[int] = []
     for chapter, paragraphs in chapters:
-        if chapter:
-            body += [f"## {chapter}", ""]
+        if " ".join(chapter.split()):
+            body += [f"## {' '.join(chapter.split())}", ""]
         for start, text in paragraphs:
-            body += [f"[{format_timecode(start)}] {text}", ""]
-    return "\n".join(head + body)
+            lines.append(len(head) + len(body) + 1)
+            body += [f"[{format_timecode(start)}] {' '.join(text.split())}", ""]
+    return "\n".join(head + body), lines

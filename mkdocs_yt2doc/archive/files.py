@@ -35,10 +35,9 @@ from .render import (
     newest_first,
     page_description,
     page_path,
-    related_urls,
-    talk_page,
 )
 from .search import SCRIPT, SEARCH_PAGE, search_box, search_page
+from .talk_page import related_urls, talk_page
 from .views import TalkView
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
@@ -47,7 +46,7 @@ ASSETS = Path(__file__).parent.parent / "assets"
 ASSET_DIR = "assets"  # inside the archive folder ("assets" is never a talk's slug)
 EXPORTS = {"srt": "SRT", "vtt": "WebVTT", "json": "JSON", "txt": "Text"}
 # A chapter or index-page heading as render.py writes it for attr_list: `## Title {#id}`.
-_ATTR_HEADING = re.compile(r"^## (.*) \{#([^}\s]+)\}$", re.MULTILINE)
+_ATTR_HEADING = re.compile(r"^## (.*) \{#([^}\s]+)( data-pagefind-body=\"\")?\}$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -221,7 +220,12 @@ def _headings(page: str, options: ArchiveOptions) -> str:
     md_in_html keeps it as it is (and the attribute with it)."""
     if options.attr_list:
         return page
-    return _ATTR_HEADING.sub(lambda m: f'<h2 id="{attr(m[2])}" markdown="1">{m[1]}</h2>', page)
+
+    def html(m: re.Match[str]) -> str:
+        body = " data-pagefind-body" if m[3] else ""  # a chapter Pagefind reads (search.py)
+        return f'<h2 id="{attr(m[2])}"{body} markdown="1">{m[1]}</h2>'
+
+    return _ATTR_HEADING.sub(html, page)
 
 
 def _talk_page(view: TalkView, options: ArchiveOptions, path: str) -> str:

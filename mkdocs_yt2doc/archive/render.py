@@ -1,5 +1,6 @@
-"""Records -> Markdown pages: one per talk, the index of all talks, and the index pages by
-event, speaker and tag. Outside text goes through `escape` on its way in.
+"""Records -> the archive's index pages: the index of all talks (cards), the index pages by
+event, speaker and tag, and the links between pages that talk pages use too (`talk_page`).
+Outside text goes through `escape` on its way in.
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import quote
 
-from ..records.document import Paragraph
-from ..util.escape import attr, clean, html_id, html_text, inert, safe_url
-from ..util.names import Taken, slugify, unique
+from ..util.escape import attr, clean, html_text, inert
+from ..util.names import slugify
 from ..util.timecode import format_timecode
-from .player import player_for, player_html, time_url_template
-from .search import talk_search_html
 from .views import TalkView
 
 # The index pages by event, speaker and tag: (kind, page name, title).
@@ -24,7 +22,7 @@ FACETS = (("events", "events", "By event"), ("speakers", "speakers", "By speaker
           ("tags", "tags", "By tag"))  # fmt: skip
 
 _MAX_DESCRIPTION = 200
-_URL_SAFE = ":/?#[]@!$&'*+,;=%~"  # kept as they are when a URL is quoted for an href
+URL_SAFE = ":/?#[]@!$&'*+,;=%~"  # kept as they are when a URL is quoted for an href
 
 
 def front_matter(values: dict[str, object]) -> str:
@@ -74,164 +72,14 @@ def _facet_link(view: TalkView, kind: str, name: str, here: str) -> str:
     return f"[{inert(name)}]({_link(kind, here)}#{facet_anchor(name)})"
 
 
-def _meta_line(view: TalkView) -> str:
-    """Speakers, event, date, duration and source: a Markdown paragraph (links to the index
-    pages are Markdown links, which MkDocs resolves and checks)."""
-    bits = [f'<span class="yt2doc-kind">{inert(view.kind)}</span>'] if view.kind else []
-    if view.speakers:
-        names = ", ".join(_facet_link(view, "speakers", s, view.slug) for s in view.speakers)
-        bits.append(f'<span class="yt2doc-speakers">{names}</span>')
-    if view.event:
-        event = _facet_link(view, "events", view.event, view.slug)
-        bits.append(f'<span class="yt2doc-event">{event}</span>')
-    if view.date:
-        bits.append(f'<time datetime="{attr(view.date)}">{inert(view.date)}</time>')
-    if view.duration:
-        bits.append(f'<span class="yt2doc-duration">{format_timecode(view.duration)}</span>')
-    source = view.media and (
-        view.media_href if view.media.extractor == "file" else safe_url(view.media.webpage_url)
-    )
-    if source:
-        href = quote(source, safe=_URL_SAFE)
-        bits.append(f'<a class="yt2doc-source" href="{attr(href)}">Source</a>')
-    if not bits:
-        return _related(view)
-    # a <span>, not attr_list's `{: .class}`: the page needs no Markdown extension
-    return '<span class="yt2doc-meta">' + " · ".join(bits) + "</span>\n\n" + _related(view)
+def speaker_link(view: TalkView, name: str, here: str) -> str:
+    """A speaker's name linking their page (for now: their section of the speakers index)."""
+    return _facet_link(view, "speakers", name, here)
 
 
-def related_urls(view: TalkView) -> list[tuple[str, str]]:
-    """The talk's slides and links, (label, URL), only http(s) ones."""
-    links = [("Slides", view.slides)] if view.slides else []
-    return [(label, url) for label, url in [*links, *view.links] if safe_url(url)]
-
-
-def _related(view: TalkView) -> str:
-    items = [
-        f'<a class="yt2doc-link" href="{attr(quote(url, safe=_URL_SAFE))}">{inert(label)}</a>'
-        for label, url in related_urls(view)
-    ]
-    return '<span class="yt2doc-related">' + " · ".join(items) + "</span>\n\n" if items else ""
-
-
-class _TimeLinks:
-    """Timestamps that link the source at their second (the URL worked out once per talk:
-    this runs for every paragraph of every talk)."""
-
-    def __init__(self, view: TalkView, pagefind: bool = False) -> None:
-        # Pagefind skips the stamps: excerpts read as speech ("12:04" is shown apart)
-        self.ignore = " data-pagefind-ignore" if pagefind else ""
-        template = time_url_template(view.media, view.media_href) if view.media else None
-        self.before, self.after = (attr(template[0]), attr(template[1])) if template else ("", "")
-        self.linked = template is not None
-
-    def __call__(self, seconds: float) -> str:
-        stamp = format_timecode(seconds)
-        if not self.linked:
-            return f'<span class="yt2doc-t"{self.ignore}>{stamp}</span>'
-        second = max(0, int(seconds))
-        href = f"{self.before}{second}{self.after}"
-        return f'<a class="yt2doc-t" href="{href}" data-t="{second}"{self.ignore}>{stamp}</a>'
-
-
-def _paragraph(link: _TimeLinks, paragraph: Paragraph, anchor: str, indexed: bool = True) -> str:
-    """The anchor is an empty element at the paragraph's start, not the `<p>`'s id: Pagefind
-    keeps the text of every element with an id, which doubled each page's part of the index
-    and made indexing 40 % slower (bench/README.md)."""
-    exclude = "" if indexed else " data-search-exclude"  # Material's search skips it
-    return (
-        f'<p class="yt2doc-p"{exclude}><span id="{anchor}"></span>{link(paragraph.start)} '
-        f"{html_text(paragraph.text)}</p>\n\n"
-    )
-
-
-def paragraph_anchors(paragraphs: Sequence[Paragraph]) -> list[str]:
-    """`t<second>`, stable across rebuilds; `-2` for a second paragraph in the same second."""
-    taken = Taken()
-    return [unique(f"t{int(paragraph.start)}", taken) for paragraph in paragraphs]
-
-
-def _downloads(view: TalkView) -> str:
-    if not view.downloads:
-        return ""
-    links = " · ".join(
-        f'<a href="{attr(href)}" download>{label}</a>' for label, href in view.downloads
-    )
-    ignored = "data-search-exclude data-pagefind-ignore"  # neither search indexes it
-    return f'<p class="yt2doc-downloads" {ignored}>Transcript: {links}</p>\n\n'
-
-
-def talk_page(
-    view: TalkView,
-    search_words_per_chapter: int = 0,
-    *,
-    meta: dict[str, object] | None = None,
-    head: str = "",
-    search: str = "material",
-) -> str:
-    """The talk's page. With `search_words_per_chapter`, only the first paragraphs of each
-    chapter, up to that many words, go into Material's search index (0: all of them); with
-    `search="pagefind"` none does (Pagefind indexes the text; Material keeps titles, speakers
-    and chapters). `meta`: more front matter; `head`: raw HTML blocks before the title."""
-    values: dict[str, object] = {"title": attr(view.title), **(meta or {})}
-    description = page_description(view)
-    if description:
-        values["description"] = attr(description)
-    if view.tags:
-        values["tags"] = [attr(t) for t in view.tags]
-    parts = [front_matter(values), head, f"# {inert(view.title)}\n\n", _meta_line(view)]
-    pagefind = search == "pagefind"
-    if pagefind:
-        parts.append(talk_search_html(view))
-    document = view.document
-    if document is None:  # Pagefind indexes the title and names only
-        reason = view.problem or "it has not been processed yet"
-        parts.append(
-            '<div class="admonition warning" data-pagefind-ignore>'
-            '<p class="admonition-title">No transcript yet</p>'
-            f"<p>This talk has no transcript: {inert(reason)}.</p></div>\n"
-        )
-        return "".join(parts)
-    player = player_for(view) if view.player else None
-    if player is not None:
-        parts.append(player_html(view, player))
-    if view.provenance:
-        checked = " yt2doc-checked" if view.checked else ""
-        parts.append(
-            f'<p class="yt2doc-provenance{checked}" data-search-exclude>'
-            f"{html_text(view.provenance)}</p>\n\n"
-        )
-    parts.append(_downloads(view))
-    if not document.paragraphs:  # transcribed, but silence or music only
-        parts.append('<p class="yt2doc-empty">No speech was found in this recording.</p>\n')
-        return "".join(parts)
-    anchors = paragraph_anchors(document.paragraphs)
-    link = _TimeLinks(view, pagefind)
-    if document.chapter_origin != "single":
-        items = "".join(
-            f'<li><a href="#{html_id(c.anchor)}">{inert(c.title)}</a> {link(c.start)}</li>'
-            for c in document.chapters
-        )
-        parts.append(
-            '<nav class="yt2doc-contents" aria-label="Contents">'
-            f"<p><strong>Contents</strong></p><ol>{items}</ol></nav>\n\n"
-        )
-    cap = 0 if pagefind else search_words_per_chapter or None
-
-    def section(indexes: Sequence[int]) -> None:
-        words = 0
-        for at in indexes:
-            paragraph = document.paragraphs[at]
-            parts.append(_paragraph(link, paragraph, anchors[at], cap is None or words < cap))
-            words += len(paragraph.text.split())
-
-    first = document.chapters[0].first_paragraph if document.chapters else len(anchors)
-    section(range(first))  # speech before the first chapter mark
-    for index, chapter in enumerate(document.chapters):
-        parts.append(f"## {inert(chapter.title)} {{#{html_id(chapter.anchor)}}}\n\n")
-        count = len(document.chapter_paragraphs(index))
-        section(range(chapter.first_paragraph, chapter.first_paragraph + count))
-    return "".join(parts)
+def event_link(view: TalkView, name: str, here: str) -> str:
+    """An event's name linking its page (for now: its section of the events index)."""
+    return _facet_link(view, "events", name, here)
 
 
 def newest_first(views: Iterable[TalkView]) -> list[TalkView]:

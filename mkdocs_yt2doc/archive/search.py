@@ -15,6 +15,11 @@ from ..util.escape import attr, clean, inert
 from .views import TalkView
 
 SEARCHES = ("pagefind", "material")
+# On a talk page's speech, chapter titles and names only: a page without one (the archive's
+# index pages, the site's own pages) is not indexed, and the meta line, provenance, player
+# and contents never come up as excerpts.
+PAGEFIND_BODY = " data-pagefind-body"
+QUERY = "talks"  # the search page's own name for `q` (Material opens its overlay on `?q=`)
 SEARCH_PAGE = "search"  # the page's name in the archive folder (a reserved slug)
 SCRIPT = "yt2doc-search.js"
 FILTERS = (("speaker", "Speaker"), ("event", "Event"), ("tag", "Tag"), ("year", "Year"),
@@ -39,8 +44,14 @@ def talk_search_html(view: TalkView) -> str:
     meta = [("talk", view.slug), ("speakers", ", ".join(view.speakers))]
     meta += [("event", view.event or ""), ("date", view.date or "")]
     parts += [_span("meta", key, value) for key, value in meta if clean(value)]
+    # the title and names are searched (weighted as a title), each its own block
+    names = [n for n in (view.title, *view.speakers, view.event or "") if clean(n)]
+    said = "".join(f'<p{PAGEFIND_BODY} data-pagefind-weight="5">{inert(n)}</p>' for n in names)
     ignored = "data-pagefind-ignore data-search-exclude"  # nor in the theme's own index
-    return f'<div class="yt2doc-pagefind" {ignored} hidden>{"".join(parts)}</div>\n\n'
+    return (
+        '<div class="yt2doc-pagefind" data-search-exclude hidden>'
+        f"<div {ignored}>{''.join(parts)}</div>{said}</div>\n\n"
+    )
 
 
 def _bundle_href(output_dir: str) -> str:
@@ -48,6 +59,16 @@ def _bundle_href(output_dir: str) -> str:
     relative, so a site under a sub-path finds it too."""
     page_folder = posixpath.join(output_dir, SEARCH_PAGE)
     return posixpath.relpath("pagefind", page_folder) + "/"
+
+
+# Run while the page is read, before the theme's bundle: Material opens its search overlay
+# over the results when the address has `?q=`, so the query moves to the page's own name
+# (the script puts `?q=` back once it has read it: links stay `?q=`).
+_HIDE_Q = (
+    "<script>(function(){var u=new URL(location.href),q=u.searchParams.get('q');"
+    f"if(q===null)return;u.searchParams.delete('q');u.searchParams.set('{QUERY}',q);"
+    "history.replaceState(history.state,'',u.toString())})()</script>"
+)
 
 
 def search_page(output_dir: str, head: str) -> str:
@@ -61,16 +82,17 @@ def search_page(output_dir: str, head: str) -> str:
     return (
         f"---\ntitle: Search\nsearch:\n  exclude: true\n---\n\n{head}# Search\n\n"
         f'<div class="yt2doc-search" data-pagefind-ignore="all" '
-        f'data-bundle="{attr(_bundle_href(output_dir))}">'
+        f'data-bundle="{attr(_bundle_href(output_dir))}">{_HIDE_Q}'
         '<form class="yt2doc-search-form" role="search" aria-label="Search the talks">'
         '<label for="yt2doc-q">Words said in a talk, a title or a name</label> '
         '<input id="yt2doc-q" name="q" type="search" autocomplete="off" '
-        'placeholder="Search the talks"> <button type="submit">Search</button>'
+        'placeholder="Search the talks"> <button type="submit" class="yt2doc-search-button '
+        'md-button md-button--primary">Search</button>'
         f'<fieldset class="yt2doc-filters" hidden><legend>Filters</legend>{selects}</fieldset>'
         "</form>"
         '<p class="yt2doc-search-status" role="status" aria-live="polite"></p>'
         '<ol class="yt2doc-results"></ol>'
-        '<button type="button" class="yt2doc-more" hidden>More results</button>'
+        '<button type="button" class="yt2doc-more md-button" hidden>More results</button>'
         "<noscript><p>Search needs JavaScript; the index pages list every talk.</p></noscript>"
         "</div>\n"
     )
@@ -83,5 +105,6 @@ def search_box(href: str) -> str:
         'data-pagefind-ignore="all">'
         '<label for="yt2doc-box">Search the talks</label> '
         '<input id="yt2doc-box" name="q" type="search" placeholder="Words said in a talk">'
-        ' <button type="submit">Search</button></form>\n\n'
+        ' <button type="submit" class="yt2doc-search-button md-button md-button--primary">'
+        "Search</button></form>\n\n"
     )

@@ -50,12 +50,15 @@ class TalkView:
     facets: frozenset[str] = field(default_factory=frozenset)  # index pages that exist
     checked: bool = False  # the text was corrected by a person (corrections/<slug>.md)
     provenance: str = ""  # where the text and chapters come from, for readers
-    unplaced: tuple[str, ...] = ()  # corrections the transcript had no place for (status)
+    unplaced: tuple[str, ...] = ()  # a person's paragraphs with no speech in their time
+    edited: int = 0  # paragraphs a person edited (status)
     start: float | None = None  # the talk's span, when it shares its recording
     end: float | None = None
     kind: str | None = None  # keynote, talk, lightning, ...
     slides: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # (label, URL)
+    abstract: str | None = None  # the description (talks.yml, the source), else the summary
+    machine_abstract: bool = False  # the abstract is the summary a machine wrote
 
     @property
     def duration(self) -> float | None:
@@ -96,7 +99,7 @@ def views(
         captions: dict[str, Path] = {}
         thumbnail = None
         title, document, caption_texts = job.title, job.document, {}
-        checked, unplaced = False, tuple[str, ...]()
+        checked, unplaced, edited = False, tuple[str, ...](), 0
         if store is not None and job.key and document is not None:
             for kind, name in CAPTIONS.items():
                 path = store.file(job.key, name)  # never through a symlink
@@ -111,7 +114,7 @@ def views(
                 fixed = corrected(store, job.key, document, path, job.label)
             if fixed is not None:
                 document, caption_texts, checked = fixed.document, fixed.captions, True
-                unplaced = fixed.unplaced
+                unplaced, edited = fixed.unplaced, fixed.edited
                 title = fixed.title or title
         if document is not None and talk.replace:  # corrections of the talk's wording
             replacer = shared_replacer(talk.replace)
@@ -119,6 +122,9 @@ def views(
             caption_texts = {
                 kind: replacer.captions(text) for kind, text in caption_texts.items()
             } or {kind: replacer.captions(p.read_text("utf-8")) for kind, p in captions.items()}
+        written = talk.description or (job.media.description if job.media else None)
+        summary = document.summary if document else None
+        by_person = checked and job.document is not None and summary != job.document.summary
         result.append(
             TalkView(
                 slug=job.slug,
@@ -139,12 +145,15 @@ def views(
                 thumbnail_file=thumbnail,
                 checked=checked,
                 unplaced=unplaced,
+                edited=edited,
                 provenance=_provenance(document, checked, _llm_model(store, job)),
                 start=talk.start,
                 end=talk.end,
                 kind=talk.kind,
                 slides=talk.slides,
                 links=talk.links,
+                abstract=(written or summary or "").strip() or None,
+                machine_abstract=not (written or "").strip() and bool(summary) and not by_person,
             )
         )
     if corrections_dir is not None and corrections_dir.is_dir():

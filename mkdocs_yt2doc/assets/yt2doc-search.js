@@ -78,6 +78,12 @@
     return found;
   }
 
+  function firstAfter(anchors, location) {
+    return (anchors || []).filter(function (a) {
+      return a.element === "span" && PARAGRAPH.test(a.id) && a.location >= location;
+    })[0] || null;
+  }
+
   function pageUrl(url) { return url.split("#")[0]; }
 
   function hits(data) {
@@ -87,6 +93,9 @@
       if (out.length >= HITS_PER_TALK || !sub.locations || !sub.locations.length) return;
       var para = paragraphAt(data.anchors, bestLocation(sub.locations));
       var chapter = sub.anchor && sub.anchor.element === "h2" ? sub.title : "";
+      // words in the chapter's title: its first paragraph (not the last one before it)
+      if (chapter && (!para || para.location < sub.anchor.location)) para = firstAfter(data.anchors, sub.anchor.location);
+      if (!para && !chapter) return; // the title and names: the result's own heading says them
       out.push({
         href: para ? pageUrl(data.url) + "#t=" + PARAGRAPH.exec(para.id)[1] : sub.url || data.url,
         seconds: para ? +PARAGRAPH.exec(para.id)[1] : null,
@@ -139,7 +148,8 @@
     this.serial = 0;
     var self = this;
     var params = new URLSearchParams(window.location.search);
-    this.input.value = params.get("q") || "";
+    // `?talks=`: the page's script moved `?q=` there before Material could read it
+    this.input.value = params.get("q") || params.get("talks") || "";
     root.querySelector("form").addEventListener("submit", function (event) {
       event.preventDefault();
       self.run();
@@ -212,7 +222,7 @@
       self.shown = 0;
       self.list.replaceChildren();
       var n = found.results.length;
-      self.say(n ? n + (n === 1 ? " page" : " pages") + " found" + (query ? " for “" + query + "”" : "")
+      self.say(n ? n + (n === 1 ? " talk" : " talks") + " found" + (query ? " for “" + query + "”" : "")
         : "Nothing found" + (query ? " for “" + query + "”" : ""));
       return self.page(serial);
     });
@@ -238,11 +248,24 @@
     base.searchParams.set("q", query);
     return base.toString();
   }
+  /* The entry's look, from the script (the site's other pages have no yt2doc.css): the
+   * header's white text would be white on white in the results. */
+  var MATERIAL_CSS = ".md-search .yt2doc-fulltext{display:block;padding:.6rem 1.2rem .6rem 1rem;" +
+    "font-size:.75rem;font-weight:700;color:var(--md-default-fg-color);" +
+    "background:var(--md-default-bg-color);border-left:.2rem solid var(--md-accent-fg-color);" +
+    "border-bottom:.05rem solid var(--md-default-fg-color--lightest)}" +
+    ".md-search .yt2doc-fulltext:hover,.md-search .yt2doc-fulltext:focus-visible{" +
+    "background:var(--md-accent-fg-color--transparent);outline:none}" +
+    // the theme's footer line is under 4.5:1 (axe); as overrides/main.html does
+    ".md-copyright{color:var(--md-footer-fg-color--light)}";
   function materialBox() {
     var input = document.querySelector(".md-search__input");
     var output = document.querySelector(".md-search__scrollwrap");
     if (!input || !output || input.__yt2doc) return;
     input.__yt2doc = true;
+    document.head.appendChild(el("style", "", MATERIAL_CSS));
+    var dialog = document.querySelector(".md-search[role=dialog]");
+    if (dialog && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "Search"); // (axe: aria-dialog-name)
     var link = el("a", "yt2doc-fulltext");
     link.hidden = true;
     output.insertBefore(link, output.firstChild);
@@ -271,7 +294,7 @@
    * while Zensical re-renders what is inside. */
   var ZENSICAL_CSS = ".yt2doc-fulltext{display:block;margin:var(--space-2,8px);margin-bottom:0;" +
     "padding:8px 10px;border-radius:var(--space-2,8px);font-size:14px;font-weight:700;" +
-    "color:var(--color-highlight,#526cfe);text-decoration:none}" +
+    "color:inherit;border-left:3px solid var(--color-highlight,#526cfe);text-decoration:none}" +
     ".yt2doc-fulltext:hover,.yt2doc-fulltext:focus-visible{background:rgb(var(--color-background-subtle,238 238 238))}" +
     ".yt2doc-fulltext:focus-visible{outline:2px solid var(--color-highlight,#526cfe);outline-offset:2px}";
   function zensicalBox(host) {

@@ -165,13 +165,32 @@ class DocumentFile(_File):
     text_source: NotRequired[Annotated[str, Field(pattern=TEXT_SOURCE_PATTERN)]]
 
 
+class WrittenFile(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    seconds: Seconds  # its marker, as read back
+    text: Annotated[str, Field(max_length=8 * 2**20)]  # a corrections file's size at most
+    start: Seconds
+    first_word: Count
+
+
+class HeadingFile(TypedDict):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    first: Count
+    title: Line
+
+
 class CorrectedFromFile(_File):
-    """corrected_from.json: the machine words a corrections file was made from, so that its
-    edits can be carried onto a new transcript."""
+    """corrected_from.json: a corrections file as `correct` wrote it (each paragraph as read
+    back, and its first word), so that what a person edited is known after a new transcript.
+    Older files hold only `words`, the machine words it was made from."""
 
     __pydantic_config__ = _STRICT  # type: ignore[misc]
     transcript_digest: Annotated[str, Field(max_length=64)]
-    words: list[Line]
+    words: NotRequired[list[Line]]
+    paragraphs: NotRequired[list[WrittenFile]]
+    chapters: NotRequired[list[HeadingFile]]
+    title: NotRequired[Line | None]
+    summary: NotRequired[Text | None]
 
 
 class EntryFile(TypedDict):

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from .chapter_plan import language_code
 from .segmenter import Sentence, bags, stemmer
@@ -34,47 +35,143 @@ def _yake_language(language: str | None) -> str:
 
 
 def key_phrase_titles(texts: Sequence[str], language: str | None) -> list[str]:
-    """One title per chapter text: its best key phrase, distinct from the others'."""
+    """One title per chapter text, distinct from the others': a phrase of 2-6 words."""
     import yake
     from wordfreq import available_languages, zipf_frequency
 
     code = language_code(language)
     known = code in available_languages()  # captions may say "und": no list, no rarity
-    stem = stemmer(language)
-    stemmed = [[stem(w.lower()) for w in _WORD.findall(t)] for t in texts]
-    extractor = yake.KeywordExtractor(lan=_yake_language(language), n=3, top=30, dedup_lim=0.8)
+    stops = {w.lower() for w in yake.KeywordExtractor(lan=_yake_language(language)).stopword_set}
+    words = _Words(stemmer(language), stops, _JOINS.get(code, frozenset()),
+                   _ARTICLES.get(code, frozenset()))  # fmt: skip
+    chapters = [_Chapter(text, words) for text in texts]
+    rates = [{k: n / c.size for k, n in c.counts.items()} for c in chapters]
+    rarity: dict[str, float] = {}
+
+    def rare(word: str) -> float:  # 0 for "time", up to 3 for "chronometer"
+        if word not in rarity:
+            zipf = zipf_frequency(word, code) if known else 3.0
+            rarity[word] = max(0.0, min(3.0, 6.0 - zipf))
+        return rarity[word]
+
     titles: list[str] = []
-    taken: set[tuple[str, ...]] = set()
-    for index, text in enumerate(texts):
+    taken: set[frozenset[str]] = set()
+    for index, chapter in enumerate(chapters):
+        others = [r for i, r in enumerate(rates) if i != index]
+        # a word's salience: said often here, across the chapter, rarely in the others,
+        # rare in the language (what the chapter is about)
+        salience: dict[str, float] = {}
+        for key, word in chapter.first.items():
+            here = rates[index][key]
+            elsewhere = sum(r.get(key, 0.0) for r in others) / max(1, len(others))
+            share = here / (here + elsewhere)
+            count = math.sqrt(chapter.counts[key])
+            salience[key] = count * chapter.spread(key) * share**2 * (0.5 + rare(word.lower()))
+
         ranked = []
-        for position, (phrase, _) in enumerate(extractor.extract_keywords(text) if text else []):
-            words = _WORD.findall(phrase)
-            key = tuple(stem(w.lower()) for w in words)
-            if not words or len(phrase) > _MAX_TITLE or key in taken:
+        for phrase, found in chapter.phrases.items():
+            content = [(k, w) for k, w in zip(phrase, found.words, strict=True)
+                       if w.lower() not in stops]  # fmt: skip
+            names = frozenset(k for k, _ in content)
+            if names in taken or len(" ".join(found.words)) > _MAX_TITLE or len(names) < 2:
                 continue
-            here = _count(key, stemmed[index])
-            if len(words) > 1 and here < 2:
-                continue  # a phrase said once is a turn of speech, not the topic
-            elsewhere = sum(_count(key, t) for i, t in enumerate(stemmed) if i != index)
-            rarity = (
-                sum(max(0.0, 6.0 - zipf_frequency(w, code)) for w in words) / len(words)
-                if known
-                else 1.0
-            )
-            score = (here / (1.0 + elsewhere)) * rarity * (1.0 + 0.6 * (len(words) - 1))
-            ranked.append((-score, position, phrase, key))
-        ranked.sort()
+            value = sum(salience.get(k, 0.0) for k, _ in content) / len(content)
+            value *= 1.0 + 0.5 * math.log(found.count)  # the same words again: a name
+            value *= 2.0 if found.introduced or not words.articles else 1.0
+            ranked.append((-value, found.words, names))
+        ranked.sort(key=lambda r: r[0])
         if ranked:
-            taken.add(ranked[0][3])
-            titles.append(_as_title(ranked[0][2]))
+            taken.add(ranked[0][2])
+            titles.append(_as_title(" ".join(ranked[0][1])))
+            continue
+        # no phrase of two words: the chapter's two most telling words, joined
+        single = sorted(chapter.first, key=lambda k: -salience[k])
+        pair = [chapter.first[k] for k in single if frozenset([k]) not in taken][:2]
+        if len(pair) == 2:
+            titles.append(_as_title(f"{pair[0]} {_AND.get(code, '·')} {pair[1].lower()}"))
+            taken.add(frozenset(words.stem(w.lower()) for w in pair))
         else:
             titles.append(f"Part {index + 1}")
     return titles
 
 
-def _count(phrase: tuple[str, ...], stems: list[str]) -> int:
-    size = len(phrase)
-    return sum(1 for i in range(len(stems) - size + 1) if tuple(stems[i : i + size]) == phrase)
+_AND = {"en": "and", "de": "und", "fr": "et", "es": "y", "it": "e", "pt": "e", "nl": "en",
+        "sv": "och", "da": "og", "no": "og", "pl": "i", "cs": "a"}  # fmt: skip
+# the small words that may join the words of a name: "history of maps", "Kaffee und Tee"
+_JOINS = {
+    lang: frozenset(words.split())
+    for lang, words in {"en": "of and", "de": "und von der des", "fr": "de du des et à la le",
+                        "es": "de del y la", "it": "di del della e", "pt": "de do da e",
+                        "nl": "van en de het"}.items()
+}  # fmt: skip
+# what comes before a noun phrase: "the marine chronometer", never "the flour absorbs"
+_ARTICLES = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "en": "the a an this that these those its their our your his her of in on with for by "
+              "from about into",
+        "de": "der die das den dem des ein eine einen einem einer eines im am vom zum zur",
+        "fr": "le la les l un une des du de au aux ce cette ces",
+        "es": "el la los las un una unos unas del al",
+        "it": "il lo la i gli le un una uno del della dei delle",
+        "pt": "o a os as um uma do da dos das",
+        "nl": "de het een van",
+    }.items()
+}  # fmt: skip
+_CLAUSE = re.compile(r"[.,;:!?()\[\]\"\u2026\u201c\u201d\u00ab\u00bb\u2013\u2014]|\s-\s")
+_PARTS = 4  # a title's words should be heard across the chapter, not in one corner of it
+
+
+@dataclass(frozen=True)
+class _Words:
+    stem: Callable[[str], str]
+    stops: set[str]
+    joins: frozenset[str]
+    articles: frozenset[str]
+
+
+@dataclass
+class _Phrase:
+    words: list[str]  # as first said
+    count: int = 0
+    introduced: bool = False  # once after an article or preposition: a noun phrase
+
+
+class _Chapter:
+    """A chapter's candidate phrases (2-4 words within a clause, neither opening nor ending
+    on a stopword), and how often and where in the chapter each word is said."""
+
+    def __init__(self, text: str, words: _Words) -> None:
+        self.phrases: dict[tuple[str, ...], _Phrase] = {}
+        self.counts: dict[str, int] = {}
+        self.first: dict[str, str] = {}  # stem -> the word as first said (not a stopword)
+        self.where: dict[str, set[int]] = {}
+        clauses = [_WORD.findall(c) for c in _CLAUSE.split(text)]
+        self.size = max(1, sum(len(c) for c in clauses))
+        done = 0
+        for clause in clauses:
+            lower = [w.lower() for w in clause]
+            stems = [words.stem(w) for w in lower]
+            for offset, key in enumerate(stems):
+                if lower[offset] not in words.stops and len(lower[offset]) > 2:
+                    self.counts[key] = self.counts.get(key, 0) + 1
+                    self.first.setdefault(key, clause[offset])
+                    self.where.setdefault(key, set()).add((done + offset) * _PARTS // self.size)
+            for size in (2, 3, 4):
+                for at in range(len(clause) - size + 1):
+                    part = lower[at : at + size]
+                    if part[0] in words.stops or part[-1] in words.stops or len(part[0]) < 2:
+                        continue
+                    if any(w in words.stops and w not in words.joins for w in part[1:-1]):
+                        continue  # "pendulum is useless": a clause, not a name
+                    phrase = tuple(stems[at : at + size])
+                    found = self.phrases.setdefault(phrase, _Phrase(clause[at : at + size]))
+                    found.count += 1
+                    found.introduced |= at > 0 and lower[at - 1] in words.articles
+            done += len(clause)
+
+    def spread(self, key: str) -> float:
+        return len(self.where.get(key, ())) / _PARTS
 
 
 def _as_title(phrase: str) -> str:

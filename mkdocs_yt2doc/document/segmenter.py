@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..records.document import Paragraph
@@ -31,6 +31,7 @@ _TOKEN = re.compile(r"[^\W\d_]{3,}")
 _STOPS = (".", "!", "?", "\u2026", "\u3002", "\uff01", "\uff1f")
 _CLOSERS = "\"')]\u00bb\u201d\u2019"
 _MOST_WORDS = 40  # a longer run without a full stop is cut (unpunctuated speech)
+_UNPUNCTUATED = 100  # fewer full stops than one per this many words: text without punctuation
 _CANDIDATES_PER_CHAPTER = 6  # sentence gaps kept as candidate starts, per allowed chapter
 _BLOCK_SECONDS = 40.0  # of speech on each side of a gap when ranking candidates
 _RARE = 4.5  # zipf: words rarer than 1 in 30,000 carry the topic ("pendulum", "honey")
@@ -45,6 +46,22 @@ class Sentence:
     text: str
     paragraph: int  # index of the paragraph it is in
     first_word: int  # index in the transcript's words; -1 without word timings
+    opens: bool = True  # begins a sentence (not a cut of a long unpunctuated run)
+
+
+def _ends(text: str) -> bool:
+    return text.rstrip().rstrip(_CLOSERS).endswith(_STOPS)
+
+
+def openings(units: Sequence[Sentence]) -> list[int]:
+    """The units a chapter may start at: sentence starts (the talk's start, or after a full
+    stop), never a cut of a long run without one. Text without punctuation (some captions)
+    has no sentences to go by: there, paragraph starts."""
+    words = sum(len(u.text.split()) for u in units)
+    stops = sum(1 for u in units if _ends(u.text))
+    if stops * _UNPUNCTUATED < words:
+        return [i for i, u in enumerate(units) if i == 0 or u.paragraph != units[i - 1].paragraph]
+    return [i for i, u in enumerate(units) if i == 0 or u.opens]
 
 
 def sentences(paragraphs: Sequence[Paragraph], words: Sequence[Word] | None) -> list[Sentence]:
@@ -57,20 +74,25 @@ def sentences(paragraphs: Sequence[Paragraph], words: Sequence[Word] | None) -> 
             run: list[int] = []
             for index in range(paragraph.first_word, paragraph.last_word + 1):
                 run.append(index)
-                text = words[index].text.rstrip().rstrip(_CLOSERS)
-                if text.endswith(_STOPS) or len(run) >= _MOST_WORDS:
-                    found.append(_from_words(words, run, number))
+                if _ends(words[index].text) or len(run) >= _MOST_WORDS:
+                    found.append(_from_words(words, run, number, _opened(found)))
                     run = []
             if run:
-                found.append(_from_words(words, run, number))
+                found.append(_from_words(words, run, number, _opened(found)))
         else:
-            found.extend(_from_text(paragraph, number))
+            for piece in _from_text(paragraph, number):
+                found.append(replace(piece, opens=_opened(found)))
     return found
 
 
-def _from_words(words: Sequence[Word], run: list[int], paragraph: int) -> Sentence:
+def _opened(found: Sequence[Sentence]) -> bool:
+    """Whether the next unit begins a sentence: the talk's first, or after a full stop."""
+    return not found or _ends(found[-1].text)
+
+
+def _from_words(words: Sequence[Word], run: list[int], paragraph: int, opens: bool) -> Sentence:
     text = " ".join("".join(words[i].text for i in run).split())
-    return Sentence(words[run[0]].start, words[run[-1]].end, text, paragraph, run[0])
+    return Sentence(words[run[0]].start, words[run[-1]].end, text, paragraph, run[0], opens)
 
 
 def _from_text(paragraph: Paragraph, number: int) -> list[Sentence]:
@@ -142,7 +164,7 @@ def segment(
     import numpy as np
 
     if len(units) < 2:
-        return Segmentation([0], [0.0] * len(units), np.zeros((len(units), 1)))
+        return Segmentation([0], [0.0] * len(units), np.zeros((len(units), 1)), [0])
     weighted = bags(units, language)
     vocabulary = {key: i for i, key in enumerate(sorted({k for b in weighted for k in b}))}
     counts = np.zeros((len(units), max(1, len(vocabulary))))
@@ -153,9 +175,11 @@ def segment(
     change = gap_scores(counts, [u.start for u in units])
     times = [u.start for u in units]
     limit = max_chapters(duration, settings)
-    candidates = _candidates(change, times, duration, settings, limit)
+    allowed = openings(units)
+    candidates = _candidates(change, times, duration, settings, limit, allowed)
     starts = _cheapest_plan(counts, candidates, times, duration, settings, limit)
-    return Segmentation(enforce_lengths(starts, times, duration, settings, change), change, counts)
+    kept = enforce_lengths(starts, times, duration, settings, change)
+    return Segmentation(kept, change, counts, allowed)
 
 
 @dataclass(frozen=True)
@@ -163,6 +187,7 @@ class Segmentation:
     starts: list[int]  # unit indexes where chapters start, 0 first
     change: list[float]  # per unit: how much the words change there (0 for the first)
     counts: Any  # units x vocabulary: the weighted content words
+    allowed: list[int]  # the units a chapter may start at (`openings`)
 
     def best_start(self, left: int, right: int, given: int, choices: Sequence[int]) -> int:
         """Of `choices`, the start that best splits units left..right in two chapters (the
@@ -216,12 +241,11 @@ def _candidates(
     duration: float,
     settings: LLMSettings,
     limit: int,
+    allowed: Sequence[int],
 ) -> list[int]:
     """The unit gaps most worth trying as chapter starts (peaks of `change`), in order."""
     minimum = settings.min_chapter_seconds
-    usable = [
-        i for i in range(1, len(times)) if times[i] >= minimum and duration - times[i] >= minimum
-    ]
+    usable = [i for i in allowed if i and times[i] >= minimum and duration - times[i] >= minimum]
     wanted = max(_CANDIDATES_PER_CHAPTER * limit, 100)
     if len(usable) <= wanted:
         return usable

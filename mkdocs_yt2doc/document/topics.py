@@ -63,8 +63,10 @@ class _Talk:
     def refine(self, paragraph_starts: Sequence[int]) -> list[int]:
         """Unit starts for chapter starts given by paragraph: each moved to the sentence,
         in its paragraph or the one before it (within 45 s), that best splits its stretch."""
-        firsts = [next(i for i, u in enumerate(self.units) if u.paragraph >= p)
+        allowed = self.segmentation.allowed  # sentence starts only
+        firsts = [next((i for i in allowed if self.units[i].paragraph >= p), allowed[-1])
                   for p in paragraph_starts]  # fmt: skip
+        opening = set(allowed)
         chosen: list[int] = []
         for number, first in enumerate(firsts):
             left = chosen[-1] if chosen else 0
@@ -72,7 +74,7 @@ class _Talk:
             paragraph = paragraph_starts[number]
             near = [
                 i for i, u in enumerate(self.units)
-                if u.paragraph in (paragraph - 1, paragraph) and left < i < right
+                if u.paragraph in (paragraph - 1, paragraph) and left < i < right and i in opening
                 and abs(u.start - self.units[first].start) < 45
             ]  # fmt: skip
             chosen.append(self.segmentation.best_start(left, right, first, near))

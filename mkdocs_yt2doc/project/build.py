@@ -10,7 +10,6 @@ lie inside the folder of the file it reads.)
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import logging
@@ -218,19 +217,3 @@ def build(config_file: str | None, strict: bool, out: TextIO) -> int:
         raise Yt2DocError(f"the search index was not built: {exc}") from None
     out.write(f"Zensical built {site.site_dir}; Pagefind indexed {index.pages} pages\n")
     return 0
-
-
-def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = sub.add_parser(
-        "build", help="Zensical in one command: render, zensical build (with the archive's "
-        "navigation), the search index",
-    )  # fmt: skip
-    command.add_argument(
-        "-f", "--config-file", metavar="CONFIG",
-        help="zensical.toml or mkdocs.yml (default: the first here); never changed",
-    )  # fmt: skip
-    command.add_argument(
-        "-s", "--strict", action="store_true",
-        help="fail on render's warnings (an uncached talk) and on Zensical's",
-    )  # fmt: skip
-    command.add_argument("-v", "--verbose", action="store_true", help="log each step")

@@ -7,7 +7,6 @@ no optional library is needed, so `mkdocs build --strict` passes offline right a
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import io
 import logging
@@ -131,16 +130,3 @@ def init(folder: str, generator: str, out: TextIO) -> int:
         f"everything (.yt2doc/ too), and {t.WORKFLOW} publishes the site on GitHub Pages.\n"
     )
     return 0
-
-
-def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    command = sub.add_parser(
-        "init", help="write a new project that builds at once (like mkdocs new)"
-    )
-    command.add_argument("folder", nargs="?", default=".", metavar="DIR", help="default: here")
-    command.add_argument(
-        "--generator", choices=GENERATORS, default="mkdocs",
-        help="mkdocs (mkdocs.yml, the plugin) or zensical (zensical.toml and yt2doc.yml, built "
-        "by `mkdocs-yt2doc build`)",
-    )  # fmt: skip
-    command.add_argument("-v", "--verbose", action="store_true", help="log each step")
