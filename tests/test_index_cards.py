@@ -103,7 +103,7 @@ def test_the_index_is_cards_newest_first(site: Path) -> None:
     assert 'src="talk-7/thumbnail.png"' in card and 'loading="lazy"' in card
     assert '<span class="yt2doc-kind">workshop</span>' not in card  # 7 % 5 = 2: lightning
     assert '<span class="yt2doc-kind">lightning</span>' in card
-    assert 'href="speakers/#speaker-0"' in card and 'href="events/#conf-2021"' in card
+    assert 'href="speakers/speaker-0/"' in card and 'href="events/conf-2021/"' in card
     assert "10:07" in card and "Talk number 7 opens here." in card
     assert "Then it goes on" not in card  # only the first sentence
     assert (site / "talks" / "talk-7" / "thumbnail.png").is_file()

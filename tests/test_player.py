@@ -422,19 +422,19 @@ def test_index_pages_by_event_speaker_and_tag(site: tuple[Path, str]) -> None:
     assert order == ["Sourdough on YouTube", "Small telescopes", "Sourdough at home",
                      "Bicycles in the city"]  # fmt: skip
     speakers = read_page(root / "talks" / "speakers" / "index.html")
-    headings = [(h[1], h[2]) for h in speakers.headings if h[0] == "h2"]
-    assert headings == [("alex-stargazer", "Alex Stargazer"), ("robin-baker", "Robin Baker"),
-                        ("sam-rider", "Sam Rider")]  # fmt: skip
+    names = [(a.text, a.href) for a in speakers.links if a.href.endswith("/") and "." not in a.href]
+    assert names == [("Alex Stargazer", "alex-stargazer/"), ("Robin Baker", "robin-baker/"),
+                     ("Sam Rider", "sam-rider/")]  # fmt: skip
     tags = read_page(root / "talks" / "tags" / "index.html")
-    assert ("food", "food") in [(h[1], h[2]) for h in tags.headings]
-    # a talk page's speaker links to that speaker's section
+    assert ("food", "food/") in [(a.text, a.href) for a in tags.links]
+    # a talk page's speaker links to that speaker's page
     talk = read_page(root / "talks" / "small-telescopes" / "index.html")
-    assert any(a.href == "../speakers/#alex-stargazer" for a in talk.links)
-    # search: speakers' sections are boosted results, chapters open at the chapter
+    assert any(a.href == "../speakers/alex-stargazer/" for a in talk.links)
+    # search: speakers' pages are boosted results, chapters open at the chapter
     search = json.loads((root / "search" / "search_index.json").read_text())
     docs = {d["location"]: d for d in search["docs"]}
-    assert docs["talks/speakers/#robin-baker"]["title"] == "Robin Baker"
-    assert docs["talks/speakers/#robin-baker"]["boost"] == 2
+    assert docs["talks/speakers/robin-baker/"]["title"] == "Robin Baker"
+    assert docs["talks/speakers/robin-baker/"]["boost"] == 2
     assert docs["talks/small-telescopes/#moon-bright-planets"]["title"] == "Moon, Bright, Planets"
 
 
@@ -460,12 +460,12 @@ def test_downloads(site: tuple[Path, str]) -> None:
 
 
 def test_search_ranks_speakers_titles_and_chapters(site: tuple[Path, str], page: Any) -> None:
-    """Material's own search, in the browser: a speaker's name finds their section of the
-    speakers page first; a chapter title opens the talk at that chapter."""
+    """Material's own search, in the browser: a speaker's name finds their page first; a
+    chapter title opens the talk at that chapter."""
     _, local = site
     page.goto(f"{local}/talks/", wait_until="load")
     for query, expected in (
-        ("Robin Baker", "/talks/speakers/#robin-baker"),
+        ("Robin Baker", "/talks/speakers/robin-baker/"),
         ("Moon Bright Planets", "/talks/small-telescopes/#moon-bright-planets"),
     ):
         page.locator(".md-search__input").click()

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from mkdocs_yt2doc.archive.render import speaker_page_path
 from tests.browser import serve
 from tests.conftest import build_site
 from tests.test_hostile_repo import PWNED, _edit, _key_dir, _site, _talks, cached
@@ -96,8 +97,9 @@ def test_speakers_link_their_pages(
             name = links.nth(number).inner_text()
             links.nth(number).click()
             page.wait_for_load_state("load")
-            target = page.locator(":target")  # the speaker's own section
-            assert target.count() == 1 and target.inner_text().strip() == name, page.url
+            title = page.locator("article h1")  # the speaker's own page
+            assert title.inner_text().strip() == name, page.url
+            assert page.url.endswith(f"/talks/{speaker_page_path(name)}/"), page.url
             page.go_back()
 
     _look(project / "site", page, check)

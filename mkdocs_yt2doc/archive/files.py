@@ -25,12 +25,12 @@ from urllib.parse import quote
 
 from ..document.captions import chapters_vtt, transcript_json, transcript_text
 from ..util.escape import attr, clean_lines, safe_url
+from .facet_pages import FacetPages
 from .groups import NavItem, NavSection, archive_nav, year_page, years, years_html
 from .player import json_ld_html
 from .render import (
     FACETS,
     facet_groups,
-    facet_page,
     index_page,
     newest_first,
     page_description,
@@ -145,12 +145,24 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
         directory_urls=options.use_directory_urls, intro=intro,
     )  # fmt: skip
     pages = [ArchiveFile(page_path(""), _headings(index, options))]
-    for kind, name, _ in FACETS:
+    facet_files: list[ArchiveFile] = []  # the pages of each speaker, event and tag
+    for kind, _, _ in FACETS:
         if kind in facets:
-            path = page_path(name)
-            head, box = _assets_html(path, options), _box(path, options)
-            content = facet_page(shown, kind, facets, head=head, box=box)
-            pages.append(ArchiveFile(path, _headings(content, options)))
+            made = FacetPages(
+                shown, kind, facets, names_per_page=max(100, 10 * options.nav_group_size),
+                cards_per_page=options.nav_group_size,
+                directory_urls=options.use_directory_urls,
+            ).pages(
+                lambda name: _assets_html(page_path(name), options),
+                lambda name: _box(page_path(name), options),
+            )  # fmt: skip
+            pages.append(ArchiveFile(page_path(kind), _headings(str(made[0][1]), options)))
+            for name, content in made[1:]:
+                facet_files.append(
+                    ArchiveFile(page_path(name), _headings(content, options))
+                    if isinstance(content, str)
+                    else ArchiveFile(name, source=content)
+                )
     if pagefind:
         path = page_path(SEARCH_PAGE)
         pages.append(
@@ -170,7 +182,9 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
     if pagefind:
         assets.append(ArchiveFile(f"{ASSET_DIR}/{SCRIPT}", source=ASSETS / SCRIPT))
     nav = archive_nav(index_pages, shown, options.nav_group_size)
-    return Archive([*pages, *talks, *others, *assets], nav, attr(options.nav_title))
+    files = [*pages, *(f for f in facet_files if f.is_page), *talks, *others, *assets]
+    files += [f for f in facet_files if not f.is_page]  # speakers' photos
+    return Archive(files, nav, attr(options.nav_title))
 
 
 def _box(path: str, options: ArchiveOptions) -> str:

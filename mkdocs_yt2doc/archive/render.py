@@ -9,7 +9,8 @@ import hashlib
 import json
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
 from ..util.escape import attr, clean, html_text, inert
@@ -53,6 +54,38 @@ def facet_anchor(name: str) -> str:
     return slugify(name) or "n-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
 
 
+# Folders inside an index page's folder that are not a name's page (`speakers/a-z/b/`).
+FACET_SUBPAGES = frozenset({"a-z"})
+_SEPARATORS = re.compile(r"[\s\-_.,'\u2019]+")
+
+
+def facet_slug(name: str) -> str:
+    """The folder of a speaker's, event's or tag's page: its slug when the slug says all the
+    name does (case, accents and separators aside), else the slug and a hash of the name, so
+    "C" and "C++" get pages of their own. From the name alone: a page keeps its URL when
+    talks are added, and a talk page links it without knowing the rest of the archive."""
+    text = unicodedata.normalize("NFKD", clean(name)).casefold()
+    key = "".join(ch for ch in text if not unicodedata.combining(ch))
+    slug = slugify(name)
+    if slug and slug == _SEPARATORS.sub("-", key).strip("-") and slug not in FACET_SUBPAGES:
+        return slug
+    return f"{slug[:60] or 'n'}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
+
+
+def facet_page_path(kind: str, name: str) -> str:
+    """The page of a speaker, event or tag (`kind`: "speakers", "events", "tags"), as a page
+    name for `page_path`: `speakers/ada-lovelace`, its URL `talks/speakers/ada-lovelace/`."""
+    return f"{kind}/{facet_slug(name)}"
+
+
+def speaker_page_path(name: str) -> str:
+    return facet_page_path("speakers", name)
+
+
+def event_page_path(name: str) -> str:
+    return facet_page_path("events", name)
+
+
 def page_path(name: str) -> str:
     """Where a page's Markdown goes in the archive folder: the index at its top, every other
     page (a talk, an index by event, speaker or tag) as `<name>/index.md`, in the folder of
@@ -67,18 +100,19 @@ def _link(name: str, here: str) -> str:
 
 
 def _facet_link(view: TalkView, kind: str, name: str, here: str) -> str:
+    """A link to the page of a speaker, event or tag, from page `here`."""
     if kind not in view.facets:
         return inert(name)
-    return f"[{inert(name)}]({_link(kind, here)}#{facet_anchor(name)})"
+    return f"[{inert(name)}]({_link(facet_page_path(kind, name), here)})"
 
 
 def speaker_link(view: TalkView, name: str, here: str) -> str:
-    """A speaker's name linking their page (for now: their section of the speakers index)."""
+    """A speaker's name linking their page (`speaker_page_path`)."""
     return _facet_link(view, "speakers", name, here)
 
 
 def event_link(view: TalkView, name: str, here: str) -> str:
-    """An event's name linking its page (for now: its section of the events index)."""
+    """An event's name linking its page (`event_page_path`)."""
     return _facet_link(view, "events", name, here)
 
 
@@ -123,12 +157,11 @@ def talk_cards(views: Sequence[TalkView], directory_urls: bool = True, base: str
     thousand talks, and no Markdown extension needed; so its links are written as URLs,
     relative to the archive's index or `base` from there."""
 
-    def url(name: str, anchor: str = "") -> str:
-        page = base + (f"{name}/" if directory_urls else f"{name}/index.html")
-        return attr(page + (f"#{anchor}" if anchor else ""))
+    def url(name: str) -> str:
+        return attr(base + (f"{name}/" if directory_urls else f"{name}/index.html"))
 
     def facet(kind: str, name: str) -> str:
-        return f'<a href="{url(kind, facet_anchor(name))}">{html_text(name)}</a>'
+        return f'<a href="{url(facet_page_path(kind, name))}">{html_text(name)}</a>'
 
     cards = []
     for view in views:
@@ -138,7 +171,7 @@ def talk_cards(views: Sequence[TalkView], directory_urls: bool = True, base: str
             f'<img src="{attr(base + quote(f"{view.slug}/thumbnail{thumbnail.suffix}"))}" '
             'alt="" loading="lazy" decoding="async" width="320" height="180">'
             if thumbnail is not None and view.document is not None
-            else ""
+            else poster(view)
         )
         meta = [f'<span class="yt2doc-kind">{html_text(view.kind)}</span>'] if view.kind else []
         if view.speakers:
@@ -155,10 +188,29 @@ def talk_cards(views: Sequence[TalkView], directory_urls: bool = True, base: str
             f'aria-hidden="true">{image}</a><div class="yt2doc-card-body">'
             f'<p class="yt2doc-card-title"><a href="{link}">{html_text(view.title)}</a></p>'
             f'<p class="yt2doc-card-meta">{" · ".join(meta)}</p>'
-            + (f'<p class="yt2doc-card-summary">{html_text(summary)}</p>' if summary else "")
+            + f'<p class="yt2doc-card-summary">{html_text(summary)}</p>'
             + "</div></li>"
         )
     return '<ul class="yt2doc-cards">\n' + "\n".join(cards) + "\n</ul>\n" if cards else ""
+
+
+def poster(view: TalkView) -> str:
+    """A card's picture for a talk with no thumbnail (audio, a local file): its title, event,
+    date and speakers on a colour of its event's, in the thumbnail's 16:9 box."""
+    seed = clean(view.event or view.title).encode("utf-8")
+    hue = int(hashlib.sha1(seed).hexdigest()[:4], 16) % 360
+    top = " · ".join(html_text(x) for x in (view.event, view.date) if x)
+    return (
+        f'<span class="yt2doc-poster" style="--yt2doc-hue: {hue}">'
+        + (f'<span class="yt2doc-poster-event">{top}</span>' if top else "")
+        + f'<span class="yt2doc-poster-title">{html_text(view.title)}</span>'
+        + (
+            f'<span class="yt2doc-poster-speakers">{html_text(", ".join(view.speakers))}</span>'
+            if view.speakers
+            else ""
+        )
+        + "</span>"
+    )
 
 
 def first_sentence(text: str, most: int = 160) -> str:
@@ -170,43 +222,18 @@ def first_sentence(text: str, most: int = 160) -> str:
     return sentence
 
 
+def facet_names(view: TalkView, kind: str) -> list[str]:
+    """The talk's event, speakers or tags, cleaned, each once."""
+    names = {"events": [view.event] if view.event else [], "speakers": view.speakers,
+             "tags": view.tags}[kind]  # fmt: skip
+    return list(dict.fromkeys(clean(n) for n in names if clean(n)))
+
+
 def facet_groups(views: Iterable[TalkView], kind: str) -> dict[str, list[TalkView]]:
-    """Talks by event, speaker or tag; names that differ only in case or accents share a
-    section (the first spelling names it)."""
-    names: Callable[[TalkView], Iterable[str]] = {
-        "events": lambda v: [v.event] if v.event else [],
-        "speakers": lambda v: v.speakers,
-        "tags": lambda v: v.tags,
-    }[kind]
+    """Talks by event, speaker or tag; names that differ only in case, accents or separators
+    share a page (the first spelling names it)."""
     groups: dict[str, tuple[str, list[TalkView]]] = {}
     for view in views:
-        for name in dict.fromkeys(clean(n) for n in names(view) if clean(n)):
-            groups.setdefault(facet_anchor(name), (name, []))[1].append(view)
+        for slug, name in {facet_slug(n): n for n in reversed(facet_names(view, kind))}.items():
+            groups.setdefault(slug, (name, []))[1].append(view)
     return {name: talks for name, talks in groups.values()}
-
-
-def facet_page(
-    views: Sequence[TalkView], kind: str, facets: Iterable[str], head: str = "", box: str = ""
-) -> str:
-    """One index page: a section per event, speaker or tag, its talks newest first."""
-    title = next(t for k, _, t in FACETS if k == kind)
-    groups = facet_groups(views, kind)
-    order = sorted(groups, key=lambda name: name.casefold())
-    if kind == "events":  # the latest event first
-        order = sorted(order, key=lambda n: max(v.date or "" for v in groups[n]), reverse=True)
-    # Section titles are what search ranks highest: a speaker's name finds this section.
-    parts = [front_matter({"title": attr(title), "search": {"boost": 2}}), head, f"# {title}\n\n"]
-    parts.append(box)
-    parts.append(facet_links(facets, current=kind))
-    for name in order:
-        parts.append(f"## {inert(name)} {{#{facet_anchor(name)}}}\n\n")
-        for view in newest_first(groups[name]):
-            details = [inert(x) for x in (view.event if kind != "events" else None, view.date) if x]
-            if view.duration:
-                details.append(format_timecode(view.duration))
-            if kind != "speakers" and view.speakers:
-                details.append(inert(", ".join(view.speakers)))
-            tail = f" — {' · '.join(details)}" if details else ""
-            parts.append(f"- [{inert(view.title)}]({_link(view.slug, kind)}){tail}\n")
-        parts.append("\n")
-    return "".join(parts)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..cache.store import CAPTIONS, TOPICS, Store, StoreError
 from ..records.document import Document
 from ..records.media import Media
+from ..records.talk import Speaker
 from ..sources.ytdlp import THUMBNAIL_BYTES
 from ..util.glossary import replacer as shared_replacer
 from .corrected import corrected, corrections_path
@@ -59,6 +60,7 @@ class TalkView:
     links: tuple[tuple[str, str], ...] = ()  # (label, URL)
     abstract: str | None = None  # the description (talks.yml, the source), else the summary
     machine_abstract: bool = False  # the abstract is the summary a machine wrote
+    profiles: tuple[Speaker, ...] = ()  # its speakers as talks.yml's `speakers:` map has them
 
     @property
     def duration(self) -> float | None:
@@ -154,6 +156,7 @@ def views(
                 links=talk.links,
                 abstract=(written or summary or "").strip() or None,
                 machine_abstract=not (written or "").strip() and bool(summary) and not by_person,
+                profiles=talk.profiles,
             )
         )
     if corrections_dir is not None and corrections_dir.is_dir():

@@ -5,6 +5,7 @@ Every error names the file and the line, because the person reading it is editin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import logging
@@ -16,7 +17,16 @@ from typing import Any
 from ..records.talk import Catalog, ChapterMark, Talk
 from ..util.glossary import merge_glossary, merge_replace, parse_glossary, parse_replace
 from ..util.timecode import parse_timecode
-from .talk_fields import CatalogError, calendar_date, http_url, link_pairs, name_list, plain_text
+from .talk_fields import (
+    CatalogError,
+    calendar_date,
+    http_url,
+    link_pairs,
+    name_list,
+    plain_text,
+    speaker_key,
+    speaker_map,
+)
 from .talks_yaml import TalksYAMLError, item_lines, load_yaml
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
@@ -45,6 +55,7 @@ _FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "links": ((list,), "a list of {label, url}"),
     "kind": ((str,), "a word like keynote, talk, lightning, panel or workshop"),
 }
+_TOP_LEVEL = ("defaults", "speakers", "talks")
 _NOT_DEFAULTABLE = {"url", "slug", "title", "chapters", "captions", "start", "end", "slides"}
 _DEFAULTABLE = set(_FIELDS) - _NOT_DEFAULTABLE
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -81,17 +92,22 @@ def load_catalog(
         raise CatalogError(str(exc)) from None
 
     defaults: dict[str, Any] = {}
+    raw_speakers: Any = None
     if data is None:
         items: list[Any] = []
     elif isinstance(data, list):
         items = data
     elif isinstance(data, dict):
-        unknown = set(data) - {"defaults", "talks"}
+        unknown = sorted(map(str, set(data) - set(_TOP_LEVEL)))
         if unknown:
+            hint = difflib.get_close_matches(unknown[0], _TOP_LEVEL, n=1)
+            line = getattr(data, "lines", {}).get(unknown[0], getattr(data, "line", 1))
             raise CatalogError(
-                f"{name}:{getattr(data, 'line', 1)}: unknown top-level key(s) "
-                f"{', '.join(sorted(map(str, unknown)))}; expected 'defaults' and 'talks'"
+                f"{name}:{line}: unknown top-level key(s) {', '.join(unknown)}"
+                + (f"; did you mean '{hint[0]}'?" if hint else "")
+                + "; expected 'defaults', 'speakers' and 'talks'"
             )
+        raw_speakers = data.get("speakers")
         items = data.get("talks") or []
         raw_defaults = data.get("defaults") or {}
         if not isinstance(items, list):
@@ -108,14 +124,20 @@ def load_catalog(
 
     line_of_list = item_lines(node)
     place = _Where(path, name, (project or path.parent).resolve(), allow_outside_files)
+    speakers = speaker_map(raw_speakers, name, path.parent, place.project, allow_outside_files)
+    known = {speaker_key(n): s for n, s in speakers.items()}
     shared = _shared_wording(defaults, name)  # once, not once a talk
     talks = []
     for index, item in enumerate(items):
         line = getattr(item, "line", None) or (
             line_of_list[index] if index < len(line_of_list) else 0
         )
-        talks.append(_parse_talk(item, defaults, place, f"{name}:{line}", shared))
-    return Catalog(path=path, talks=tuple(talks))
+        talk = _parse_talk(item, defaults, place, f"{name}:{line}", shared)
+        if known and talk.speakers:  # an unknown name is just a name
+            profiles = (known.get(speaker_key(n)) for n in talk.speakers)
+            talk = dataclasses.replace(talk, profiles=tuple(p for p in profiles if p))
+        talks.append(talk)
+    return Catalog(path=path, talks=tuple(talks), speakers=speakers)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""A talk as talks.yml describes it: `Talk`, its `ChapterMark`s, the `Catalog` of them, and
-the span of a talk cut from a longer recording (`Talk.span`)."""
+"""A talk as talks.yml describes it: `Talk`, its `ChapterMark`s, the `Catalog` of them, its
+`Speaker`s, and the span of a talk cut from a longer recording (`Talk.span`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,16 @@ from pathlib import Path
 class ChapterMark:
     start: float
     title: str
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A speaker as the top-level `speakers:` map of talks.yml describes them."""
+
+    name: str
+    affiliation: str | None = None
+    url: str | None = None  # http(s) only
+    photo: Path | None = None  # a local image inside the project, copied into the site
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,7 @@ class Talk:
     slides: str | None = None  # an http(s) URL
     links: tuple[tuple[str, str], ...] = ()  # (label, http(s) URL)
     kind: str | None = None  # keynote, talk, lightning, panel, workshop, or any word
+    profiles: tuple[Speaker, ...] = ()  # its speakers the top-level `speakers:` describes
     # Made from start: and end:, "" when the talk is its whole recording: what tells the talks
     # of one recording apart, in cache keys and failure records ("--60-end").
     span: str = field(init=False, repr=False, compare=False)
@@ -74,3 +85,4 @@ class Talk:
 class Catalog:
     path: Path
     talks: tuple[Talk, ...] = field(default_factory=tuple)
+    speakers: dict[str, Speaker] = field(default_factory=dict)  # the top-level `speakers:`
