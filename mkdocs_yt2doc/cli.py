@@ -1,4 +1,4 @@
-"""`mkdocs-yt2doc prefetch | status | render`: the build's pipeline, outside `mkdocs build`.
+"""`mkdocs-yt2doc prefetch | status | render` (and init, build): the pipeline, outside MkDocs.
 
 prefetch fills the cache (on the GPU machine) so that builds only render; status says what
 the cache holds; render writes the archive into docs_dir as ordinary files (for Zensical,
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .archive.search_index import TIMEOUT
 from .pipeline.run import Pipeline
 from .pipeline.settings import PipelineSettings, Refresh
+from .project.commands import add_commands
 from .records.errors import Yt2DocError
 from .records.job import Job
 from .util.timecode import format_timecode
@@ -364,6 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 help="redo paragraphs and chapters (SaT, LLM) only, not the transcripts",
             )  # fmt: skip
             _add_ray_options(command)
+    add_commands(sub)
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
@@ -371,6 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     mkdocs_log.addHandler(handler)
     mkdocs_log.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
+        if "run" in args:  # init, build
+            return int(args.run(args, sys.stdout))
         if args.command == "index":
             return index(args.site_dir, sys.stdout, args.timeout)
         if args.command == "render":

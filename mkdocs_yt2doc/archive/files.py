@@ -229,13 +229,15 @@ def _assets_html(path: str, options: ArchiveOptions) -> str:
 
 def _headings(page: str, options: ArchiveOptions) -> str:
     """Without attr_list, `## Title {#id}` would show as text: write the heading as HTML,
-    which every Markdown reads with its id (but which the theme's TOC does not list)."""
+    which every Markdown reads with its id. `markdown` lets md_in_html (Zensical's default,
+    on a mkdocs.yml too) parse it, so that the table of contents lists it; a Markdown without
+    md_in_html keeps it as it is (and the attribute with it)."""
     if options.attr_list:
         return page
 
     def html(m: re.Match[str]) -> str:
         body = " data-pagefind-body" if m[3] else ""  # a chapter Pagefind reads (search.py)
-        return f'<h2 id="{attr(m[2])}"{body}>{m[1]}</h2>'
+        return f'<h2 id="{attr(m[2])}"{body} markdown="1">{m[1]}</h2>'
 
     return _ATTR_HEADING.sub(html, page)
 
