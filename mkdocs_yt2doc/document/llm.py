@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from ..records.errors import Yt2DocError
 from ..records.settings import LLMSettings
+from .llm_http import ChatError, OpenAIChat, within
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -76,6 +77,10 @@ class CutOff(LLMError):
     """The reply stopped at the token limit (done_reason / finish_reason "length")."""
 
 
+class Hopeless(LLMError):
+    """Asking again cannot help: the model is missing, the prompt does not fit the context."""
+
+
 class LLM:
     """One configured LLM; counts calls and prompt tokens (recorded per talk)."""
 
@@ -105,22 +110,24 @@ class LLM:
         at most this many extra attempts (default: the settings').
         """
         num_ctx = context_size(system + prompt, reply_tokens, self.settings.context)
+        max_tokens = reply_tokens
         attempts = 1 + (self.settings.retries if retries is None else retries)
         problem, asked = "", prompt
         for attempt in range(attempts):
             if attempt:
                 self._sleep(min(2.0**attempt, 30.0))
             try:
-                content = self._chat(system, asked, schema, num_ctx)
+                content = self._chat(system, asked, schema, num_ctx, max_tokens)
             except CutOff as exc:
                 problem = str(exc)
                 num_ctx = min(num_ctx * 2, max(self.settings.context, num_ctx))
+                max_tokens *= 2
                 log.info("yt2doc: LLM attempt %d: %s", attempt + 1, problem)
                 continue
             except LLMError as exc:
                 problem = str(exc)
                 log.info("yt2doc: LLM attempt %d failed: %s", attempt + 1, problem)
-                if "ollama pull" in problem:
+                if isinstance(exc, Hopeless):
                     break  # a missing model does not appear by asking again
                 continue
             try:
@@ -150,24 +157,30 @@ class LLM:
         try:
             self._ollama_client().show(self.settings.model)
         except ollama.ResponseError as exc:
-            raise LLMError(self._server_error(exc)) from None
+            raise self._server_error(exc) from None
         except (httpx.HTTPError, ConnectionError, OSError) as exc:
             raise LLMError(f"cannot reach {self.settings.host}: {_short(exc)}") from None
 
-    def _server_error(self, exc: Any) -> str:
+    def _server_error(self, exc: Any) -> LLMError:
         if exc.status_code == 404 and "not found" in str(exc.error):
-            return (
+            return Hopeless(
                 f"model {self.settings.model!r} is not on the Ollama server at "
                 f"{self.settings.host}: run `ollama pull {self.settings.model}`"
             )
-        return f"server error {exc.status_code}: {exc.error}"
+        return LLMError(f"server error {exc.status_code}: {exc.error}")
 
-    def _chat(self, system: str, prompt: str, schema: dict[str, Any], num_ctx: int) -> str:
-        self.calls += 1
+    def _chat(
+        self, system: str, prompt: str, schema: dict[str, Any], num_ctx: int, max_tokens: int
+    ) -> str:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
         if self.settings.api == "openai":
-            return self._openai(messages, schema)
-        return self._ollama(messages, schema, num_ctx)
+            return self._openai(messages, schema, max_tokens)
+        self.calls += 1
+        try:  # llm.timeout: the whole reply's deadline, not each read's
+            return within(self.settings.timeout, lambda: self._ollama(messages, schema, num_ctx),
+                          self.settings.host)  # fmt: skip
+        except ChatError as exc:
+            raise LLMError(str(exc)) from None
 
     def _ollama(self, messages: list[dict[str, str]], schema: dict[str, Any], num_ctx: int) -> str:
         import httpx
@@ -182,7 +195,7 @@ class LLM:
                 stream=False,
             )
         except ollama.ResponseError as exc:
-            raise LLMError(self._server_error(exc)) from None
+            raise self._server_error(exc) from None
         except (httpx.HTTPError, ConnectionError, OSError) as exc:
             raise LLMError(f"cannot reach {self.settings.host}: {_short(exc)}") from None
         self.prompt_tokens += int(response.prompt_eval_count or 0)
@@ -197,40 +210,28 @@ class LLM:
             self._client = ollama.Client(host=self.settings.host, timeout=self.settings.timeout)
         return self._client
 
-    def _openai(self, messages: list[dict[str, str]], schema: dict[str, Any]) -> str:
-        import os
-
-        import httpx
-
-        body = {
-            "model": self.settings.model,
-            "messages": messages,
-            "temperature": 0,
-            "seed": self.settings.seed,
-            "response_format": {
-                "type": "json_schema",
-                "json_schema": {"name": "answer", "schema": schema, "strict": True},
-            },
-        }
-        headers = {}
-        if os.environ.get("OPENAI_API_KEY"):
-            headers["Authorization"] = f"Bearer {os.environ['OPENAI_API_KEY']}"
-        url = self.settings.host.rstrip("/") + "/v1/chat/completions"
+    def _openai(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int
+    ) -> str:
+        if self._client is None:
+            self._client = OpenAIChat(self.settings.host, str(self.settings.model),
+                                      self.settings.timeout, self.settings.seed)  # fmt: skip
+        chat: OpenAIChat = self._client
+        posts = chat.posts
         try:
-            reply = httpx.post(url, json=body, headers=headers, timeout=self.settings.timeout)
-        except httpx.HTTPError as exc:
-            raise LLMError(f"cannot reach {self.settings.host}: {_short(exc)}") from None
-        if reply.status_code != 200:
-            raise LLMError(f"server error {reply.status_code}: {reply.text[:200]}")
+            data = chat.complete(messages, schema, max_tokens)
+        except ChatError as exc:
+            raise (Hopeless if exc.final else LLMError)(str(exc)) from None
+        finally:
+            self.calls += chat.posts - posts  # the dialect's probe is a call to the server too
         try:
-            data = reply.json()
             self.prompt_tokens += int((data.get("usage") or {}).get("prompt_tokens") or 0)
             choice = data["choices"][0]
             content = str(choice["message"]["content"] or "")
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             raise LLMError(f"unexpected reply shape: {_short(exc)}") from None
         if choice.get("finish_reason") == "length":
-            raise CutOff("the reply was cut off (finish_reason: length)")
+            raise CutOff(f"the reply was cut off (finish_reason: length, max_tokens {max_tokens})")
         return content
 
 
