@@ -113,6 +113,8 @@
   MediaBackend.prototype.started = function () {
     return this.element.currentTime > 0 || !this.element.paused;
   };
+  // the element's own state: a key pressed again before its next time report still pauses
+  MediaBackend.prototype.playingNow = function () { return !this.element.paused; };
   MediaBackend.prototype.pause = function () { this.element.pause(); };
   MediaBackend.prototype.play = function () { this.seek(this.element.currentTime, true); };
   MediaBackend.prototype.duration = function () {
@@ -382,7 +384,8 @@
     }
   };
   Controller.prototype.toggle = function () {
-    if (this.playing) this.backend.pause();
+    var playing = this.backend.playingNow ? this.backend.playingNow() : this.playing;
+    if (playing) this.backend.pause();
     else this.backend.play();
   };
   Controller.prototype.skip = function (delta) {
