@@ -43,9 +43,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
+def serve(folder: Path, handler_class: type[_Quiet] = _Quiet) -> Iterator[str]:
     """`folder` over HTTP on 127.0.0.1 (port 0); yields the base URL."""
-    handler = functools.partial(_Quiet, directory=str(folder))
+    handler = functools.partial(handler_class, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

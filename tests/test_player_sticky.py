@@ -5,9 +5,6 @@ PyAV; their transcript is the example's, three times over, under hostile chapter
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import io
 import json
 import os
@@ -15,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -27,7 +23,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from mkdocs_yt2doc.cache.store import MEDIA, TRANSCRIPT, Store
 from mkdocs_yt2doc.sources.ytdlp import media_key
-from tests.browser import Seen, _Quiet, needs_chromium
+from tests.browser import Seen, _Quiet, needs_chromium, serve
 from tests.conftest import build_site
 from tests.test_generators import _zensical_toml
 from tests.test_player import YOUTUBE_API
@@ -87,18 +83,6 @@ class _Ranges(_Quiet):
         with path.open("rb") as file:
             file.seek(first)
             return io.BytesIO(file.read(last - first + 1))
-
-
-@contextlib.contextmanager
-def _serve(folder: Path) -> Iterator[str]:
-    handler = functools.partial(_Ranges, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _silence(path: Path, seconds: int, video: bool) -> None:
@@ -170,7 +154,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """generator -> the base URL of the site it built, all served by one loopback server."""
     project = _project(tmp_path_factory.mktemp("sticky"))
     _long_talks(project)
-    with _serve(project) as local, pytest.MonkeyPatch.context() as env:
+    with serve(project, _Ranges) as local, pytest.MonkeyPatch.context() as env:
         env.setenv("YT2DOC_TRANSCRIBE", "never")
         env.setenv("NO_MKDOCS_2_WARNING", "1")
         env.setenv("SITE_URL", f"{local}/site-plugin/")  # instant navigation needs it
