@@ -2,7 +2,8 @@
 
 prefetch fills the cache (on the GPU machine) so that builds only render; status says what
 the cache holds; render writes the archive into docs_dir as ordinary files (for Zensical,
-MkDocs 2, or any build without the plugin). They read the plugin's options from mkdocs.yml.
+MkDocs 2, or any build without the plugin). They read the plugin's options from mkdocs.yml,
+or yt2doc.yml beside zensical.toml (project/config_file.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .archive.search_index import TIMEOUT
 from .pipeline.run import Pipeline
-from .pipeline.settings import PipelineSettings, Refresh
+from .pipeline.settings import Refresh
 from .project.commands import add_commands
+from .project.config_file import find_config
+from .project.config_file import project_settings as _settings
 from .records.errors import Yt2DocError
 from .records.job import Job
 from .util.timecode import format_timecode
@@ -28,27 +30,6 @@ if TYPE_CHECKING:
     from .scale.cluster import RayExecutor
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
-
-
-def _settings(config_file: str) -> tuple[PipelineSettings, Path, str]:
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
-
-    from .config import settings_from_config
-    from .plugin import Yt2DocPlugin
-
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    try:
-        config = load_config(config_file)
-    except ConfigurationError as exc:
-        raise Yt2DocError(f"{config_file}: {exc}") from None
-    plugin = config.plugins.get("yt2doc")
-    if not isinstance(plugin, Yt2DocPlugin):
-        raise Yt2DocError(f"{config_file} does not use the yt2doc plugin")
-    base = Path(config.config_file_path or config_file).parent
-    folders = {"docs_dir": config.docs_dir, "site_dir": config.site_dir}
-    settings = settings_from_config(plugin.config, config.config_file_path, folders)
-    return settings, (base / plugin.config.talks).resolve(), plugin.config.talks
 
 
 def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
@@ -101,7 +82,7 @@ def talk_state(
 MAX_LISTED = 50  # a talk's unplaced paragraphs that `status` lists
 
 
-def status(config_file: str, out: TextIO) -> int:
+def status(config_file: str | None, out: TextIO) -> int:
     settings, talks_path, talks_name = _settings(config_file)
     pipeline = Pipeline(dataclasses.replace(settings, read_only=True))
     catalog = settings.load_catalog(talks_path, talks_name)
@@ -179,7 +160,7 @@ def _ray_executor(args: argparse.Namespace) -> RayExecutor | None:
 
 
 def prefetch(
-    config_file: str,
+    config_file: str | None,
     only: list[str],
     refresh: Refresh | None,
     out: TextIO,
@@ -312,14 +293,6 @@ def _seconds(text: str) -> float:
     return seconds
 
 
-def _site_config() -> str:
-    """render's default: the first of these in the working folder."""
-    for name in ("mkdocs.yml", "zensical.toml", "yt2doc.yml"):
-        if Path(name).is_file():
-            return name
-    return "mkdocs.yml"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mkdocs-yt2doc", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -338,18 +311,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 help=f"stop Pagefind after this long, saying why (default {TIMEOUT:g}, as the "
                 "plugin's search_timeout)",
             )  # fmt: skip
-        elif name == "render":
+        else:
             command.add_argument(
                 "-f", "--config-file", metavar="CONFIG",
-                help="mkdocs.yml (default), zensical.toml or yt2doc.yml; zensical.toml and a "
+                help="mkdocs.yml, zensical.toml or yt2doc.yml (default: a mkdocs.yml using the "
+                "plugin here, else zensical.toml, else yt2doc.yml); zensical.toml and a "
                 "mkdocs.yml without the plugin take the options from yt2doc.yml beside them",
             )  # fmt: skip
+        if name == "render":
             command.add_argument(
                 "--out", metavar="DIR",
                 help="where to write (inside the site's folder); default <docs_dir>/<output_dir>",
             )  # fmt: skip
-        else:
-            command.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="MKDOCS_YML")
         command.add_argument("-v", "--verbose", action="store_true", help="log each step")
         if name == "correct":
             command.add_argument("slug", metavar="SLUG", help="the talk's page name")
@@ -380,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "render":
             from .publish import render
 
-            return render(args.config_file or _site_config(), args.out, sys.stdout)
+            return render(args.config_file or find_config(), args.out, sys.stdout)
         if args.command == "status":
             return status(args.config_file, sys.stdout)
         if args.command == "correct":
