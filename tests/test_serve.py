@@ -1,9 +1,22 @@
-"""`mkdocs serve`: the plugin survives rebuilds and watches talks.yml and the cache."""
+"""`mkdocs serve`: the plugin survives rebuilds, watches talks.yml, the cache and the
+corrections, and serves recordings with byte ranges."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer
 
@@ -27,3 +40,103 @@ def test_serve_keeps_the_plugin_and_watches_its_files(tmp_path: Path) -> None:
         server.server_close()
     assert str((tmp_path / "p" / "talks.yml").resolve()) in watched
     assert str((tmp_path / "p" / ".yt2doc").resolve()) in watched
+
+
+# -- the real `mkdocs serve`, over loopback ---------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "example-site"
+_EPOCH = re.compile(r"livereload\((\d+),")
+
+
+@contextlib.contextmanager
+def mkdocs_serve(project: Path) -> Iterator[str]:
+    """`mkdocs serve` on the project, in its own process on 127.0.0.1; yields its base URL."""
+    with socket.socket() as probe:  # a free port (the server binds it a moment later)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "YT2DOC_TRANSCRIBE": "never", "NO_MKDOCS_2_WARNING": "1"}
+    log = (project / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):  # the first build, Pagefind's index included
+            if process.poll() is not None:
+                break
+            try:
+                urllib.request.urlopen(base + "/", timeout=5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert process.poll() is None, (project / "serve.log").read_text()
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=60) as reply:
+        return reply.status, dict(reply.headers), reply.read()
+
+
+def _rebuilt(base: str, page: str) -> str:
+    """The page once the server has rebuilt after the change just made: its live-reload poll
+    answers when a newer build is visible (or after a minute, with the same epoch)."""
+    epoch = _EPOCH.search(_get(base + page)[2].decode())
+    assert epoch is not None
+    for _ in range(5):
+        newer = int(_get(f"{base}/livereload/{epoch[1]}/1")[2])
+        if newer > int(epoch[1]):
+            return _get(base + page)[2].decode()
+    raise AssertionError("no rebuild after the change")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    project = tmp_path / "example"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("site", "corrections"))
+    with mkdocs_serve(project) as base:
+        yield project, base
+
+
+def test_serve_rebuilds_on_a_corrections_edit(served: tuple[Path, str]) -> None:
+    project, base = served
+    page = "/talks/bicycles-in-the-city/"
+    assert "Lanes and infrastructure" in _get(base + page)[2].decode()
+    # `correct` makes corrections/ while serve runs: the rebuild after it watches the folder
+    cli = [sys.executable, "-m", "mkdocs_yt2doc.cli", "correct", "bicycles-in-the-city"]
+    subprocess.run(cli, cwd=project, check=True, capture_output=True)
+    before = _rebuilt(base, page)
+    assert "checked by a person" not in before  # the file as `correct` wrote it: no edit yet
+    fixed = project / "corrections" / "bicycles-in-the-city.md"
+    text = fixed.read_text()
+    assert "## Lanes and infrastructure" in text
+    fixed.write_text(text.replace("## Lanes and infrastructure", "## Streets for riding"))
+    after = _rebuilt(base, page)
+    assert "Streets for riding" in after and "Lanes and infrastructure" not in after
+    assert "Transcript checked by a person" in after
+
+
+def test_serve_answers_range_requests(served: tuple[Path, str]) -> None:
+    project, base = served
+    recording = (project / "media" / "small-telescopes.opus").read_bytes()
+    url = base + "/talks/small-telescopes/small-telescopes.opus"
+    status, headers, body = _get(url, Range="bytes=100-1099")
+    assert status == 206 and body == recording[100:1100]
+    assert headers["Content-Range"] == f"bytes 100-1099/{len(recording)}"
+    assert headers["Accept-Ranges"] == "bytes" and headers["Content-Type"] == "audio/ogg"
+    status, headers, body = _get(url, Range="bytes=-10")  # the last ten bytes
+    assert status == 206 and body == recording[-10:]
+    status, _, body = _get(url)  # no range: MkDocs' own answer, the whole file
+    assert status == 200 and body == recording
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _get(url, Range=f"bytes={len(recording)}-")
+    assert refused.value.code == 416
+    # pages still come from MkDocs, with its live-reload script
+    status, _, body = _get(base + "/talks/small-telescopes/", Range="bytes=0-10")
+    assert status == 200 and b"livereload(" in body
