@@ -22,6 +22,7 @@ from .pipeline.settings import PipelineSettings, Refresh
 from .project.commands import add_commands
 from .records.errors import Yt2DocError
 from .records.job import Job
+from .util.spans import part_duration
 from .util.timecode import format_timecode
 
 if TYPE_CHECKING:
@@ -113,7 +114,8 @@ def status(config_file: str, out: TextIO) -> int:
     for job in jobs:
         state, detail = talk_state(job, current, failures, settings.llm.produced_by())
         counts[state] = counts.get(state, 0) + 1
-        duration = job.media.duration if job.media else None
+        recording = job.media.duration if job.media else None
+        duration = part_duration(job.talk.start, job.talk.end, recording)  # a part's own
         rows.append((job.slug, state, format_timecode(duration) if duration else "", detail))
     _table(rows, out)
     out.write("\n" + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n")

@@ -9,6 +9,7 @@ document), then `views` of the finished jobs for the pages.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from typing import Any
@@ -102,6 +103,9 @@ class Pipeline:
                 self.executor.process(self.recorder, work, _announced(progress))
             for job in sharing:  # now made from the recording's stored transcript
                 job.needs_audio = False
+                made = first[job.recording_key or ""].media  # with the audio's length
+                if made is not None and job.media is not None and not job.media.duration:
+                    job.media = dataclasses.replace(job.media, duration=made.duration)
                 self.cache.prepare(job, refresh="structure" if refresh else None)
                 if job.needs_audio and not job.problem:  # the first talk failed
                     why = first[job.recording_key or ""].problem or "it was not transcribed"
