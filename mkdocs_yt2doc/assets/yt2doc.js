@@ -103,7 +103,7 @@
     setTimeout(function () { element.textContent = text; }, 0);
   }
   var NO_SEEK = "The server of this recording cannot seek (it answers no byte-range " +
-    "requests): a timestamp plays from the start. The text below still links each moment.";
+    "requests): a timestamp plays it from the start.";
 
   /* <audio>/<video>: local recordings and direct media URLs. `onNoSeek`: the server sends
    * whole files only, so the media cannot jump (read from the element's own state, which
