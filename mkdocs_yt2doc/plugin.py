@@ -24,7 +24,7 @@ from .config import Yt2DocConfig, archive_options, output_folder, settings_from_
 from .nav import place_pages
 from .pipeline.run import Pipeline
 from .records.errors import Yt2DocError
-from .serve_ranges import serve_with_ranges
+from .util.byte_ranges import serve_with_ranges
 from .util.escape import log_safe
 
 if TYPE_CHECKING:

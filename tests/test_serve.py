@@ -84,14 +84,18 @@ def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
         return reply.status, dict(reply.headers), reply.read()
 
 
-def _rebuilt(base: str, page: str) -> str:
-    """The page once the server has rebuilt after the change just made: its live-reload poll
-    answers when a newer build is visible (or after a minute, with the same epoch)."""
-    epoch = _EPOCH.search(_get(base + page)[2].decode())
-    assert epoch is not None
+def _epoch(base: str, page: str) -> int:
+    """The build the server shows now (its live-reload script names it)."""
+    found = _EPOCH.search(_get(base + page)[2].decode())
+    assert found is not None
+    return int(found[1])
+
+
+def _rebuilt(base: str, page: str, epoch: int) -> str:
+    """The page once a build newer than `epoch` is visible: the live-reload poll answers as
+    soon as there is one (or after a minute, with the same epoch)."""
     for _ in range(5):
-        newer = int(_get(f"{base}/livereload/{epoch[1]}/1")[2])
-        if newer > int(epoch[1]):
+        if int(_get(f"{base}/livereload/{epoch}/1")[2]) > epoch:
             return _get(base + page)[2].decode()
     raise AssertionError("no rebuild after the change")
 
@@ -110,14 +114,16 @@ def test_serve_rebuilds_on_a_corrections_edit(served: tuple[Path, str]) -> None:
     assert "Lanes and infrastructure" in _get(base + page)[2].decode()
     # `correct` makes corrections/ while serve runs: the rebuild after it watches the folder
     cli = [sys.executable, "-m", "mkdocs_yt2doc.cli", "correct", "bicycles-in-the-city"]
+    epoch = _epoch(base, page)
     subprocess.run(cli, cwd=project, check=True, capture_output=True)
-    before = _rebuilt(base, page)
+    before = _rebuilt(base, page, epoch)
     assert "checked by a person" not in before  # the file as `correct` wrote it: no edit yet
     fixed = project / "corrections" / "bicycles-in-the-city.md"
     text = fixed.read_text()
     assert "## Lanes and infrastructure" in text
+    epoch = _epoch(base, page)
     fixed.write_text(text.replace("## Lanes and infrastructure", "## Streets for riding"))
-    after = _rebuilt(base, page)
+    after = _rebuilt(base, page, epoch)
     assert "Streets for riding" in after and "Lanes and infrastructure" not in after
     assert "Transcript checked by a person" in after
 
