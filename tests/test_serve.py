@@ -4,6 +4,7 @@ corrections, and serves recordings with byte ranges."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -118,6 +119,8 @@ def test_serve_rebuilds_on_a_corrections_edit(served: tuple[Path, str]) -> None:
     subprocess.run(cli, cwd=project, check=True, capture_output=True)
     before = _rebuilt(base, page, epoch)
     assert "checked by a person" not in before  # the file as `correct` wrote it: no edit yet
+    export = base + page + "bicycles-in-the-city.json"
+    assert json.loads(_get(export)[2])["checked_by_person"] is False
     fixed = project / "corrections" / "bicycles-in-the-city.md"
     text = fixed.read_text()
     assert "## Lanes and infrastructure" in text
@@ -126,6 +129,7 @@ def test_serve_rebuilds_on_a_corrections_edit(served: tuple[Path, str]) -> None:
     after = _rebuilt(base, page, epoch)
     assert "Streets for riding" in after and "Lanes and infrastructure" not in after
     assert "Transcript checked by a person" in after
+    assert json.loads(_get(export)[2])["checked_by_person"] is True
 
 
 def test_serve_answers_range_requests(served: tuple[Path, str]) -> None:
