@@ -124,13 +124,15 @@
   MediaBackend.prototype.checkSeekable = function (wanted) {
     var element = this.element, ranges = element.seekable;
     var none = !ranges || ranges.length === 0 || ranges.end(ranges.length - 1) <= 0;
-    var landed = wanted > 1 && element.currentTime < 0.5; // asked for a moment, got the start
+    // asked for a moment (the last asked for), got the start
+    var landed = wanted > 1 && wanted === this.wanted && element.currentTime < 0.5;
     if (isFinite(element.duration) && element.duration > 1 && (none || landed)) this.onNoSeek();
   };
   MediaBackend.prototype.seek = function (seconds, play) {
     var element = this.element, self = this;
     function go() {
       element.currentTime = seconds;
+      self.wanted = seconds;
       if (seconds > 1) {
         element.addEventListener("seeked", function () { self.checkSeekable(seconds); }, { once: true });
       }

@@ -1,22 +1,19 @@
 """`mkdocs serve` with byte ranges: MkDocs' development server sends whole files, and a
 browser cannot seek in a recording served so (a WAV not yet loaded starts again at 0). Its
 WSGI app is wrapped: a `Range` request for a file of the built site (not a page: those get
-the live-reload script) is answered `206 Partial Content`; everything else goes on to MkDocs."""
+the live-reload script) is answered `206 Partial Content`."""
 
 from __future__ import annotations
 
-import mimetypes
+import io
 import os
-import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 App = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _BLOCK = 1 << 16
-# types the stdlib does not know everywhere; the browser picks a decoder by them
-_TYPES = {".opus": "audio/ogg", ".vtt": "text/vtt", ".m4a": "audio/mp4", ".mkv": "video/x-matroska"}
 
 
 def byte_range(header: str, size: int) -> tuple[int, int] | None:
@@ -38,8 +35,8 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None:
     return first, last
 
 
-def _chunks(path: str, first: int, last: int) -> Iterator[bytes]:
-    with open(path, "rb") as handle:
+def _chunks(handle: BinaryIO, first: int, last: int) -> Iterator[bytes]:
+    with handle:
         handle.seek(first)
         left = last - first + 1
         while left > 0:
@@ -50,47 +47,56 @@ def _chunks(path: str, first: int, last: int) -> Iterator[bytes]:
             yield block
 
 
-def with_ranges(app: App, root: str, mount_path: str) -> App:
-    """`app` (MkDocs' server, serving `root` at `mount_path`) answering range requests."""
-    root = os.path.realpath(root)
+def with_ranges(app: App) -> App:
+    """`app` (MkDocs' server) answering range requests. MkDocs finds the file (and waits for
+    a rebuild under way, and sends its 404s and redirects); a whole file it would send, an
+    open file in a `FileWrapper`, is sent in part instead. Pages come as bytes it made (the
+    live-reload script added): those go out whole."""
 
     def ranged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         header = environ.get("HTTP_RANGE")
-        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "ignore")
         if not header or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return app(environ, start_response)
-        if not (path + "/").startswith(mount_path) or path.endswith(("/", ".html")):
-            return app(environ, start_response)
-        relative = posixpath.normpath("/" + path[len(mount_path) :]).lstrip("/")
-        file = os.path.realpath(os.path.join(root, relative))
-        if not file.startswith(root + os.sep) or not os.path.isfile(file):
-            return app(environ, start_response)  # its 404, its redirects
-        size = os.path.getsize(file)
+        answer: list[Any] = []
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answer[:] = [status, headers, exc_info]
+            return lambda data: None  # (MkDocs writes nothing through it)
+
+        body = app(environ, keep)
+        handle = getattr(body, "filelike", None)
+        if not (answer and answer[0].startswith("200")) or not isinstance(
+            handle, io.FileIO | io.BufferedReader
+        ):
+            start_response(*answer)
+            return body
+        size = os.fstat(handle.fileno()).st_size
         try:
             span = byte_range(header, size)
         except ValueError:
+            handle.close()
             start_response("416 Range Not Satisfiable", [("Content-Range", f"bytes */{size}")])
             return []
         if span is None:
-            return app(environ, start_response)
+            start_response(*answer)
+            return body
         first, last = span
-        kind = _TYPES.get(os.path.splitext(file)[1].lower()) or mimetypes.guess_type(file)[0]
+        kind = dict(answer[1]).get("Content-Type", "application/octet-stream")  # MkDocs' own
         start_response("206 Partial Content", [
-            ("Content-Type", kind or "application/octet-stream"),
+            ("Content-Type", kind),
             ("Content-Range", f"bytes {first}-{last}/{size}"),
             ("Content-Length", str(last - first + 1)),
             ("Accept-Ranges", "bytes"),
         ])  # fmt: skip
         if environ["REQUEST_METHOD"] == "HEAD":
+            handle.close()
             return []
-        return _chunks(file, first, last)
+        return _chunks(handle, first, last)
 
     return ranged
 
 
 def serve_with_ranges(server: Any) -> None:
-    """Wrap MkDocs' LiveReloadServer's app (its `root` and `mount_path` say what it serves)."""
-    root, mount = getattr(server, "root", None), getattr(server, "mount_path", None)
-    if not isinstance(root, str) or not isinstance(mount, str) or not hasattr(server, "get_app"):
-        return  # another server (ProperDocs may bring its own): left as it is
-    server.set_app(with_ranges(server.get_app(), root, mount))
+    """Wrap the app of MkDocs' LiveReloadServer (a WSGI server: `get_app`, `set_app`)."""
+    if callable(getattr(server, "get_app", None)) and callable(getattr(server, "set_app", None)):
+        server.set_app(with_ranges(server.get_app()))
