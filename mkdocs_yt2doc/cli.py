@@ -24,6 +24,7 @@ from .project.config_file import find_config
 from .project.config_file import project_settings as _settings
 from .records.errors import Yt2DocError
 from .records.job import Job
+from .util.spans import part_duration
 from .util.timecode import format_timecode
 
 if TYPE_CHECKING:
@@ -94,7 +95,8 @@ def status(config_file: str | None, out: TextIO) -> int:
     for job in jobs:
         state, detail = talk_state(job, current, failures, settings.llm.produced_by())
         counts[state] = counts.get(state, 0) + 1
-        duration = job.media.duration if job.media else None
+        recording = job.media.duration if job.media else None
+        duration = part_duration(job.talk.start, job.talk.end, recording)  # a part's own
         rows.append((job.slug, state, format_timecode(duration) if duration else "", detail))
     _table(rows, out)
     out.write("\n" + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n")

@@ -8,12 +8,14 @@ import posixpath
 import re
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 
 from .archive.files import ArchiveOptions
+from .archive.recordings import FILE_MIB, TOTAL_MIB
 from .archive.search import SEARCHES
 from .archive.search_index import TIMEOUT
 from .cache.store import StoreError, check_cache_dir
@@ -67,6 +69,24 @@ class _Networks(c.ListOfItems[str]):
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
         return items
+
+
+class _BaseUrl(c.Optional[str]):
+    """An http(s) URL of a folder: no query or fragment (file names are appended to it)."""
+
+    def __init__(self) -> None:
+        super().__init__(c.Type(str))
+
+    def run_validation(self, value: object) -> str | None:
+        text = super().run_validation(value)
+        if text is None:
+            return None
+        parts, text = urlsplit(text.strip()), text.strip()
+        if parts.scheme not in ("http", "https") or not parts.netloc or "?" in text or "#" in text:
+            raise ValidationError(
+                f"expected an http(s) URL of a folder, without ?query or #fragment, not {text!r}"
+            )
+        return text
 
 
 class WhisperConfig(base.Config):
@@ -142,6 +162,14 @@ class Yt2DocConfig(base.Config):
     allow_outside_files = c.Type(bool, default=False)
     """Let talks.yml name local recordings outside the project (the folder of mkdocs.yml).
     Off: such a path is an error, since the file would be copied into the published site."""
+    media_base_url = _BaseUrl()
+    """Where the local recordings are published instead (a bucket, a release's assets): each
+    page plays `<media_base_url>/<file name>` and no recording is copied into the site."""
+    media_warn_file_mib = _Count(default=FILE_MIB)
+    """A copied recording over this many MiB is named in a warning (GitHub refuses a pushed
+    file over 100 MiB)."""
+    media_warn_total_mib = _Count(default=TOTAL_MIB)
+    """The copied recordings over this many MiB in all: a warning (Pages: 1 GB a site)."""
     transcribe = c.Choice(("auto", "never"), default="auto")
     """auto: process uncached talks during the build; never: render cached talks only (CI)."""
     refresh_playlists = c.Type(bool, default=False)
@@ -274,4 +302,6 @@ def archive_options(
         use_directory_urls=use_directory_urls,
         attr_list=attr_list,
         search=options.search,
+        media_base_url=options.media_base_url,
+        media_warn_mib=(options.media_warn_file_mib, options.media_warn_total_mib),
     )

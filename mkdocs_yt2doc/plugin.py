@@ -24,6 +24,7 @@ from .config import Yt2DocConfig, archive_options, output_folder, settings_from_
 from .nav import place_pages
 from .pipeline.run import Pipeline
 from .records.errors import Yt2DocError
+from .util.byte_ranges import serve_with_ranges
 from .util.escape import log_safe
 
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self._pages: set[str] = set()
         self._index: LiveIndex | None = None  # Pagefind, fed the pages as they are written
         self._index_tried = True  # (on_pre_build: False when the search is Pagefind's)
+        self._server: Any = None  # `mkdocs serve`'s, to watch corrections_dir once it exists
+        self._watched: set[Path] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this hook keeps the plugin object across `mkdocs serve` rebuilds (MkDocs
@@ -162,6 +165,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._stop_index()  # a build of `mkdocs serve` that failed half-way
+        self._watch_corrections()
         self._index_tried = self.config.search != "pagefind"
 
     def _live_index(self, config: MkDocsConfig) -> LiveIndex | None:
@@ -220,7 +224,23 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             index.close()
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        """Rebuild on an edit of talks.yml, the cache or a corrections file; recordings are
+        served with byte ranges, so the player seeks as it will on the published site."""
         server.watch(str(self.talks_path))
         if self.pipeline is not None:
             server.watch(str(self.pipeline.settings.cache_dir))
+        self._server = server
+        self._watch_corrections()
+        serve_with_ranges(server)
         return server
+
+    def _watch_corrections(self) -> None:
+        """corrections_dir, once it exists: `correct` makes it while `serve` runs (and writes
+        the cache, which is watched: the rebuild that follows watches the new folder)."""
+        settings = self.pipeline.settings if self.pipeline is not None else None
+        folder = settings.corrections_dir if settings is not None else None
+        if self._server is None or folder is None or folder in self._watched:
+            return
+        if folder.is_dir():
+            self._server.watch(str(folder))
+            self._watched.add(folder)

@@ -16,6 +16,7 @@ from ..records.media import Media
 from ..records.talk import Speaker
 from ..sources.ytdlp import THUMBNAIL_BYTES
 from ..util.glossary import replacer as shared_replacer
+from ..util.spans import part_duration
 from .corrected import corrected, corrections_path
 
 if TYPE_CHECKING:
@@ -64,13 +65,7 @@ class TalkView:
 
     @property
     def duration(self) -> float | None:
-        recording = self.media.duration if self.media else None
-        if self.start is None and self.end is None:
-            return recording
-        end = self.end if self.end is not None else recording
-        if end is None:
-            return None
-        return max(0.0, (min(end, recording) if recording else end) - (self.start or 0.0))
+        return part_duration(self.start, self.end, self.media.duration if self.media else None)
 
 
 def _thumbnail(store: Store, job: Job) -> Path | None:
@@ -114,7 +109,7 @@ def views(
                 log.warning("yt2doc: %s is a symlink; it is not read", path)
             elif path is not None and path.is_file():
                 fixed = corrected(store, job.key, document, path, job.label)
-            if fixed is not None:
+            if fixed is not None and fixed.changed:  # as `correct` wrote it: the machine's
                 document, caption_texts, checked = fixed.document, fixed.captions, True
                 unplaced, edited = fixed.unplaced, fixed.edited
                 title = fixed.title or title
