@@ -106,3 +106,19 @@ def test_network_down_and_no_such_recording_are_told_apart_and_stay_off_the_page
             leaked = RAW.findall(re.sub(r"<script.*?</script>|<style.*?</style>", "", text,
                                         flags=re.S))  # fmt: skip
             assert not leaked, (path, leaked)
+
+
+def test_an_extractor_saying_unavailable_is_no_such_video() -> None:
+    """yt-dlp's YouTube extractor for a removed video (no loopback server makes one): its
+    ExtractorError, wrapped in the DownloadError that extract_info raises."""
+    import yt_dlp
+
+    from mkdocs_yt2doc.sources.source_errors import advice
+
+    url = "https://www.youtube.com/watch?v=aaaaaaaaaaa"
+    cause = yt_dlp.utils.ExtractorError("Video unavailable", expected=True)
+    error = yt_dlp.utils.DownloadError(f"ERROR: [youtube] {cause}", (type(cause), cause, None))
+    cleaned = "[youtube] aaaaaaaaaaa: Video unavailable"
+    assert advice(url, error, cleaned) == (
+        "no such video: [youtube] aaaaaaaaaaa: Video unavailable; check the URL in talks.yml"
+    )
