@@ -93,6 +93,11 @@ def status(settings: PipelineSettings, talks_path: Path, talks_name: str, out: T
         rows.append((job.slug, state, format_timecode(duration) if duration else "", detail))
     table(rows, out)
     out.write("\n" + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n")
+    if counts.get("uncached"):
+        out.write(
+            "\nTo transcribe the uncached: `mkdocs-yt2doc prefetch`, then commit the cache "
+            f"folder ({pipeline.cache_name()}).\n"
+        )
     from .archive.views import views  # the corrections as a build lays them over the transcripts
 
     corrected = [v for v in views(jobs, pipeline.store, settings.corrections_dir) if v.checked]

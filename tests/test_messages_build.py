@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 import socket
 from pathlib import Path
 
+from mkdocs_yt2doc.cli import _settings
+from mkdocs_yt2doc.status import status
 from tests.conftest import MediaServer, PluginLog, build_site, write_site
 
 
@@ -40,6 +43,12 @@ def test_never_with_talks_to_transcribe_names_the_two_commands(
         "(cache/)"
     )
     assert "not processed yet (transcribe: never)" in _warning(plugin_log, "A")
+    out = io.StringIO()
+    assert status(*_settings(str(tmp_path / "p" / "mkdocs.yml")), out) == 0
+    assert out.getvalue().endswith(
+        "2 uncached\n\nTo transcribe the uncached: `mkdocs-yt2doc prefetch`, then commit the "
+        "cache folder (cache/).\n"
+    )
     assert media_server.requests == []
 
 

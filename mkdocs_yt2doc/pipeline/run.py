@@ -116,11 +116,12 @@ class Pipeline:
             log.warning(
                 "yt2doc: %d talk(s) without a transcript, which `transcribe: never` does not "
                 "make: run `mkdocs-yt2doc prefetch` where they can be transcribed, then commit "
-                "the cache folder (%s)", waiting, self._cache_name(),
+                "the cache folder (%s)", waiting, self.cache_name(),
             )  # fmt: skip
         return jobs
 
-    def _cache_name(self) -> str:
+    def cache_name(self) -> str:
+        """The cache folder as a person names it: relative to the project."""
         folder, project = self.settings.cache_dir, self.settings.project
         if project is not None and folder.is_relative_to(project):
             return f"{folder.relative_to(project).as_posix()}/"
