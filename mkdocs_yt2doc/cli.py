@@ -14,7 +14,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .archive.search_index import TIMEOUT
 from .pipeline.run import Pipeline
@@ -24,95 +24,13 @@ from .project.config_file import find_config
 from .project.config_file import project_settings as _settings
 from .records.errors import Yt2DocError
 from .records.job import Job
-from .util.spans import part_duration
+from .status import status, table
 from .util.timecode import format_timecode
 
 if TYPE_CHECKING:
     from .scale.cluster import RayExecutor
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
-
-
-def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for index, row in enumerate(rows):
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-        out.write("\n")
-        if index == 0:
-            out.write("  ".join("-" * w for w in widths) + "\n")
-
-
-def talk_state(
-    job: Job, current: dict[str, Any], failures: dict[str, Any], llm: dict[str, Any] | None = None
-) -> tuple[str, str]:
-    """(state, detail) for `status`."""
-    if job.failed or (job.document is None and job.ident in failures):
-        reason = job.problem if job.failed else failures[job.ident]["reason"]
-        return "failed", str(reason)
-    if job.document is None and not job.document_stale:
-        return "uncached", ""
-    # transcripts made before whisper.backend existed are faster-whisper's
-    produced = dict(job.transcript_settings or {})
-    if job.transcript_settings is not None:
-        produced.setdefault("backend", "faster-whisper")
-    changed = sorted(k for k in current if k in produced and produced[k] != current[k])
-    if changed:
-        detail = ", ".join(f"{k}: {produced[k]!r} -> {current[k]!r}" for k in changed)
-        return "other settings", detail + " (prefetch --refresh to redo)"
-    if produced.get("source") == "captions-file" and produced.get("file") != job.talk.captions:
-        detail = f"transcribed from {produced.get('file')}, talks.yml names {job.talk.captions}"
-        return "other settings", detail + " (prefetch --refresh to redo)"
-    heard = list(produced.get("glossary") or [])
-    whisper = produced.get("source", "whisper") == "whisper"  # captions heard no glossary
-    if job.transcript_settings is not None and whisper and heard != list(job.talk.glossary):
-        known = {t for t in heard if isinstance(t, str)}
-        added = [t for t in job.talk.glossary if t not in known]
-        detail = f"glossary terms added: {', '.join(added)}" if added else "glossary changed"
-        return "other settings", f"transcribed without the current glossary ({detail}; " + (
-            "prefetch --refresh to redo)"
-        )
-    chapters = job.topics_settings or {}
-    if llm and chapters.get("model") and chapters["model"] != llm.get("model"):
-        detail = f"chapters by LLM {chapters['model']!r}, now {llm['model']!r}"
-        return "other settings", detail + " (prefetch --refresh-structure to redo)"
-    if job.document_stale:
-        return "cached", "document is rebuilt at the next build (chapters or its format changed)"
-    return "cached", ""
-
-
-MAX_LISTED = 50  # a talk's unplaced paragraphs that `status` lists
-
-
-def status(config_file: str | None, out: TextIO) -> int:
-    settings, talks_path, talks_name = _settings(config_file)
-    pipeline = Pipeline(dataclasses.replace(settings, read_only=True))
-    catalog = settings.load_catalog(talks_path, talks_name)
-    jobs = pipeline.run(catalog)
-    failures = pipeline.read_failures()
-    current = settings.whisper.produced_by()
-    rows = [("talk", "state", "duration", "detail")]
-    counts: dict[str, int] = {}
-    for job in jobs:
-        state, detail = talk_state(job, current, failures, settings.llm.produced_by())
-        counts[state] = counts.get(state, 0) + 1
-        recording = job.media.duration if job.media else None
-        duration = part_duration(job.talk.start, job.talk.end, recording)  # a part's own
-        rows.append((job.slug, state, format_timecode(duration) if duration else "", detail))
-    _table(rows, out)
-    out.write("\n" + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n")
-    from .archive.views import views  # the corrections as a build lays them over the transcripts
-
-    corrected = [v for v in views(jobs, pipeline.store, settings.corrections_dir) if v.checked]
-    if corrected:
-        out.write("\nCorrections by a person (corrections/<slug>.md):\n")
-    for view in corrected:
-        out.write(f"  {view.slug}: {view.edited} paragraph(s) edited, {len(view.unplaced)} "
-                  "could not be placed\n")  # fmt: skip
-        for lost in view.unplaced[:MAX_LISTED]:  # shown as written, at its marker
-            out.write(f"    no speech in its time: {lost[:200]}\n")
-        if len(view.unplaced) > MAX_LISTED:
-            out.write(f"    and {len(view.unplaced) - MAX_LISTED} more\n")
-    return 0
 
 
 class _Progress:
@@ -231,7 +149,7 @@ def _processed_table(processed: list[Job], on_ray: bool, out: TextIO) -> None:
         rows.append(
             (job.slug, format_timecode(duration), f"{job.seconds:.1f}", speed, *worker, state)
         )
-    _table(rows, out)
+    table(rows, out)
 
 
 def _add_ray_options(command: argparse.ArgumentParser) -> None:
@@ -357,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return render(args.config_file or find_config(), args.out, sys.stdout)
         if args.command == "status":
-            return status(args.config_file, sys.stdout)
+            return status(*_settings(args.config_file), sys.stdout)
         if args.command == "correct":
             from .correct import correct
 

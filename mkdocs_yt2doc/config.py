@@ -4,6 +4,7 @@ the stages' settings made from them (the plugin and the command line read the sa
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import posixpath
 import re
 from pathlib import Path
@@ -116,10 +117,21 @@ class WhisperConfig(base.Config):
     CPU; 0 or 1: sequential decoding."""
 
 
+class _SaTModel(c.Type[Any]):
+    """A SaT model name or folder, or false; null is false too (not the default)."""
+
+    def __init__(self) -> None:
+        super().__init__((str, bool), default="sat-3l-sm")
+
+    def validate(self, value: object, /) -> Any:
+        # an explicit `null` reaches here as None; an absent option holds the default
+        return False if value is None else self.run_validation(value)
+
+
 class ParagraphsConfig(base.Config):
-    sat_model = c.Type((str, bool), default="sat-3l-sm")
+    sat_model = _SaTModel()
     """A wtpsplit SaT model name (sat-3l-sm, sat-12l-sm, ...) or a local model folder;
-    false: the fallback paragrapher (sentence ends, pauses, a target length)."""
+    false or null: the fallback paragrapher (sentence ends, pauses, a target length)."""
     sat_tokenizer = c.Optional(c.Type(str))
     """Tokenizer folder for a local SaT model (default: SaT's xlm-roberta-base)."""
     paragraph_threshold = c.Type(float, default=0.5)
@@ -214,6 +226,46 @@ class Yt2DocConfig(base.Config):
     whisper = c.SubConfig(WhisperConfig)
     paragraphs = c.SubConfig(ParagraphsConfig)
     llm = c.SubConfig(LLMConfig)
+
+
+def unknown_options(
+    data: Any, schema: type[base.Config] = Yt2DocConfig, prefix: str = ""
+) -> list[tuple[str, str | None]]:
+    """Every option `data` names that `schema` does not know, with the closest known name
+    (dotted for the sections: `whisper.langauge`, `whisper.language`)."""
+    known = dict(schema._schema)
+    found: list[tuple[str, str | None]] = []
+    for key, value in data.items() if isinstance(data, dict) else ():
+        option = known.get(str(key))
+        if option is None:
+            close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
+            found.append((prefix + str(key), prefix + close[0] if close else None))
+        elif isinstance(option, c.SubConfig) and isinstance(value, dict):
+            found += unknown_options(value, option.config_class, f"{prefix}{key}.")
+    return found
+
+
+def unknown_option_message(
+    found: list[tuple[str, str | None]], where: str, text: str | None, after: str = ""
+) -> str:
+    """One error for the unknown options, naming the file (and line, when `text` has it:
+    the first setting of the name after a line holding `after`)."""
+    lines = []
+    for name, close in found:
+        line = _line_of(text, name.rsplit(".", 1)[-1], after) if text is not None else None
+        hint = f"; did you mean '{close}'?" if close else "; see the README's options table"
+        lines.append(f"{where}{f':{line}' if line else ''}: unknown option '{name}'{hint}")
+    return "\n".join(lines)
+
+
+def _line_of(text: str, key: str, after: str) -> int | None:
+    pattern = re.compile(rf"^\s*(?:-\s+)?['\"]?{re.escape(key)}['\"]?\s*:")
+    seen_plugin = False
+    for number, line in enumerate(text.splitlines(), 1):
+        seen_plugin = seen_plugin or after in line
+        if seen_plugin and pattern.match(line):
+            return number
+    return None
 
 
 T = TypeVar("T")

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mkdocs.config.base import ConfigErrors, ConfigWarnings, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
@@ -20,7 +21,14 @@ from .archive.groups import NavItem
 from .archive.output import MANIFEST, OutputError, read_manifest
 from .archive.search import SCRIPT
 from .archive.views import views
-from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
+from .config import (
+    Yt2DocConfig,
+    archive_options,
+    output_folder,
+    settings_from_config,
+    unknown_option_message,
+    unknown_options,
+)
 from .nav import place_pages
 from .pipeline.run import Pipeline
 from .records.errors import Yt2DocError
@@ -82,6 +90,26 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this hook keeps the plugin object across `mkdocs serve` rebuilds (MkDocs
         1.4+), and with it the loaded Whisper model and the parsed cache."""
+
+    def load_config(
+        self, options: dict[str, Any], config_file_path: str | None = None
+    ) -> tuple[ConfigErrors, ConfigWarnings]:
+        """MkDocs' checks, and an unknown option an error with the closest known name: a
+        mistyped `transcibe: never` must not quietly build with `auto`, strict or not."""
+        errors, warnings = super().load_config(options, config_file_path)
+        found = unknown_options(options)
+        if not found:
+            return errors, warnings
+        name, text = "mkdocs.yml", None
+        if config_file_path:
+            name = Path(config_file_path).name
+            try:
+                text = Path(config_file_path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):  # MkDocs has read it: the line is a bonus
+                text = None
+        message = unknown_option_message(found, name, text, after="yt2doc")
+        kept = [w for w in warnings if "Unrecognised configuration name" not in str(w[1])]
+        return [*errors, (found[0][0], ValidationError(message))], kept
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()

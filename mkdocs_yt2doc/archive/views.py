@@ -38,7 +38,7 @@ class TalkView:
     description: str | None
     media: Media | None
     document: Document | None
-    problem: str | None  # why there is no transcript (placeholder page)
+    problem: str | None  # why there is no transcript: for the build log, never the page
     local_path: Path | None = None  # a recording on disk, copied into the site
     media_href: str | None = None  # local files: the copy in the site, a relative URL (encoded)
     caption_files: dict[str, Path] = field(default_factory=dict)  # srt/vtt in the cache
@@ -62,6 +62,7 @@ class TalkView:
     abstract: str | None = None  # the description (talks.yml, the source), else the summary
     machine_abstract: bool = False  # the abstract is the summary a machine wrote
     profiles: tuple[Speaker, ...] = ()  # its speakers as talks.yml's `speakers:` map has them
+    source_url: str | None = None  # the talk's URL in talks.yml (a placeholder links it)
 
     @property
     def duration(self) -> float | None:
@@ -152,6 +153,7 @@ def views(
                 abstract=(written or summary or "").strip() or None,
                 machine_abstract=not (written or "").strip() and bool(summary) and not by_person,
                 profiles=talk.profiles,
+                source_url=talk.url,
             )
         )
     if corrections_dir is not None and corrections_dir.is_dir():

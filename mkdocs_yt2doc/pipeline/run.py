@@ -18,7 +18,7 @@ from ..cache.store import Store, StoreError
 from ..records.job import Job, Progress
 from ..records.talk import Catalog
 from ..util.names import assign_slugs
-from .cache_state import CacheState
+from .cache_state import NOT_PROCESSED, NOT_TRANSCRIBED, CacheState
 from .caption_source import CaptionSource
 from .local_run import LocalExecutor
 from .record import Executor, Recorder
@@ -116,7 +116,21 @@ class Pipeline:
             if job.problem and not (self.settings.read_only and not job.failed):
                 log.warning("yt2doc: %s: %s", job.label, job.problem)
             _warn_lost_captions(job)
+        waiting = sum(j.problem in (NOT_PROCESSED, NOT_TRANSCRIBED) for j in jobs)
+        if waiting and not self.settings.read_only:
+            log.warning(
+                "yt2doc: %d talk(s) without a transcript, which `transcribe: never` does not "
+                "make: run `mkdocs-yt2doc prefetch` where they can be transcribed, then commit "
+                "the cache folder (%s)", waiting, self.cache_name(),
+            )  # fmt: skip
         return jobs
+
+    def cache_name(self) -> str:
+        """The cache folder as a person names it: relative to the project."""
+        folder, project = self.settings.cache_dir, self.settings.project
+        if project is not None and folder.is_relative_to(project):
+            return f"{folder.relative_to(project).as_posix()}/"
+        return str(folder)
 
     def _captions(self, work: list[Job], progress: Progress | None) -> list[Job]:
         """Talks transcribed from captions (`transcript_from`); the rest go to Whisper."""
