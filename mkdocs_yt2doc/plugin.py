@@ -70,6 +70,27 @@ def _rendered(manifest: Path) -> bool:
     return True
 
 
+def _unknown_as_errors(
+    options: dict[str, Any],
+    config_file_path: str | None,
+    errors: ConfigErrors,
+    warnings: ConfigWarnings,
+) -> tuple[ConfigErrors, ConfigWarnings]:
+    found = unknown_options(options)
+    if not found:
+        return errors, warnings
+    name, text = "mkdocs.yml", None
+    if config_file_path:
+        name = Path(config_file_path).name
+        try:
+            text = Path(config_file_path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):  # MkDocs has read it: the line is a bonus
+            text = None
+    message = unknown_option_message(found, name, text, after="yt2doc")
+    kept = [w for w in warnings if "Unrecognised configuration name" not in str(w[1])]
+    return [*errors, (found[0][0], ValidationError(message))], kept
+
+
 class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
     supports_multiple_instances = False
 
@@ -97,19 +118,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         """MkDocs' checks, and an unknown option an error with the closest known name: a
         mistyped `transcibe: never` must not quietly build with `auto`, strict or not."""
         errors, warnings = super().load_config(options, config_file_path)
-        found = unknown_options(options)
-        if not found:
-            return errors, warnings
-        name, text = "mkdocs.yml", None
-        if config_file_path:
-            name = Path(config_file_path).name
-            try:
-                text = Path(config_file_path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):  # MkDocs has read it: the line is a bonus
-                text = None
-        message = unknown_option_message(found, name, text, after="yt2doc")
-        kept = [w for w in warnings if "Unrecognised configuration name" not in str(w[1])]
-        return [*errors, (found[0][0], ValidationError(message))], kept
+        return _unknown_as_errors(options, config_file_path, errors, warnings)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()

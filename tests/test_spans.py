@@ -234,10 +234,11 @@ def test_the_player_starts_and_stops_at_the_talk(cut: Cut, browser: Any) -> None
 
 
 def test_status_shows_each_part_s_own_duration(cut: Cut) -> None:
-    from mkdocs_yt2doc.cli import status
+    from mkdocs_yt2doc.project.config_file import project_settings
+    from mkdocs_yt2doc.status import status
 
     out = io.StringIO()
-    assert status(str(cut.project / "mkdocs.yml"), out) == 0
+    assert status(*project_settings(str(cut.project / "mkdocs.yml")), out) == 0
     rows = {line.split()[0]: line.split() for line in out.getvalue().splitlines() if line}
     assert rows["first"][2] == "0:07" and rows["second"][2] == "0:09"
     assert rows["third"][2] == "0:10"  # 16.65 s to the end, 27 s
