@@ -27,33 +27,47 @@ SLUG = "rain-gardens"
 TITLE = "Rain gardens for small yards"
 WIDTH, HEIGHT, FPS, GOP = 640, 360, 2, 20
 AUDIO_BIT_RATE = 24_000
-VIDEO_BIT_RATE = 48_000
+VIDEO_QUALITY = {"crf": "50", "b": "0"}  # constant quality: static slides need little
 
 # (slide title, spoken text); paragraphs are separated by blank lines.
 TOPICS: list[tuple[str, str]] = [
     (
         "Why a rain garden?",
         """
-        Hello, I am Jo, and I have five minutes to convince you to dig a hole in your yard.
-        A rain garden is a shallow planted dip that catches the water running off a roof or a
-        driveway and lets it soak slowly into the ground.
+        Hello, I am Jo, and I have a few minutes to convince you to dig a hole in your yard. A
+        rain garden is a shallow planted dip that catches the rain running off a roof or a
+        driveway, and lets it soak slowly into the ground.
 
-        In a heavy storm, water from hard surfaces rushes into the drains all at once. The
-        drains overflow, streets flood, and the dirty water carries oil and fertilizer straight
-        into the nearest stream. A rain garden holds that water for a day and lets the soil
-        clean it on the way down.
+        In a heavy storm, the rain from roofs, roads and paths rushes into the drains all at
+        once. The drains overflow, streets flood, and the dirty runoff carries oil, soap and
+        garden chemicals straight into the nearest stream. A rain garden holds that runoff for
+        a day or so, and lets the soil clean it on the way down.
+
+        A small yard is enough. Even a garden the size of a parking space can take the rain from
+        half a roof. It costs little more than a spade, a few bags of compost and some plants,
+        and it asks for almost no work once it has settled in. And unlike a lawn, it is full of
+        flowers, birds and butterflies for most of the year. In the next few minutes I will
+        show you how to dig one, and which plants to put in it, so that it works from the very
+        first storm.
         """,
     ),
     (
         "Digging the basin",
         """
-        Now for the digging itself. Pick a spot at least three meters from the house, where the
-        downspout can reach it through a short pipe or a stone channel.
+        Now for the digging itself. Pick a spot at least three meters from the house, so the
+        runoff never soaks into the walls, and where the downspout can reach it through a
+        short pipe or a channel lined with stones.
 
-        Test the soil first. Dig a hole as deep as your hand is long, fill it with water, and
-        time how long it takes to drain. If the water is gone within a day, the spot will work.
-        Dig the basin about fifteen centimeters deep, with gently sloping sides, and use the
-        soil you remove to build a low bank on the downhill edge.
+        Test the soil first. Dig a hole as deep as your hand is long, fill it to the top, and
+        time how long it takes to drain. If it is empty within a day, the spot will work. If it
+        is still full the next evening, your soil is heavy clay, and you should choose another
+        spot or mix plenty of sand and compost into the bottom.
+
+        Dig the basin about fifteen centimeters deep, with gently sloping sides, so nobody
+        trips into it. Keep the bottom flat and level, so the rain spreads out instead of
+        pooling at one end. Use the soil you remove to build a low bank on the downhill edge,
+        and press it down firmly with your feet. Where the pipe enters, lay a few large flat
+        stones, so a sudden rush of rain does not wash the soil away.
         """,
     ),
     (
@@ -63,10 +77,17 @@ TOPICS: list[tuple[str, str]] = [
         the longest, so it needs plants that like wet feet, such as sedges, rushes and blue
         flag iris.
 
-        The sloping edges dry out between storms, so put tougher plants there, like asters and
-        coneflowers. Choose plants that grow wild in your region, because their deep roots open
-        the soil and feed the local bees. Cover the bare soil with a thick layer of shredded
-        bark, and water the new plants during their first summer. Thank you, and happy digging.
+        The sloping sides dry out between storms, so put tougher plants there, like asters and
+        coneflowers. On the bank at the top, grasses and low shrubs hold the soil together.
+        Choose plants that grow wild in your region, because their deep roots open up the soil
+        and feed the local bees and butterflies.
+
+        Plant them close together, so they cover the ground quickly and leave no room for
+        weeds. Cover the bare soil with a thick layer of shredded bark, which keeps it moist in
+        summer and stops it washing away. During the first summer, give the new plants a drink
+        every week when it has not rained. After that, a rain garden looks after itself. Cut
+        back the dead stems once a year in spring, pull out the odd weed, and enjoy the show.
+        Thank you for listening, and happy digging.
         """,
     ),
 ]
@@ -92,9 +113,8 @@ def encode(samples: np.ndarray, rate: int, starts: list[float], path: Path) -> N
         container.flags |= av.container.Flags.bitexact.value
         container.metadata["title"] = TITLE
         container.metadata["artist"] = f"espeak-ng ({VOICE}), synthetic speech"
-        video = container.add_stream("libvpx-vp9", rate=FPS)
+        video = container.add_stream("libvpx-vp9", rate=FPS, options=VIDEO_QUALITY)
         video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
-        video.bit_rate = VIDEO_BIT_RATE
         video.codec_context.gop_size = GOP
         video.codec_context.flags |= av.codec.context.Flags.bitexact.value
         audio = container.add_stream("libopus", rate=SAMPLE_RATE, layout="mono")
