@@ -35,8 +35,11 @@ from tests.browser import ARGS, CHROMIUM, serve  # noqa: E402
 from tests.test_player_sticky import _Ranges  # noqa: E402 - range requests: media seeks
 
 LIMIT = 150 * 1024
-SIZES = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 390, "height": 844}}
-SCHEMES = ("light", "dark")
+SIZES: dict[str, Any] = {
+    "desktop": {"width": 1280, "height": 900},
+    "mobile": {"width": 390, "height": 844},
+}
+SCHEMES: tuple[Any, ...] = ("light", "dark")
 TALK = "talks/rain-gardens-for-small-yards/"  # the video talk: the dock shows its picture
 QUERY = "garden"  # said in two of the talks
 SPEAKER = "talks/speakers/jo-fern/"
