@@ -15,7 +15,13 @@ import pytest
 
 from mkdocs_yt2doc.document.chapter_plan import max_chapters
 from mkdocs_yt2doc.document.llm import LLM
-from mkdocs_yt2doc.document.llm_chapters import MAX_TITLE, boundaries_schema, titles_schema
+from mkdocs_yt2doc.document.llm_chapters import (
+    MAX_TITLE,
+    boundaries_schema,
+    repair_titles,
+    titles_schema,
+)
+from mkdocs_yt2doc.document.llm_http import ranges_as_enums
 from mkdocs_yt2doc.document.topics import find_topics, llm_topics
 from mkdocs_yt2doc.records.document import Paragraph
 from mkdocs_yt2doc.records.settings import LLMSettings
@@ -137,3 +143,22 @@ def test_duplicate_empty_titles_and_a_summary_that_is_a_title_are_repaired(
     (warning,) = plugin_log.warnings
     assert warning.startswith("yt2doc: 'Bread': the LLM's answer was repaired: ")
     assert "repeated title replaced offline" in warning and "empty title" in warning
+
+
+def test_a_title_that_is_only_its_number_is_titled_offline() -> None:
+    """Gemma 3 270M on llama.cpp's server titled every chapter "Chapter N"."""
+    summary = "A talk about lighthouses, their lenses and their keepers, then and now."
+    titled = repair_titles(["Chapter 1", "Chapter 2: The lens", "1984 and after", "Teil 3"],
+                           summary)  # fmt: skip
+    assert titled.titles == [None, "The lens", "1984 and after", None]
+    assert titled.repairs == ["empty title replaced offline"] * 2
+
+
+def test_bounded_integers_go_as_enums_for_llama_cpp_python() -> None:
+    """Its grammar drops `minimum`/`maximum` (paragraph -1 of 1..30) but keeps `enum`."""
+    sent = ranges_as_enums(boundaries_schema(3, 7, 2, least=1))
+    assert sent["properties"]["starts"]["items"] == {"type": "integer", "enum": [3, 4, 5, 6, 7]}
+    assert sent["properties"]["starts"]["minItems"] == 1
+    wide = {"type": "integer", "minimum": 0, "maximum": 10**6}
+    assert ranges_as_enums(wide) == wide  # too many values: left to the repairs
+    assert ranges_as_enums(titles_schema(2)) == titles_schema(2)

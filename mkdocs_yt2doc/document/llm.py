@@ -131,7 +131,8 @@ class LLM:
                     break  # a missing model does not appear by asking again
                 continue
             try:
-                result = unwrap(json.loads(content), read)
+                # strict=False: llama-cpp-python's grammar lets a raw newline into a string
+                result = unwrap(json.loads(content, strict=False), read)
             except ValueError as exc:  # json.JSONDecodeError is a ValueError too
                 problem = f"invalid reply ({_short(exc)}): {content[:120]!r}"
                 log.info("yt2doc: LLM attempt %d: %s", attempt + 1, problem)

@@ -22,7 +22,7 @@ from ..util.timecode import format_timecode
 from .chapter_plan import language_name, max_chapters, same_text, wrong_language
 from .llm import LLM, estimate_tokens, read_fields
 
-PROMPTS = "v2"  # bump when the prompts change: part of what produced a cached answer
+PROMPTS = "v3"  # bump when the prompts change: part of what produced a cached answer
 _TRIM = 360  # characters of each paragraph shown to the LLM when finding boundaries
 _CHAPTER_TRIM = 900  # characters of each chapter shown when titling
 MAX_TITLE = 60
@@ -32,14 +32,16 @@ _SYSTEM = (
     "You answer only with JSON that matches the given schema."
 )
 _NUMBERING = re.compile(
-    r"^\s*(?:chapter|kapitel|chapitre|part|teil|partie)?\s*\d+\s*[:.)-]\s*", re.I
+    r"^\s*(?:chapter|kapitel|chapitre|part|teil|partie)?\s*\d+\s*(?:[:.)-]\s*|$)", re.I
 )
 
 
-def boundaries_schema(first: int, last: int, most: int) -> dict[str, Any]:
-    """Paragraph numbers in first..last, at most `most` of them."""
+def boundaries_schema(first: int, last: int, most: int, least: int = 0) -> dict[str, Any]:
+    """Paragraph numbers in first..last, at least `least` and at most `most` of them."""
     number = {"type": "integer", "minimum": first, "maximum": last}
-    starts = {"type": "array", "items": number, "maxItems": max(0, most)}
+    starts: dict[str, Any] = {"type": "array", "items": number, "maxItems": max(0, most)}
+    if least:
+        starts["minItems"] = least
     return {"type": "object", "properties": {"starts": starts}, "required": ["starts"]}
 
 
@@ -105,25 +107,42 @@ def llm_boundaries(
         # Each window decides only its core; the overlap gives context on both sides.
         core_from = window.start + (2 if number else 0)
         core_to = window.stop - (2 if number + 1 < len(windows) else 0)
-        first = max(window.start, 1)
+        # only paragraphs that can open a chapter of the minimum length, the first or the last
+        first, last = _openers(paragraphs, window, duration, settings.min_chapter_seconds)
+        if first > last:
+            continue  # no paragraph here can start a chapter
         share = paragraphs[window.stop - 1].end - paragraphs[window.start].start
         most = min(len(window), math.ceil(limit * share / max(duration, 1.0)) + 1)
+        if len(windows) == 1:
+            most = min(most, limit - 1)  # the talk seen whole: its chapters after the first
+        # a talk seen whole that can hold two chapters gets one start at least: a small model
+        # answers [] to an open question (Gemma 3 270M did)
+        least = 1 if len(windows) == 1 and limit > 1 else 0
         prompt = (
             f"Here is {'a part of ' if len(windows) > 1 else ''}the transcript of a talk, in "
             f"numbered paragraphs with their start times.\n\n{_numbered(paragraphs, window)}\n\n"
             "Where does the speaker move on to a new topic? Answer with the numbers of the "
-            f"paragraphs that begin a new chapter ({first} to {window.stop - 1}), in "
-            f"increasing order, at most {most}. Chapters should last at least "
+            f"paragraphs that begin a new chapter ({first} to {last}), in increasing order, "
+            f"{'at least one, ' if least else ''}at most {most}. Chapters should last at least "
             f"{int(settings.min_chapter_seconds)} seconds; the whole talk "
             f"({format_timecode(duration)}) should have at most {limit} chapters."
         )
-        schema = boundaries_schema(first, window.stop - 1, most)
+        schema = boundaries_schema(first, last, most, least)
 
         starts = llm.ask(_SYSTEM, prompt, schema, _reader(schema), reply_tokens=200)
-        outside += sum(1 for i in starts if not first <= i < window.stop)
-        found.update(i for i in starts if core_from <= i < core_to and first <= i)
+        outside += sum(1 for i in starts if not first <= i <= last)
+        found.update(i for i in starts if core_from <= i < core_to and first <= i <= last)
     repairs = [f"{outside} paragraph number(s) outside the talk dropped"] if outside else []
     return sorted(found), repairs
+
+
+def _openers(
+    paragraphs: Sequence[Paragraph], window: range, duration: float, minimum: float
+) -> tuple[int, int]:
+    """The window's paragraphs that start at least `minimum` seconds after the talk's start
+    and before its end (first > last: none)."""
+    able = [i for i in window if i and minimum <= paragraphs[i].start <= duration - minimum]
+    return (able[0], able[-1]) if able else (1, 0)
 
 
 def _reader(schema: dict[str, Any]) -> Callable[[Any], list[int]]:
@@ -166,9 +185,12 @@ def llm_titles(
         wrong = wrong_language(" ".join([*titles, answer["summary"]]), language)
         return f"written in {language_name(wrong)}, not {name}" if wrong else None
 
+    # room for the longest answer the schema allows: a grammar-bound model may write it
+    # (Gemma 3 270M ran to the summary's limit, and was cut off at 120 + 30 tokens a title)
+    longest = estimate_tokens("x" * (_SUMMARY[1] + count * (MAX_TITLE + 6))) + 20
     answer = llm.ask(
         _SYSTEM, prompt, schema, lambda v: read_fields(v, schema), check,
-        reply_tokens=120 + 30 * count, retries=min(1, llm.settings.retries),
+        reply_tokens=longest, retries=min(1, llm.settings.retries),
     )  # fmt: skip
     return repair_titles(answer["titles"], answer["summary"])
 

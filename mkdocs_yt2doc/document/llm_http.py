@@ -2,7 +2,8 @@
 
 OpenAI, vLLM and llama.cpp's own `llama-server` take `response_format: {"type": "json_schema"}`;
 llama-cpp-python's server takes only `{"type": "json_object", "schema": ...}` and answers
-anything else with an error naming `response_format`. The first call finds out which (from
+anything else with an error naming `response_format`; its grammar ignores integer ranges, so
+that dialect gets them as enums. The first call finds out which (from
 the server's error), the client remembers it for the run (in memory, never in the cache) and
 logs it. `llm.timeout` bounds the whole reply, not each read.
 """
@@ -45,9 +46,25 @@ def base_url(host: str) -> str:
 
 def response_format(dialect: str, schema: dict[str, Any]) -> dict[str, Any]:
     if dialect == "json_object":
-        return {"type": "json_object", "schema": schema}
+        return {"type": "json_object", "schema": ranges_as_enums(schema)}
     return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema,
                                                    "strict": True}}  # fmt: skip
+
+
+def ranges_as_enums(schema: Any, most: int = 2000) -> Any:
+    """The schema with each bounded integer as an enum of its values (up to `most`).
+
+    llama-cpp-python's schema-to-grammar converter ignores `minimum` and `maximum` (Gemma 3
+    answered paragraph -1 of 1..30) but keeps `enum`, which says the same."""
+    if isinstance(schema, list):
+        return [ranges_as_enums(item, most) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if schema.get("type") == "integer" and isinstance(low, int) and isinstance(high, int):
+        return {"type": "integer", "enum": list(range(low, high + 1))} if (
+            0 <= high - low < most) else schema  # fmt: skip
+    return {key: ranges_as_enums(value, most) for key, value in schema.items()}
 
 
 def within(seconds: float, call: Callable[[], T], what: str) -> T:
