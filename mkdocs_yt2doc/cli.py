@@ -22,7 +22,7 @@ from .pipeline.settings import PipelineSettings, Refresh
 from .project.commands import add_commands
 from .records.errors import Yt2DocError
 from .records.job import Job
-from .util.timecode import format_timecode
+from .util.timecode import format_timecode, lost_text
 
 if TYPE_CHECKING:
     from .scale.cluster import RayExecutor
@@ -95,7 +95,8 @@ def talk_state(
         return "other settings", detail + " (prefetch --refresh-structure to redo)"
     if job.document_stale:
         return "cached", "document is rebuilt at the next build (chapters or its format changed)"
-    return "cached", ""
+    lost = job.lost_speech  # the transcription's coverage guard could not fill these
+    return "cached", f"speech with no words at {lost_text(lost)}" if lost else ""
 
 
 MAX_LISTED = 50  # a talk's unplaced paragraphs that `status` lists

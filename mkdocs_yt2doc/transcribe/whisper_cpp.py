@@ -20,6 +20,7 @@ from typing import Any
 from ..records.settings import WhisperSettings
 from ..records.transcript import Segment, Transcript, Word
 from ..util.glossary import hotwords
+from .coverage import Redecode, Window, cover, speech_chunks, windows
 from .ggml_file import GgmlError, GgmlModel, read_ggml
 from .whisper import LoadsOnce, TranscribeError, decode_speech, guard_segments, has_words
 
@@ -154,22 +155,25 @@ class CppTranscriber(LoadsOnce):
         }
         if not self._ggml.multilingual:
             options["language"] = "en"
-        segments: tuple[Segment, ...] = ()
+        segments: list[Segment] = []
         detected = options["language"]
         try:
-            if len(speech):
-                import _pywhispercpp as pw
+            import _pywhispercpp as pw
 
+            if len(speech):
                 with _whisper_log(pw):
                     model.transcribe(speech, **options)
-                segments = tuple(guard_segments(self._segments(model, ts_map)))
+                segments = list(self._segments(model, ts_map))
                 detected = pw.whisper_lang_str(pw.whisper_full_lang_id(model._ctx))
+            covered = cover(segments, windows(speech_chunks(samples)),
+                            self.redecoder(samples, options))  # fmt: skip
         except Exception as exc:
             raise TranscribeError(f"cannot transcribe {audio.name}: {exc}") from None
         return Transcript(
             language=str(detected if detected != "auto" else "en"),
             duration=round(len(samples) / RATE, 2),
-            segments=segments,
+            segments=tuple(guard_segments(covered.segments)),
+            lost=covered.lost,
             settings={
                 **self.settings.produced_by(),
                 "language": language,
@@ -178,6 +182,28 @@ class CppTranscriber(LoadsOnce):
             },
             versions=_versions(),
         )
+
+    def redecoder(self, samples: Any, options: dict[str, Any]) -> Redecode:
+        """A window's speech decoded again on its own: first with the talk's prompt and
+        glossary, then without them."""
+        tries = [options]
+        if options["initial_prompt"]:
+            tries.append({**options, "initial_prompt": "", "carry_initial_prompt": False})
+
+        def redecode(window: Window, attempt: int) -> list[Segment] | None:
+            import _pywhispercpp as pw
+            import numpy as np
+            from faster_whisper.vad import SpeechTimestampsMap
+
+            if attempt >= len(tries):
+                return None
+            chunks = [{"start": int(s * RATE), "end": int(e * RATE)} for s, e in window.voiced]
+            speech = np.concatenate([samples[c["start"] : c["end"]] for c in chunks])
+            with _whisper_log(pw):
+                self._model.transcribe(speech.astype(np.float32), **tries[attempt])
+            return list(self._segments(self._model, SpeechTimestampsMap(chunks, RATE)))
+
+        return redecode
 
     def _speech(self, samples: Any) -> tuple[Any, Any]:
         """The speech of the audio (Silero VAD, as faster-whisper's sequential mode does), and
