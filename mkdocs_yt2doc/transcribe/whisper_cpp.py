@@ -145,16 +145,7 @@ class CppTranscriber(LoadsOnce):
         language = language or self.settings.language
         samples = decode_speech(audio)
         speech, ts_map = self._speech(samples)
-        text_prompt = " ".join(
-            p for p in ((prompt or "") if self.settings.prompt else "", sent) if p
-        )
-        options: dict[str, Any] = {
-            "language": language if self._ggml.multilingual and language else "auto",
-            "initial_prompt": text_prompt,  # params stay set: "" clears the last talk's
-            "carry_initial_prompt": bool(sent),
-        }
-        if not self._ggml.multilingual:
-            options["language"] = "en"
+        options = self.options(language, prompt, sent)
         segments: list[Segment] = []
         detected = options["language"]
         try:
@@ -182,6 +173,21 @@ class CppTranscriber(LoadsOnce):
             },
             versions=_versions(),
         )
+
+    def options(self, language: str | None, prompt: str | None, sent: str) -> dict[str, Any]:
+        """whisper.cpp's options for a talk (`sent`: the glossary's terms that fit)."""
+        assert self._ggml is not None
+        text_prompt = " ".join(
+            p for p in ((prompt or "") if self.settings.prompt else "", sent) if p
+        )
+        options: dict[str, Any] = {
+            "language": language if self._ggml.multilingual and language else "auto",
+            "initial_prompt": text_prompt,  # params stay set: "" clears the last talk's
+            "carry_initial_prompt": bool(sent),
+        }
+        if not self._ggml.multilingual:
+            options["language"] = "en"
+        return options
 
     def redecoder(self, samples: Any, options: dict[str, Any]) -> Redecode:
         """A window's speech decoded again on its own: first with the talk's prompt and
