@@ -2,8 +2,9 @@
 
     python bench/glossary.py [--models tiny.en,base] [--modes batched,sequential]
 
-A long mix of our own (tests/names_mix.py): three espeak-ng sentences full of names, each
-preceded and followed by LibriVox passages (tests/data), about 80 s. Each model and mode
+Mixes of our own (tests/names_mix.py): "long", three espeak-ng sentences full of names, each
+preceded and followed by LibriVox passages (tests/data), 72 s; "opening", a talk that opens
+with a names sentence, then two passages (issue 27's case), 27 s. Each model and mode
 transcribes it without and with a glossary of the five names, before this change (the same
 faster-whisper call as before, no timestamps in batches, no guard) and now. Reported:
 - names spelled right (15 said);
@@ -36,7 +37,12 @@ from mkdocs_yt2doc.transcribe.whisper import (  # noqa: E402
 from tests.conftest import normalise  # noqa: E402
 from tests.names_mix import NAMES, SENTENCES, Piece, mix, names_right, seconds_lost  # noqa: E402
 
-ORDER: list[int | str] = [0, SENTENCES[0][0], 1, 2, SENTENCES[1][0], 3, 4, SENTENCES[2][0], 0]
+MIXES: dict[str, list[int | str]] = {
+    # names sentences between passages, about 72 s
+    "long": [0, SENTENCES[0][0], 1, 2, SENTENCES[1][0], 3, 4, SENTENCES[2][0], 0],
+    # issue 27's case: a talk that opens with its names, then two passages (27 s)
+    "opening": [SENTENCES[0][0], 0, 2],
+}
 
 
 def model_path(name: str, folder: Path) -> str:
@@ -97,6 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", default="tiny.en,base")
     parser.add_argument("--modes", default="batched,sequential")
+    parser.add_argument("--mixes", default="long,opening")
     args = parser.parse_args()
     redecoded: list[str] = []  # the guard's log lines: one per window decoded again
 
@@ -108,38 +115,48 @@ def main() -> None:
     logger = logging.getLogger("mkdocs.plugins.yt2doc")
     logger.addHandler(Count())
     logger.setLevel(logging.INFO)
+    print("| mix | model | mode | glossary | code | names right | passage recall | s lost "
+          "| windows re-decoded | CPU s |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as folder:
-        audio = Path(folder) / "mix.wav"
-        layout = mix(ORDER, audio)
-        print(f"mix of {layout[-1].end:.0f} s: {len(layout)} pieces, 3 of them names")
-        print("| model | mode | glossary | code | names right | passage recall | s lost "
-              "| windows re-decoded | CPU s |")  # fmt: skip
-        print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
         for name in args.models.split(","):
             path = model_path(name, Path(tempfile.mkdtemp(dir=folder)))
             for mode in args.modes.split(","):
                 settings = WhisperSettings(model=path, device="cpu", language="en",
                                            batch_size=8 if mode == "batched" else 0)  # fmt: skip
                 transcriber = Transcriber(settings)
-                transcriber._load()
-                sent = ", ".join(NAMES)
-                for glossary in ((), tuple(NAMES)):
-                    for code in ("before", "now"):
-                        redecoded.clear()
-                        started = time.process_time()
-                        if code == "before":
-                            words = before(transcriber, audio, sent if glossary else "")
-                        else:
-                            words = transcriber.transcribe(audio, glossary=glossary).words
-                        cpu = time.process_time() - started
-                        right, said = names_right(layout, "".join(w.text for w in words))
-                        print(
-                            f"| {name} | {mode} | {'5 names' if glossary else 'none'} | {code} "
-                            f"| {right}/{said} | {recall(layout, words):.1f} % "
-                            f"| {seconds_lost(layout, words):.1f} "
-                            f"| {len(redecoded) if code == 'now' else '-'} | {cpu:.1f} |",
-                            flush=True,
-                        )
+                for mix_name in args.mixes.split(","):
+                    audio = Path(folder) / f"{mix_name}.wav"
+                    layout = mix(MIXES[mix_name], audio)
+                    for glossary in ((), tuple(NAMES)):
+                        for code in ("before", "now"):
+                            row = measure(transcriber, audio, layout, glossary, code, redecoded)
+                            print(f"| {mix_name} | {name} | {mode} | "
+                                  f"{'5 names' if glossary else 'none'} | {code} | {row}",
+                                  flush=True)  # fmt: skip
+
+
+def measure(
+    transcriber: Transcriber,
+    audio: Path,
+    layout: list[Piece],
+    glossary: tuple[str, ...],
+    code: str,
+    redecoded: list[str],
+) -> str:
+    """One row's figures: names, recall, seconds lost, windows re-decoded, CPU seconds."""
+    redecoded.clear()
+    started = time.process_time()
+    if code == "before":
+        transcriber._load()
+        words = before(transcriber, audio, ", ".join(glossary))
+    else:
+        words = transcriber.transcribe(audio, glossary=glossary).words
+    cpu = time.process_time() - started
+    right, said = names_right(layout, "".join(w.text for w in words))
+    again = len(redecoded) if code == "now" else "-"
+    return (f"{right}/{said} | {recall(layout, words):.1f} % | "
+            f"{seconds_lost(layout, words):.1f} | {again} | {cpu:.1f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

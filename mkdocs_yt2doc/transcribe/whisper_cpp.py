@@ -154,7 +154,7 @@ class CppTranscriber(LoadsOnce):
             if len(speech):
                 with _whisper_log(pw):
                     model.transcribe(speech, **options)
-                segments = list(self._segments(model, ts_map))
+                segments = list(_segments(model, ts_map))
                 detected = pw.whisper_lang_str(pw.whisper_full_lang_id(model._ctx))
             covered = cover(segments, windows(speech_chunks(samples)),
                             self.redecoder(samples, options))  # fmt: skip
@@ -207,7 +207,7 @@ class CppTranscriber(LoadsOnce):
             speech = np.concatenate([samples[c["start"] : c["end"]] for c in chunks])
             with _whisper_log(pw):
                 self._model.transcribe(speech.astype(np.float32), **tries[attempt])
-            return list(self._segments(self._model, SpeechTimestampsMap(chunks, RATE)))
+            return list(_segments(self._model, SpeechTimestampsMap(chunks, RATE)))
 
         return redecode
 
@@ -224,28 +224,29 @@ class CppTranscriber(LoadsOnce):
         speech = np.concatenate([samples[c["start"] : c["end"]] for c in chunks] or [[]])
         return speech.astype(np.float32), SpeechTimestampsMap(chunks, RATE)
 
-    def _segments(self, model: Any, ts_map: Any) -> Iterator[Segment]:
-        import _pywhispercpp as pw
 
-        ctx = model._ctx
-        eot = pw.whisper_token_eot(ctx)
-        for i in range(pw.whisper_full_n_segments(ctx)):
-            pieces = []  # (bytes, start, end, probability) of the segment's text tokens
-            for j in range(pw.whisper_full_n_tokens(ctx, i)):
-                token = pw.whisper_full_get_token_data(ctx, i, j)
-                if token.id < eot:  # not a timestamp or special token
-                    text = pw.whisper_token_to_bytes(ctx, token.id)
-                    pieces.append((text, token.t0 / 100, token.t1 / 100, float(token.p)))
-            words = tuple(_words(pieces, ts_map))
-            text = pw.whisper_full_get_segment_text(ctx, i).decode("utf-8", errors="replace")
-            segment = Segment(
-                start=words[0].start if words else 0.0,
-                end=words[-1].end if words else 0.0,
-                text=text.strip(),
-                words=words,
-            )
-            if has_words(segment) and words:
-                yield segment
+def _segments(model: Any, ts_map: Any) -> Iterator[Segment]:
+    import _pywhispercpp as pw
+
+    ctx = model._ctx
+    eot = pw.whisper_token_eot(ctx)
+    for i in range(pw.whisper_full_n_segments(ctx)):
+        pieces = []  # (bytes, start, end, probability) of the segment's text tokens
+        for j in range(pw.whisper_full_n_tokens(ctx, i)):
+            token = pw.whisper_full_get_token_data(ctx, i, j)
+            if token.id < eot:  # not a timestamp or special token
+                text = pw.whisper_token_to_bytes(ctx, token.id)
+                pieces.append((text, token.t0 / 100, token.t1 / 100, float(token.p)))
+        words = tuple(_words(pieces, ts_map))
+        text = pw.whisper_full_get_segment_text(ctx, i).decode("utf-8", errors="replace")
+        segment = Segment(
+            start=words[0].start if words else 0.0,
+            end=words[-1].end if words else 0.0,
+            text=text.strip(),
+            words=words,
+        )
+        if has_words(segment) and words:
+            yield segment
 
 
 def _words(pieces: list[tuple[bytes, float, float, float]], ts_map: Any) -> Iterator[Word]:
