@@ -95,8 +95,7 @@ def talk_state(
         return "other settings", detail + " (prefetch --refresh-structure to redo)"
     if job.document_stale:
         return "cached", "document is rebuilt at the next build (chapters or its format changed)"
-    lost = job.lost_speech  # the transcription's coverage guard could not fill these
-    return "cached", f"speech with no words at {lost_text(lost)}" if lost else ""
+    return "cached", ""
 
 
 MAX_LISTED = 50  # a talk's unplaced paragraphs that `status` lists
@@ -113,6 +112,8 @@ def status(config_file: str, out: TextIO) -> int:
     counts: dict[str, int] = {}
     for job in jobs:
         state, detail = talk_state(job, current, failures, settings.llm.produced_by())
+        lost = f"speech with no words at {lost_text(job.lost_speech)}" if job.lost_speech else ""
+        detail = "; ".join(part for part in (detail, lost) if part)  # what the guard could not fill
         counts[state] = counts.get(state, 0) + 1
         duration = job.media.duration if job.media else None
         rows.append((job.slug, state, format_timecode(duration) if duration else "", detail))

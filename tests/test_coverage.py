@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from mkdocs_yt2doc.cli import talk_state
 from mkdocs_yt2doc.records.settings import WhisperSettings
 from mkdocs_yt2doc.records.transcript import Segment, Transcript
 from mkdocs_yt2doc.transcribe.coverage import cover, lost, speech_chunks, windows
@@ -164,19 +163,11 @@ def test_speech_that_stays_without_words_marks_the_talk(
     assert again.lost == covered.lost
 
 
-def test_status_names_the_lost_time_and_a_bad_cached_value_reads_as_none() -> None:
-    from mkdocs_yt2doc.records.job import Job
-    from mkdocs_yt2doc.records.talk import Talk
-
-    job = Job(
-        talk=Talk(url="https://example.org/a.mp4", where="talks.yml:3"), lost_speech=((0.3, 13.9),)
-    )
-    job.document = object()  # type: ignore[assignment]  # a cached talk
-    state, detail = talk_state(job, {}, {})
-    assert (state, detail) == ("cached", "speech with no words at 0:00-0:13")
+def test_a_bad_cached_mark_reads_as_none() -> None:
     for bad in ([[1, "x"]], [[float("nan"), 2]], [[True, 2]], "0-13", [[1, 2, 3]], [[-1, 2]]):
         data = Transcript("en", 1.0, ()).to_json() | {"lost_speech": bad}
         assert Transcript.from_json(data).lost == ()
+    assert Transcript.from_json(Transcript("en", 1.0, (), lost=((1.0, 4.5),)).to_json()).lost
 
 
 def test_whisper_cpp_has_the_same_guard(
@@ -195,3 +186,28 @@ def test_whisper_cpp_has_the_same_guard(
     covered = cover(holed, found, transcriber.redecoder(samples, options))
     assert covered.redecoded == (found[0],) and covered.lost == ()
     assert seconds_lost(layout, [w for s in covered.segments for w in s.words]) == 0.0
+
+
+def test_status_reads_the_mark_back_from_the_cache(tmp_path: Path) -> None:
+    """The example site's cache, one transcript marked as the guard marks it: `status`
+    names the talk's lost time; the others stay plain "cached"."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+    root = Path(__file__).resolve().parent.parent / "example-site"
+    shutil.copytree(root, site, ignore=shutil.ignore_patterns("site"))
+    record = next(site.glob(".yt2doc/file-small-telescopes-*/transcript.json"))
+    data = json.loads(record.read_text())
+    data["lost_speech"] = [[62.4, 75.9]]
+    record.write_text(json.dumps(data))
+    out = subprocess.run(
+        [sys.executable, "-m", "mkdocs_yt2doc.cli", "status"], cwd=site, capture_output=True,
+        text=True, timeout=300, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    ).stdout  # fmt: skip
+    rows = {line.split()[0]: line for line in out.splitlines()[2:] if line.strip()}
+    assert "speech with no words at 1:02-1:15" in rows["small-telescopes"]
+    assert "speech with no words" not in rows["sourdough-at-home"]
