@@ -158,6 +158,12 @@ def test_speech_that_stays_without_words_marks_the_talk(
     assert len(covered.lost) == 1
     start, end = covered.lost[0]
     assert start <= layout[0].start + 1 and end >= layout[0].end - 2
+
+    def fails(window: Any, attempt: int) -> list[Segment]:
+        raise RuntimeError("the model on a clip")
+
+    failed = cover(holed, found, fails)  # a try that raises keeps the first words, marks
+    assert failed.segments == tuple(holed) and failed.lost == covered.lost
     marked = dataclasses.replace(whole, segments=covered.segments, lost=covered.lost)
     again = Transcript.from_json(marked.to_json())
     assert again.lost == covered.lost

@@ -121,7 +121,7 @@ def cover(segments: Sequence[Segment], found: Sequence[Window], redecode: Redeco
         best, best_lost = None, _seconds(first)
         left = first
         attempt = 0
-        while (tried := redecode(window, attempt)) is not None:
+        while (tried := _try(redecode, window, attempt)) is not None:
             attempt += 1
             mine = [s for s in tried if window.holds(s)]
             others = [w for s in result if not window.holds(s) for w in s.words]
@@ -139,6 +139,16 @@ def cover(segments: Sequence[Segment], found: Sequence[Window], redecode: Redeco
                             key=lambda s: s.start)  # fmt: skip
         still.extend(left)
     return Covered(tuple(result), tuple(redecoded), tuple(still))
+
+
+def _try(redecode: Redecode, window: Window, attempt: int) -> list[Segment] | None:
+    """A try that fails ends the tries: the first decoding's words are kept, never lost."""
+    try:
+        return redecode(window, attempt)
+    except Exception as exc:  # the model on a clip: whatever it raises, the talk goes on
+        log.warning("yt2doc: decoding %.0f-%.0f s again failed (%s: %s)",
+                    window.start, window.end, type(exc).__name__, exc)  # fmt: skip
+        return None
 
 
 def _seconds(spans: Sequence[Span]) -> float:
