@@ -21,6 +21,7 @@ from mkdocs_yt2doc.transcribe.whisper import (
     has_words,
 )
 from mkdocs_yt2doc.transcribe.whisper_cpp import CppTranscriber
+from tests.conftest import CLIPS, PluginLog, build_site, write_site
 from tests.names_mix import NAMES, SENTENCES, Piece, mix, names_right, seconds_lost
 
 DROPPED = SENTENCES[0][0]  # tiny.en's batched decoding with hotwords skipped it (measured)
@@ -217,3 +218,39 @@ def test_status_reads_the_mark_back_from_the_cache(tmp_path: Path) -> None:
     rows = {line.split()[0]: line for line in out.splitlines()[2:] if line.strip()}
     assert "speech with no words at 1:02-1:15" in rows["small-telescopes"]
     assert "speech with no words" not in rows["sourdough-at-home"]
+
+
+def test_a_build_warns_of_speech_that_stays_without_words(
+    tmp_path: Path, whisper_model: str, plugin_log: PluginLog
+) -> None:
+    """Real speech played backwards at double speed, between two passages: VAD hears speech,
+    tiny.en writes nothing for it, decoded again or not (measured). The build warns with the
+    talk and the time; `status` shows it from the cache."""
+    import os
+    import subprocess
+    import sys
+    import wave
+
+    import numpy as np
+    from faster_whisper.audio import decode_audio
+
+    clips = [decode_audio(str(c)) for c in CLIPS]
+    pause = np.zeros(8000, np.float32)
+    backwards = np.concatenate(clips)[::-2]
+    samples = np.concatenate([clips[1], pause, backwards, pause, clips[2]])
+    project = tmp_path / "site"
+    (project / "recordings").mkdir(parents=True)
+    with wave.open(str(project / "recordings" / "backwards.wav"), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
+    talks = {"talks": [{"url": "recordings/backwards.wav", "title": "Backwards"}]}
+    build_site(write_site(project, talks, whisper={"model": whisper_model}))
+    [warning] = [w for w in plugin_log.warnings if "has no words" in w]
+    assert "'Backwards' (talks.yml" in warning and "speech at 0:11-0:16" in warning
+    out = subprocess.run(
+        [sys.executable, "-m", "mkdocs_yt2doc.cli", "status"], cwd=project, capture_output=True,
+        text=True, timeout=300, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    ).stdout  # fmt: skip
+    assert "speech with no words at 0:11-0:16" in out
