@@ -3,7 +3,7 @@ which heavy modules get loaded (goal: none of them, and at most 0.3 s added).
 
     python bench/startup.py [--repeat 5]
 
-Builds the example site (three cached talks) with the plugin, and the same pages written out
+Builds the example site (its cached talks) with the plugin, and the same pages written out
 as plain Markdown without it, each in a fresh Python process.
 """
 

@@ -2,7 +2,8 @@
 
 prefetch fills the cache (on the GPU machine) so that builds only render; status says what
 the cache holds; render writes the archive into docs_dir as ordinary files (for Zensical,
-MkDocs 2, or any build without the plugin). They read the plugin's options from mkdocs.yml.
+MkDocs 2, or any build without the plugin). They read the plugin's options from mkdocs.yml,
+or yt2doc.yml beside zensical.toml (project/config_file.py).
 """
 
 from __future__ import annotations
@@ -10,128 +11,26 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .archive.search_index import TIMEOUT
 from .pipeline.run import Pipeline
-from .pipeline.settings import PipelineSettings, Refresh
+from .pipeline.settings import Refresh
 from .project.commands import add_commands
+from .project.config_file import find_config
+from .project.config_file import project_settings as _settings
 from .records.errors import Yt2DocError
 from .records.job import Job
-from .util.timecode import format_timecode, lost_text
+from .status import status, table
+from .util.timecode import format_timecode
 
 if TYPE_CHECKING:
     from .scale.cluster import RayExecutor
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
-
-
-def _settings(config_file: str) -> tuple[PipelineSettings, Path, str]:
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
-
-    from .config import settings_from_config
-    from .plugin import Yt2DocPlugin
-
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    try:
-        config = load_config(config_file)
-    except ConfigurationError as exc:
-        raise Yt2DocError(f"{config_file}: {exc}") from None
-    plugin = config.plugins.get("yt2doc")
-    if not isinstance(plugin, Yt2DocPlugin):
-        raise Yt2DocError(f"{config_file} does not use the yt2doc plugin")
-    base = Path(config.config_file_path or config_file).parent
-    folders = {"docs_dir": config.docs_dir, "site_dir": config.site_dir}
-    settings = settings_from_config(plugin.config, config.config_file_path, folders)
-    return settings, (base / plugin.config.talks).resolve(), plugin.config.talks
-
-
-def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for index, row in enumerate(rows):
-        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-        out.write("\n")
-        if index == 0:
-            out.write("  ".join("-" * w for w in widths) + "\n")
-
-
-def talk_state(
-    job: Job, current: dict[str, Any], failures: dict[str, Any], llm: dict[str, Any] | None = None
-) -> tuple[str, str]:
-    """(state, detail) for `status`."""
-    if job.failed or (job.document is None and job.ident in failures):
-        reason = job.problem if job.failed else failures[job.ident]["reason"]
-        return "failed", str(reason)
-    if job.document is None and not job.document_stale:
-        return "uncached", ""
-    # transcripts made before whisper.backend existed are faster-whisper's
-    produced = dict(job.transcript_settings or {})
-    if job.transcript_settings is not None:
-        produced.setdefault("backend", "faster-whisper")
-    changed = sorted(k for k in current if k in produced and produced[k] != current[k])
-    if changed:
-        detail = ", ".join(f"{k}: {produced[k]!r} -> {current[k]!r}" for k in changed)
-        return "other settings", detail + " (prefetch --refresh to redo)"
-    if produced.get("source") == "captions-file" and produced.get("file") != job.talk.captions:
-        detail = f"transcribed from {produced.get('file')}, talks.yml names {job.talk.captions}"
-        return "other settings", detail + " (prefetch --refresh to redo)"
-    heard = list(produced.get("glossary") or [])
-    whisper = produced.get("source", "whisper") == "whisper"  # captions heard no glossary
-    if job.transcript_settings is not None and whisper and heard != list(job.talk.glossary):
-        known = {t for t in heard if isinstance(t, str)}
-        added = [t for t in job.talk.glossary if t not in known]
-        detail = f"glossary terms added: {', '.join(added)}" if added else "glossary changed"
-        return "other settings", f"transcribed without the current glossary ({detail}; " + (
-            "prefetch --refresh to redo)"
-        )
-    chapters = job.topics_settings or {}
-    if llm and chapters.get("model") and chapters["model"] != llm.get("model"):
-        detail = f"chapters by LLM {chapters['model']!r}, now {llm['model']!r}"
-        return "other settings", detail + " (prefetch --refresh-structure to redo)"
-    if job.document_stale:
-        return "cached", "document is rebuilt at the next build (chapters or its format changed)"
-    return "cached", ""
-
-
-MAX_LISTED = 50  # a talk's unplaced paragraphs that `status` lists
-
-
-def status(config_file: str, out: TextIO) -> int:
-    settings, talks_path, talks_name = _settings(config_file)
-    pipeline = Pipeline(dataclasses.replace(settings, read_only=True))
-    catalog = settings.load_catalog(talks_path, talks_name)
-    jobs = pipeline.run(catalog)
-    failures = pipeline.read_failures()
-    current = settings.whisper.produced_by()
-    rows = [("talk", "state", "duration", "detail")]
-    counts: dict[str, int] = {}
-    for job in jobs:
-        state, detail = talk_state(job, current, failures, settings.llm.produced_by())
-        lost = f"speech with no words at {lost_text(job.lost_speech)}" if job.lost_speech else ""
-        detail = "; ".join(part for part in (detail, lost) if part)  # what the guard could not fill
-        counts[state] = counts.get(state, 0) + 1
-        duration = job.media.duration if job.media else None
-        rows.append((job.slug, state, format_timecode(duration) if duration else "", detail))
-    _table(rows, out)
-    out.write("\n" + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n")
-    from .archive.views import views  # the corrections as a build lays them over the transcripts
-
-    corrected = [v for v in views(jobs, pipeline.store, settings.corrections_dir) if v.checked]
-    if corrected:
-        out.write("\nCorrections by a person (corrections/<slug>.md):\n")
-    for view in corrected:
-        out.write(f"  {view.slug}: {view.edited} paragraph(s) edited, {len(view.unplaced)} "
-                  "could not be placed\n")  # fmt: skip
-        for lost in view.unplaced[:MAX_LISTED]:  # shown as written, at its marker
-            out.write(f"    no speech in its time: {lost[:200]}\n")
-        if len(view.unplaced) > MAX_LISTED:
-            out.write(f"    and {len(view.unplaced) - MAX_LISTED} more\n")
-    return 0
 
 
 class _Progress:
@@ -181,7 +80,7 @@ def _ray_executor(args: argparse.Namespace) -> RayExecutor | None:
 
 
 def prefetch(
-    config_file: str,
+    config_file: str | None,
     only: list[str],
     refresh: Refresh | None,
     out: TextIO,
@@ -250,7 +149,7 @@ def _processed_table(processed: list[Job], on_ray: bool, out: TextIO) -> None:
         rows.append(
             (job.slug, format_timecode(duration), f"{job.seconds:.1f}", speed, *worker, state)
         )
-    _table(rows, out)
+    table(rows, out)
 
 
 def _add_ray_options(command: argparse.ArgumentParser) -> None:
@@ -314,14 +213,6 @@ def _seconds(text: str) -> float:
     return seconds
 
 
-def _site_config() -> str:
-    """render's default: the first of these in the working folder."""
-    for name in ("mkdocs.yml", "zensical.toml", "yt2doc.yml"):
-        if Path(name).is_file():
-            return name
-    return "mkdocs.yml"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mkdocs-yt2doc", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -340,18 +231,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 help=f"stop Pagefind after this long, saying why (default {TIMEOUT:g}, as the "
                 "plugin's search_timeout)",
             )  # fmt: skip
-        elif name == "render":
+        else:
             command.add_argument(
                 "-f", "--config-file", metavar="CONFIG",
-                help="mkdocs.yml (default), zensical.toml or yt2doc.yml; zensical.toml and a "
+                help="mkdocs.yml, zensical.toml or yt2doc.yml (default: a mkdocs.yml using the "
+                "plugin here, else zensical.toml, else yt2doc.yml); zensical.toml and a "
                 "mkdocs.yml without the plugin take the options from yt2doc.yml beside them",
             )  # fmt: skip
+        if name == "render":
             command.add_argument(
                 "--out", metavar="DIR",
                 help="where to write (inside the site's folder); default <docs_dir>/<output_dir>",
             )  # fmt: skip
-        else:
-            command.add_argument("-f", "--config-file", default="mkdocs.yml", metavar="MKDOCS_YML")
         command.add_argument("-v", "--verbose", action="store_true", help="log each step")
         if name == "correct":
             command.add_argument("slug", metavar="SLUG", help="the talk's page name")
@@ -382,9 +273,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "render":
             from .publish import render
 
-            return render(args.config_file or _site_config(), args.out, sys.stdout)
+            return render(args.config_file or find_config(), args.out, sys.stdout)
         if args.command == "status":
-            return status(args.config_file, sys.stdout)
+            return status(*_settings(args.config_file), sys.stdout)
         if args.command == "correct":
             from .correct import correct
 

@@ -4,16 +4,19 @@ the stages' settings made from them (the plugin and the command line read the sa
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import posixpath
 import re
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 
 from .archive.files import ArchiveOptions
+from .archive.recordings import FILE_MIB, TOTAL_MIB
 from .archive.search import SEARCHES
 from .archive.search_index import TIMEOUT
 from .cache.store import StoreError, check_cache_dir
@@ -69,6 +72,24 @@ class _Networks(c.ListOfItems[str]):
         return items
 
 
+class _BaseUrl(c.Optional[str]):
+    """An http(s) URL of a folder: no query or fragment (file names are appended to it)."""
+
+    def __init__(self) -> None:
+        super().__init__(c.Type(str))
+
+    def run_validation(self, value: object) -> str | None:
+        text = super().run_validation(value)
+        if text is None:
+            return None
+        parts, text = urlsplit(text.strip()), text.strip()
+        if parts.scheme not in ("http", "https") or not parts.netloc or "?" in text or "#" in text:
+            raise ValidationError(
+                f"expected an http(s) URL of a folder, without ?query or #fragment, not {text!r}"
+            )
+        return text
+
+
 class WhisperConfig(base.Config):
     backend = c.Choice(("faster-whisper", "whisper.cpp"), default="faster-whisper")
     """faster-whisper (CTranslate2: CUDA or CPU) or whisper.cpp (pywhispercpp: Metal on a Mac,
@@ -96,10 +117,21 @@ class WhisperConfig(base.Config):
     CPU; 0 or 1: sequential decoding."""
 
 
+class _SaTModel(c.Type[Any]):
+    """A SaT model name or folder, or false; null is false too (not the default)."""
+
+    def __init__(self) -> None:
+        super().__init__((str, bool), default="sat-3l-sm")
+
+    def validate(self, value: object, /) -> Any:
+        # an explicit `null` reaches here as None; an absent option holds the default
+        return False if value is None else self.run_validation(value)
+
+
 class ParagraphsConfig(base.Config):
-    sat_model = c.Type((str, bool), default="sat-3l-sm")
+    sat_model = _SaTModel()
     """A wtpsplit SaT model name (sat-3l-sm, sat-12l-sm, ...) or a local model folder;
-    false: the fallback paragrapher (sentence ends, pauses, a target length)."""
+    false or null: the fallback paragrapher (sentence ends, pauses, a target length)."""
     sat_tokenizer = c.Optional(c.Type(str))
     """Tokenizer folder for a local SaT model (default: SaT's xlm-roberta-base)."""
     paragraph_threshold = c.Type(float, default=0.5)
@@ -142,6 +174,14 @@ class Yt2DocConfig(base.Config):
     allow_outside_files = c.Type(bool, default=False)
     """Let talks.yml name local recordings outside the project (the folder of mkdocs.yml).
     Off: such a path is an error, since the file would be copied into the published site."""
+    media_base_url = _BaseUrl()
+    """Where the local recordings are published instead (a bucket, a release's assets): each
+    page plays `<media_base_url>/<file name>` and no recording is copied into the site."""
+    media_warn_file_mib = _Count(default=FILE_MIB)
+    """A copied recording over this many MiB is named in a warning (GitHub refuses a pushed
+    file over 100 MiB)."""
+    media_warn_total_mib = _Count(default=TOTAL_MIB)
+    """The copied recordings over this many MiB in all: a warning (Pages: 1 GB a site)."""
     transcribe = c.Choice(("auto", "never"), default="auto")
     """auto: process uncached talks during the build; never: render cached talks only (CI)."""
     refresh_playlists = c.Type(bool, default=False)
@@ -186,6 +226,46 @@ class Yt2DocConfig(base.Config):
     whisper = c.SubConfig(WhisperConfig)
     paragraphs = c.SubConfig(ParagraphsConfig)
     llm = c.SubConfig(LLMConfig)
+
+
+def unknown_options(
+    data: Any, schema: type[base.Config] = Yt2DocConfig, prefix: str = ""
+) -> list[tuple[str, str | None]]:
+    """Every option `data` names that `schema` does not know, with the closest known name
+    (dotted for the sections: `whisper.langauge`, `whisper.language`)."""
+    known = dict(schema._schema)
+    found: list[tuple[str, str | None]] = []
+    for key, value in data.items() if isinstance(data, dict) else ():
+        option = known.get(str(key))
+        if option is None:
+            close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
+            found.append((prefix + str(key), prefix + close[0] if close else None))
+        elif isinstance(option, c.SubConfig) and isinstance(value, dict):
+            found += unknown_options(value, option.config_class, f"{prefix}{key}.")
+    return found
+
+
+def unknown_option_message(
+    found: list[tuple[str, str | None]], where: str, text: str | None, after: str = ""
+) -> str:
+    """One error for the unknown options, naming the file (and line, when `text` has it:
+    the first setting of the name after a line holding `after`)."""
+    lines = []
+    for name, close in found:
+        line = _line_of(text, name.rsplit(".", 1)[-1], after) if text is not None else None
+        hint = f"; did you mean '{close}'?" if close else "; see the README's options table"
+        lines.append(f"{where}{f':{line}' if line else ''}: unknown option '{name}'{hint}")
+    return "\n".join(lines)
+
+
+def _line_of(text: str, key: str, after: str) -> int | None:
+    pattern = re.compile(rf"^\s*(?:-\s+)?['\"]?{re.escape(key)}['\"]?\s*:")
+    seen_plugin = False
+    for number, line in enumerate(text.splitlines(), 1):
+        seen_plugin = seen_plugin or after in line
+        if seen_plugin and pattern.match(line):
+            return number
+    return None
 
 
 T = TypeVar("T")
@@ -274,4 +354,6 @@ def archive_options(
         use_directory_urls=use_directory_urls,
         attr_list=attr_list,
         search=options.search,
+        media_base_url=options.media_base_url,
+        media_warn_mib=(options.media_warn_file_mib, options.media_warn_total_mib),
     )

@@ -42,10 +42,16 @@ def correct(settings: PipelineSettings, talks_path: str, talks_name: str, slug: 
     text, base = corrections_file(
         view.document, view.title, transcript, transcript.duration or None
     )
+    # the file first: the cache write after it is what a running `mkdocs serve` sees (it
+    # watches the cache), and its rebuild then watches the new corrections folder too
     try:
-        with pipeline.store.lock():
-            pipeline.store.write(job.key, CORRECTED_FROM, base)
         write_text(path, text)
+        try:
+            with pipeline.store.lock():
+                pipeline.store.write(job.key, CORRECTED_FROM, base)
+        except (OSError, StoreError):
+            path.unlink(missing_ok=True)  # just written, nobody has edited it
+            raise
     except (OSError, StoreError) as exc:
         raise Yt2DocError(f"cannot write the corrections of {job.label}: {exc}") from None
     out.write(

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mkdocs.config.base import ConfigErrors, ConfigWarnings, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
@@ -20,10 +21,18 @@ from .archive.groups import NavItem
 from .archive.output import MANIFEST, OutputError, read_manifest
 from .archive.search import SCRIPT
 from .archive.views import views
-from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
+from .config import (
+    Yt2DocConfig,
+    archive_options,
+    output_folder,
+    settings_from_config,
+    unknown_option_message,
+    unknown_options,
+)
 from .nav import place_pages
 from .pipeline.run import Pipeline
 from .records.errors import Yt2DocError
+from .util.byte_ranges import serve_with_ranges
 from .util.escape import log_safe
 
 if TYPE_CHECKING:
@@ -61,6 +70,27 @@ def _rendered(manifest: Path) -> bool:
     return True
 
 
+def _unknown_as_errors(
+    options: dict[str, Any],
+    config_file_path: str | None,
+    errors: ConfigErrors,
+    warnings: ConfigWarnings,
+) -> tuple[ConfigErrors, ConfigWarnings]:
+    found = unknown_options(options)
+    if not found:
+        return errors, warnings
+    name, text = "mkdocs.yml", None
+    if config_file_path:
+        name = Path(config_file_path).name
+        try:
+            text = Path(config_file_path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):  # MkDocs has read it: the line is a bonus
+            text = None
+    message = unknown_option_message(found, name, text, after="yt2doc")
+    kept = [w for w in warnings if "Unrecognised configuration name" not in str(w[1])]
+    return [*errors, (found[0][0], ValidationError(message))], kept
+
+
 class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
     supports_multiple_instances = False
 
@@ -75,10 +105,20 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self._pages: set[str] = set()
         self._index: LiveIndex | None = None  # Pagefind, fed the pages as they are written
         self._index_tried = True  # (on_pre_build: False when the search is Pagefind's)
+        self._server: Any = None  # `mkdocs serve`'s, to watch corrections_dir once it exists
+        self._watched: set[Path] = set()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this hook keeps the plugin object across `mkdocs serve` rebuilds (MkDocs
         1.4+), and with it the loaded Whisper model and the parsed cache."""
+
+    def load_config(
+        self, options: dict[str, Any], config_file_path: str | None = None
+    ) -> tuple[ConfigErrors, ConfigWarnings]:
+        """MkDocs' checks, and an unknown option an error with the closest known name: a
+        mistyped `transcibe: never` must not quietly build with `auto`, strict or not."""
+        errors, warnings = super().load_config(options, config_file_path)
+        return _unknown_as_errors(options, config_file_path, errors, warnings)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
@@ -162,6 +202,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._stop_index()  # a build of `mkdocs serve` that failed half-way
+        self._watch_corrections()
         self._index_tried = self.config.search != "pagefind"
 
     def _live_index(self, config: MkDocsConfig) -> LiveIndex | None:
@@ -220,7 +261,23 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             index.close()
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        """Rebuild on an edit of talks.yml, the cache or a corrections file; recordings are
+        served with byte ranges, so the player seeks as it will on the published site."""
         server.watch(str(self.talks_path))
         if self.pipeline is not None:
             server.watch(str(self.pipeline.settings.cache_dir))
+        self._server = server
+        self._watch_corrections()
+        serve_with_ranges(server)
         return server
+
+    def _watch_corrections(self) -> None:
+        """corrections_dir, once it exists: `correct` makes it while `serve` runs (and writes
+        the cache, which is watched: the rebuild that follows watches the new folder)."""
+        settings = self.pipeline.settings if self.pipeline is not None else None
+        folder = settings.corrections_dir if settings is not None else None
+        if self._server is None or folder is None or folder in self._watched:
+            return
+        if folder.is_dir():
+            self._server.watch(str(folder))
+            self._watched.add(folder)

@@ -34,7 +34,14 @@ from .archive.render_record import Record, read_record, record_path, write_recor
 from .archive.views import views
 from .cache.store import LOCK
 from .catalog.talks_yaml import TalksYAMLError, check_unique_keys
-from .config import Yt2DocConfig, archive_options, output_folder, settings_from_config
+from .config import (
+    Yt2DocConfig,
+    archive_options,
+    output_folder,
+    settings_from_config,
+    unknown_option_message,
+    unknown_options,
+)
 from .pipeline.run import Pipeline
 from .pipeline.settings import PipelineSettings
 from .records.errors import Yt2DocError
@@ -71,7 +78,8 @@ def _read_options(path: Path) -> Yt2DocConfig:
     from mkdocs.utils.yaml import yaml_load
 
     try:
-        check_unique_keys(path.read_text(encoding="utf-8"), str(path))
+        text = path.read_text(encoding="utf-8")
+        check_unique_keys(text, str(path))
         with open(path, encoding="utf-8") as handle:  # a file: INHERIT is relative to it
             data = yaml_load(handle)
     except TalksYAMLError:
@@ -80,6 +88,9 @@ def _read_options(path: Path) -> Yt2DocConfig:
         raise Yt2DocError(f"cannot read {path}: {exc}") from None
     if not isinstance(data, dict):
         raise Yt2DocError(f"{path} must be a mapping of yt2doc options (talks: talks.yml, ...)")
+    found = unknown_options(data)
+    if found:  # an error, as in mkdocs.yml: a typo must not quietly build the default
+        raise Yt2DocError(unknown_option_message(found, str(path), text))
     options = Yt2DocConfig(config_file_path=str(path))
     options.load_dict(data)
     failed, warnings = options.validate()

@@ -75,7 +75,7 @@ def test_each_stage_is_a_subpackage_whose_init_is_only_a_docstring() -> None:
         for part in ("Takes in", "Gives out", "Must not import"):
             assert part in docstring, f"{init}: the docstring says what it {part.lower()}"
     flat = sorted(p.stem for p in PACKAGE.glob("*.py"))
-    assert flat == ["__init__", "cli", "config", "correct", "nav", "plugin", "publish"]
+    assert flat == ["__init__", "cli", "config", "correct", "nav", "plugin", "publish", "status"]
 
 
 def test_the_root_re_exports_the_error_from_the_bottom_layer() -> None:

@@ -52,8 +52,8 @@ def test_sat_paragraphs_map_back_to_word_timestamps(sat: tuple[Path, Path]) -> N
 def test_sat_that_cannot_load_falls_back_with_one_warning(
     tmp_path: Path, sat: tuple[Path, Path], plugin_log: PluginLog
 ) -> None:
-    # A model folder without weights. (A model name fails the same way where the hub is
-    # unreachable, after the hub client's own retries: about 45 s here.)
+    # A model folder without weights. (A model name the hub cannot be asked for fails at
+    # once: tests/test_sat_offline.py.)
     empty = tmp_path / "sat-without-weights"
     empty.mkdir()
     settings = ParagraphSettings(sat_model=str(empty), sat_tokenizer=str(sat[1]))

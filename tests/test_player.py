@@ -188,11 +188,11 @@ def test_follow_along_highlights_paragraph_and_chapter(site: tuple[Path, str], p
             f"document.querySelector('.yt2doc-current > span[id]')?.id === '{expected}'"
         )
         assert page.locator(".yt2doc-current").count() == 1
-    # 150 s is in the second chapter: marked in the contents and in Material's TOC
+    # 150 s is in the third chapter: marked in the contents and in Material's TOC
     marked = page.eval_on_selector_all(
         ".yt2doc-current-chapter", "links => links.map(a => a.getAttribute('href'))"
     )
-    assert marked and all(href.endswith("#moon-bright-planets") for href in marked)
+    assert marked and all(href.endswith("#light-upward") for href in marked)
     assert page.locator(".yt2doc-contents .yt2doc-current-chapter").count() == 1
     assert page.locator(".md-nav--secondary .yt2doc-current-chapter").count() >= 1
     assert seen.errors == []
@@ -416,15 +416,17 @@ def test_index_pages_by_event_speaker_and_tag(site: tuple[Path, str]) -> None:
     root, _ = site
     index = read_page(root / "talks" / "index.html")
     titles = [a.text for a in index.links if a.href.endswith("/") and "/" not in a.href[:-1]]
-    # newest first: 2026-05-01 (YouTube), 2026-04-09, then the two talks of 2026-03-12
-    order = [t for t in titles if t in {"Sourdough on YouTube", "Small telescopes",
-                                         "Sourdough at home", "Bicycles in the city"}]  # fmt: skip
-    assert order == ["Sourdough on YouTube", "Small telescopes", "Sourdough at home",
-                     "Bicycles in the city"]  # fmt: skip
+    # newest first: 2026-05-20 (the video), 2026-05-01 (YouTube), 2026-04-09, then the two
+    # talks of 2026-03-12
+    order = [t for t in titles if t in {"Rain gardens for small yards", "Sourdough on YouTube",
+                                         "Small telescopes", "Sourdough at home",
+                                         "Bicycles in the city"}]  # fmt: skip
+    assert order == ["Rain gardens for small yards", "Sourdough on YouTube", "Small telescopes",
+                     "Sourdough at home", "Bicycles in the city"]  # fmt: skip
     speakers = read_page(root / "talks" / "speakers" / "index.html")
     names = [(a.text, a.href) for a in speakers.links if a.href.endswith("/") and "." not in a.href]
-    assert names == [("Alex Stargazer", "alex-stargazer/"), ("Robin Baker", "robin-baker/"),
-                     ("Sam Rider", "sam-rider/")]  # fmt: skip
+    assert names == [("Alex Stargazer", "alex-stargazer/"), ("Jo Fern", "jo-fern/"),
+                     ("Robin Baker", "robin-baker/"), ("Sam Rider", "sam-rider/")]  # fmt: skip
     tags = read_page(root / "talks" / "tags" / "index.html")
     assert ("food", "food/") in [(a.text, a.href) for a in tags.links]
     # a talk page's speaker links to that speaker's page
@@ -435,7 +437,7 @@ def test_index_pages_by_event_speaker_and_tag(site: tuple[Path, str]) -> None:
     docs = {d["location"]: d for d in search["docs"]}
     assert docs["talks/speakers/robin-baker/"]["title"] == "Robin Baker"
     assert docs["talks/speakers/robin-baker/"]["boost"] == 2
-    assert docs["talks/small-telescopes/#moon-bright-planets"]["title"] == "Moon, Bright, Planets"
+    assert docs["talks/small-telescopes/#full-moon"]["title"] == "Full moon"
 
 
 def test_downloads(site: tuple[Path, str]) -> None:
@@ -446,12 +448,12 @@ def test_downloads(site: tuple[Path, str]) -> None:
     assert {"SRT", "WebVTT", "JSON", "Text"} <= set(downloads)
     data = json.loads((folder / downloads["JSON"]).read_text())
     assert data["title"] == "Small telescopes" and data["speakers"] == ["Alex Stargazer"]
-    assert [c["title"] for c in data["chapters"]] == ["Aperture, Telescope, Easy",
-                                                      "Moon, Bright, Planets"]  # fmt: skip
+    assert [c["title"] for c in data["chapters"]] == ["Cheap telescope", "Full moon",
+                                                      "Light upward"]  # fmt: skip
     vtt = (folder / downloads["WebVTT"]).read_text()
     assert vtt.startswith("WEBVTT\n") and " --> " in vtt
     chapters = (folder / "small-telescopes.chapters.vtt").read_text()
-    assert "Moon, Bright, Planets" in chapters
+    assert "Full moon" in chapters
     text = (folder / downloads["Text"]).read_text()
     assert "[1:01] Now let us turn to the targets" in text
     srt = (folder / downloads["SRT"]).read_text()
@@ -466,7 +468,7 @@ def test_search_ranks_speakers_titles_and_chapters(site: tuple[Path, str], page:
     page.goto(f"{local}/talks/", wait_until="load")
     for query, expected in (
         ("Robin Baker", "/talks/speakers/robin-baker/"),
-        ("Moon Bright Planets", "/talks/small-telescopes/#moon-bright-planets"),
+        ("Full moon", "/talks/small-telescopes/#full-moon"),
     ):
         page.locator(".md-search__input").click()
         page.keyboard.type(query)

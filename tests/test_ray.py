@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from mkdocs_yt2doc.catalog.load import load_catalog
-from mkdocs_yt2doc.cli import _settings
 from mkdocs_yt2doc.document.chapters import transcript_digest
 from mkdocs_yt2doc.pipeline.run import Pipeline
+from mkdocs_yt2doc.project.config_file import project_settings
 from mkdocs_yt2doc.records.job import Job
 from mkdocs_yt2doc.records.transcript import Transcript
 from tests.conftest import (
@@ -182,7 +182,7 @@ def _ray_pipeline(project: Path, **ray_options: Any) -> tuple[Pipeline, Any, Any
     from mkdocs_yt2doc.records.settings import RaySettings
     from mkdocs_yt2doc.scale.cluster import RayExecutor
 
-    settings, talks_path, talks_name = _settings(str(project / "mkdocs.yml"))
+    settings, talks_path, talks_name = project_settings(str(project / "mkdocs.yml"))
     executor = RayExecutor(RaySettings(**ray_options))
     return Pipeline(settings, executor), executor, load_catalog(talks_path, talks_name)
 

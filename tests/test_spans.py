@@ -24,6 +24,7 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from mkdocs_yt2doc.catalog.load import load_catalog
 from mkdocs_yt2doc.catalog.talk_fields import CatalogError
+from mkdocs_yt2doc.util.timecode import format_timecode
 from tests.browser import needs_chromium, serve
 from tests.conftest import (
     CLIPS,
@@ -169,6 +170,15 @@ def test_each_page_holds_its_own_span(cut: Cut) -> None:
     html = cut.page("second").read_text()
     assert 'data-start="7.35" data-end="16.65"' in html
     assert '<span class="yt2doc-duration">0:09</span>' in html
+    # the last part (start:, no end:) is as long as the rest of the recording, on this first
+    # build too: the recording's length is known once the audio of the first part is heard
+    media = (cut.project / ".yt2doc").glob("*/media.json")
+    recording = next(json.loads(p.read_text())["duration"] for p in media if "meetup" in str(p))
+    assert recording
+    third = json.loads((cut.project / "site/talks/third/third.json").read_text())
+    assert third["duration"] == pytest.approx(recording - 16.65)
+    shown = format_timecode(recording - 16.65)
+    assert f'<span class="yt2doc-duration">{shown}</span>' in cut.page("third").read_text()
 
 
 def test_captions_and_downloads_cover_the_span(cut: Cut) -> None:
@@ -221,3 +231,14 @@ def test_the_player_starts_and_stops_at_the_talk(cut: Cut, browser: Any) -> None
         page.evaluate("document.querySelector('audio').play()")
         page.wait_for_function("document.querySelector('audio').currentTime > 18", timeout=15000)
         page.close()
+
+
+def test_status_shows_each_part_s_own_duration(cut: Cut) -> None:
+    from mkdocs_yt2doc.project.config_file import project_settings
+    from mkdocs_yt2doc.status import status
+
+    out = io.StringIO()
+    assert status(*project_settings(str(cut.project / "mkdocs.yml")), out) == 0
+    rows = {line.split()[0]: line.split() for line in out.getvalue().splitlines() if line}
+    assert rows["first"][2] == "0:07" and rows["second"][2] == "0:09"
+    assert rows["third"][2] == "0:10"  # 16.65 s to the end, 27 s

@@ -31,6 +31,7 @@ class Corrected:
     unplaced: tuple[str, ...]  # paragraphs with no speech in their time ("file:line: text")
     problems: tuple[str, ...]  # what in the file was left out ("file:line: why")
     edited: int = 0  # paragraphs a person edited
+    changed: bool = True  # False: the file reads as `correct` wrote it (nobody edited it)
 
 
 def corrections_path(folder: Path, slug: str) -> Path:
@@ -86,6 +87,7 @@ def corrected(
         unplaced=tuple(placed.unplaced),
         problems=corrections.problems,
         edited=placed.edited,
+        changed=bool(compared.edits) or any(compared.edited),
     )
 
 

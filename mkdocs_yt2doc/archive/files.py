@@ -28,6 +28,7 @@ from ..util.escape import attr, clean_lines, safe_url
 from .facet_pages import FacetPages
 from .groups import NavItem, NavSection, archive_nav, year_page, years, years_html
 from .player import json_ld_html
+from .recordings import FILE_MIB, TOTAL_MIB, check_recordings, hosted_href
 from .render import (
     FACETS,
     facet_groups,
@@ -100,6 +101,8 @@ class ArchiveOptions:
     attr_list: bool = True  # the site has attr_list: `## Title {#id}` (and its TOC lists it)
     search: str = "pagefind"  # or "material": Material's search indexes the transcripts
     nav_group_size: int = 50  # past this many talks, the nav and the index group them by year
+    media_base_url: str | None = None  # local recordings are published there, not copied
+    media_warn_mib: tuple[int, int] = (FILE_MIB, TOTAL_MIB)  # a copied file's, all copies'
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,7 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
             others.extend(downloads)
         shown.append(view)
         talks.append(ArchiveFile(path, _talk_page(view, options, path)))
+    check_recordings(shown, options.media_base_url, options.media_warn_mib)
     pagefind = options.search == "pagefind"
     grouped = years(shown, options.nav_group_size)
     head, box = _assets_html("index.md", options), _box("index.md", options)
@@ -297,7 +301,9 @@ def _talk_files(
         return quote(_href(f"{folder}/{name}", base))
 
     changes: dict[str, Any] = {}
-    if view.local_path is not None:
+    if view.local_path is not None and options.media_base_url:  # published elsewhere
+        changes["media_href"] = hosted_href(options.media_base_url, view.local_path)
+    elif view.local_path is not None:
         changes["media_href"] = add(view.local_path.name, source=view.local_path)
     if view.thumbnail_file is not None:  # the player's facade and the index's card
         changes["thumbnail_href"] = add(

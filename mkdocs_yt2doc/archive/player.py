@@ -37,8 +37,9 @@ def time_url(media: Media, seconds: float, media_href: str | None = None) -> str
 def time_url_template(media: Media, media_href: str | None = None) -> tuple[str, str] | None:
     """What goes before and after the second in `time_url` (worked out once per talk)."""
     if media.extractor == "file":
-        # `archive` encodes the href; quoting again with "%" safe changes nothing then
-        return (f"{quote(media_href, safe='/%')}#t=", "") if media_href else None
+        # `archive` encodes the href; quoting again with "%" safe changes nothing then (":"
+        # keeps a `media_base_url` absolute)
+        return (f"{quote(media_href, safe='/%:')}#t=", "") if media_href else None
     if media.extractor == "youtube" and re.fullmatch(r"[\w-]{6,20}", media.id):
         return f"https://www.youtube.com/watch?v={media.id}&t=", "s"
     if media.extractor == "vimeo" and media.id.isdigit():

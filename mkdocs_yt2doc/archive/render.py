@@ -199,7 +199,10 @@ def poster(view: TalkView) -> str:
     date and speakers on a colour of its event's, in the thumbnail's 16:9 box."""
     seed = clean(view.event or view.title).encode("utf-8")
     hue = int(hashlib.sha1(seed).hexdigest()[:4], 16) % 360
-    top = " · ".join(html_text(x) for x in (view.event, view.date) if x)
+    parts = [html_text(view.event)] if view.event else []
+    if view.date:  # a date wraps whole, never at its hyphens
+        parts.append(f'<span class="yt2doc-nowrap">{html_text(view.date)}</span>')
+    top = " · ".join(parts)
     return (
         f'<span class="yt2doc-poster" style="--yt2doc-hue: {hue}">'
         + (f'<span class="yt2doc-poster-event">{top}</span>' if top else "")

@@ -43,9 +43,7 @@ def _meta_line(view: TalkView) -> str:
         bits.append(f'<time datetime="{attr(view.date)}">{inert(view.date)}</time>')
     if view.duration:
         bits.append(f'<span class="yt2doc-duration">{format_timecode(view.duration)}</span>')
-    source = view.media and (
-        view.media_href if view.media.extractor == "file" else safe_url(view.media.webpage_url)
-    )
+    source = _source_href(view)
     if source:
         href = quote(source, safe=URL_SAFE)
         bits.append(f'<a class="yt2doc-source" href="{attr(href)}">Source</a>')
@@ -53,6 +51,29 @@ def _meta_line(view: TalkView) -> str:
         return _related(view)
     # a <span>, not attr_list's `{: .class}`: the page needs no Markdown extension
     return '<span class="yt2doc-meta">' + " · ".join(bits) + "</span>\n\n" + _related(view)
+
+
+def _placeholder(view: TalkView) -> str:
+    """A neutral note and the way to the recording: why there is no transcript (a host name,
+    an errno, an exception) is for the build log, not for the public site."""
+    source = _source_href(view) or safe_url(view.source_url)
+    link = (
+        f' <a class="yt2doc-source" href="{attr(quote(source, safe=URL_SAFE))}">Watch or '
+        "listen to it at its source</a>."
+        if source
+        else ""
+    )
+    return (
+        '<div class="admonition note" data-pagefind-ignore>'
+        '<p class="admonition-title">No transcript yet</p>'
+        f"<p>This talk has no transcript yet.{link}</p></div>\n"
+    )
+
+
+def _source_href(view: TalkView) -> str | None:
+    if view.media is None:
+        return None
+    return view.media_href if view.media.extractor == "file" else safe_url(view.media.webpage_url)
 
 
 def related_urls(view: TalkView) -> list[tuple[str, str]]:
@@ -186,12 +207,7 @@ def talk_page(
         parts.append(talk_search_html(view))
     document = view.document
     if document is None:  # Pagefind indexes the title and names only
-        reason = view.problem or "it has not been processed yet"
-        parts.append(
-            '<div class="admonition warning" data-pagefind-ignore>'
-            '<p class="admonition-title">No transcript yet</p>'
-            f"<p>This talk has no transcript: {inert(reason)}.</p></div>\n"
-        )
+        parts.append(_placeholder(view))
         return "".join(parts)
     player = player_for(view) if view.player else None
     if player is not None:

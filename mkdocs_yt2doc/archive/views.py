@@ -16,6 +16,7 @@ from ..records.media import Media
 from ..records.talk import Speaker
 from ..sources.ytdlp import THUMBNAIL_BYTES
 from ..util.glossary import replacer as shared_replacer
+from ..util.spans import part_duration
 from .corrected import corrected, corrections_path
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class TalkView:
     description: str | None
     media: Media | None
     document: Document | None
-    problem: str | None  # why there is no transcript (placeholder page)
+    problem: str | None  # why there is no transcript: for the build log, never the page
     local_path: Path | None = None  # a recording on disk, copied into the site
     media_href: str | None = None  # local files: the copy in the site, a relative URL (encoded)
     caption_files: dict[str, Path] = field(default_factory=dict)  # srt/vtt in the cache
@@ -61,16 +62,11 @@ class TalkView:
     abstract: str | None = None  # the description (talks.yml, the source), else the summary
     machine_abstract: bool = False  # the abstract is the summary a machine wrote
     profiles: tuple[Speaker, ...] = ()  # its speakers as talks.yml's `speakers:` map has them
+    source_url: str | None = None  # the talk's URL in talks.yml (a placeholder links it)
 
     @property
     def duration(self) -> float | None:
-        recording = self.media.duration if self.media else None
-        if self.start is None and self.end is None:
-            return recording
-        end = self.end if self.end is not None else recording
-        if end is None:
-            return None
-        return max(0.0, (min(end, recording) if recording else end) - (self.start or 0.0))
+        return part_duration(self.start, self.end, self.media.duration if self.media else None)
 
 
 def _thumbnail(store: Store, job: Job) -> Path | None:
@@ -114,7 +110,7 @@ def views(
                 log.warning("yt2doc: %s is a symlink; it is not read", path)
             elif path is not None and path.is_file():
                 fixed = corrected(store, job.key, document, path, job.label)
-            if fixed is not None:
+            if fixed is not None and fixed.changed:  # as `correct` wrote it: the machine's
                 document, caption_texts, checked = fixed.document, fixed.captions, True
                 unplaced, edited = fixed.unplaced, fixed.edited
                 title = fixed.title or title
@@ -157,6 +153,7 @@ def views(
                 abstract=(written or summary or "").strip() or None,
                 machine_abstract=not (written or "").strip() and bool(summary) and not by_person,
                 profiles=talk.profiles,
+                source_url=talk.url,
             )
         )
     if corrections_dir is not None and corrections_dir.is_dir():

@@ -88,18 +88,54 @@
     return parseTime(new URLSearchParams(window.location.search).get("t"));
   }
 
-  /* <audio>/<video>: local recordings and direct media URLs. */
-  function MediaBackend(element, onTime) {
+  /* A short notice next to `anchor` (once per kind), in the page's flow: read out as it
+   * appears, and never indexed by a search. */
+  function notice(anchor, kind, text) {
+    var parent = anchor.parentNode;
+    if (!parent || parent.querySelector('.yt2doc-notice[data-kind="' + kind + '"]')) return;
+    var element = part("p", "yt2doc-notice");
+    element.setAttribute("role", "status");
+    element.setAttribute("data-kind", kind);
+    element.setAttribute("data-pagefind-ignore", "");
+    element.setAttribute("data-search-exclude", "");
+    parent.insertBefore(element, anchor.nextSibling);
+    // set once in the document: a live region announces the text it is given
+    setTimeout(function () { element.textContent = text; }, 0);
+  }
+  var NO_SEEK = "The server of this recording cannot seek (it answers no byte-range " +
+    "requests): a timestamp plays it from the start.";
+
+  /* <audio>/<video>: local recordings and direct media URLs. `onNoSeek`: the server sends
+   * whole files only, so the media cannot jump (read from the element's own state, which
+   * works whatever the recording's origin: no request of ours reaches its host). */
+  function MediaBackend(element, onTime, onNoSeek) {
     this.element = element;
     var report = function () { onTime(element.currentTime, !element.paused); };
     ["timeupdate", "seeked", "play", "pause", "durationchange"].forEach(function (name) {
       element.addEventListener(name, report);
     });
+    var self = this;
+    this.onNoSeek = onNoSeek;
+    element.addEventListener("loadedmetadata", function () { self.checkSeekable(0); });
+    if (element.readyState >= 1) this.checkSeekable(0);
   }
+  /* Whole-file servers leave a finite recording seekable only at 0 (an endless one, such as
+   * a stream, is left alone). */
+  MediaBackend.prototype.checkSeekable = function (wanted) {
+    var element = this.element, ranges = element.seekable;
+    var none = !ranges || ranges.length === 0 || ranges.end(ranges.length - 1) <= 0;
+    // asked for a moment (the last asked for), got the start
+    var landed = wanted > 1 && wanted === this.wanted && element.currentTime < 0.5;
+    if (isFinite(element.duration) && element.duration > 1 && (none || landed)) this.onNoSeek();
+  };
   MediaBackend.prototype.seek = function (seconds, play) {
-    var element = this.element;
+    var element = this.element, self = this;
     function go() {
       element.currentTime = seconds;
+      self.wanted = seconds;
+      if (seconds > 1) {
+        element.addEventListener("seeked", function () { self.checkSeekable(seconds); }, { once: true });
+      }
       if (play) {
         var playing = element.play();
         if (playing && playing.catch) playing.catch(function () {}); // blocked autoplay: stay put
@@ -242,7 +278,9 @@
     if (kind === "youtube" || kind === "vimeo") {
       this.backend = new EmbedBackend(box, kind, ref, onTime, onError);
     } else {
-      this.backend = new MediaBackend(box.querySelector("audio, video"), onTime);
+      this.backend = new MediaBackend(box.querySelector("audio, video"), onTime, function () {
+        notice(box, "seek", NO_SEEK);
+      });
     }
     // a talk cut from a longer recording: start at its start, stop at its end
     this.start = +box.getAttribute("data-start") || 0;
@@ -567,9 +605,21 @@
     current = new Controller(box.closest("article") || document.body, box);
   }
 
+  /* Opened from the disk: browsers refuse a file:// page the caption tracks, Pagefind's
+   * index and the embeds' messages. Said at the top of the page. */
+  var FROM_FILE = "This page is opened from a file (file://): its player and search need a " +
+    "web server. Serve the site folder over HTTP, for example with `python3 -m http.server` " +
+    "in it, or with `mkdocs serve`.";
+  function fromFile() {
+    if (window.location.protocol !== "file:") return;
+    var top = document.querySelector("article h1, main h1, h1");
+    if (top) notice(top, "file", FROM_FILE);
+  }
+
   /* Decided once the page is parsed: a page's own tag (deferred, or early in the body) may run
    * before Material's bundle has defined `document$`. */
   function start() {
+    fromFile();
     if (window.document$ && typeof window.document$.subscribe === "function") {
       window.document$.subscribe(attach);
     } else {

@@ -108,7 +108,7 @@ def load_yaml(text: str, name: str) -> tuple[Any, yaml.Node | None]:
             _check_aliases(node, name)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        raise TalksYAMLError(_yaml_message(name, exc)) from None
+        raise TalksYAMLError(_yaml_message(name, exc, text)) from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise TalksYAMLError(f"{name}: invalid YAML: {exc}") from None
     finally:
@@ -116,14 +116,76 @@ def load_yaml(text: str, name: str) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def _yaml_message(name: str, exc: yaml.MarkedYAMLError) -> str:
-    """Where the broken construct starts (what the user must fix), then what went wrong."""
+def _yaml_message(name: str, exc: yaml.MarkedYAMLError, text: str) -> str:
+    """Where the broken construct starts (what the user must fix), then what went wrong; an
+    indentation mistake says so, at the line to re-indent."""
+    indentation = _indentation(name, exc, text)
+    if indentation:
+        return indentation
     first = exc.context_mark or exc.problem_mark
     where = f"{name}:{first.line + 1}:{first.column + 1}" if first else name
     what = f"{exc.context}: {exc.problem}" if exc.context else str(exc.problem)
     if exc.context_mark and exc.problem_mark:
         what += f" (line {exc.problem_mark.line + 1}, column {exc.problem_mark.column + 1})"
     return f"{where}: invalid YAML: {what}"
+
+
+def _content_lines(text: str, before: int) -> list[tuple[int, str]]:
+    """(number, line) of the lines above line `before` (0-based) that hold more than a
+    comment, nearest first."""
+    lines = text.splitlines()[:before]
+    found = [(i + 1, line) for i, line in enumerate(lines) if line.strip()]
+    return [(n, line) for n, line in reversed(found) if not line.strip().startswith("#")]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _key_column(line: str) -> int:
+    """Where the line's key starts: after the dash of a list item."""
+    rest = line.lstrip(" ")
+    return _indent(line) + (len(rest) - len(rest[1:].lstrip(" ")) if rest[:2] == "- " else 0)
+
+
+def _indentation(name: str, exc: yaml.MarkedYAMLError, text: str) -> str | None:
+    """The message for the mistakes of indentation PyYAML and libyaml report, or None."""
+    problem, mark = str(exc.problem or ""), exc.problem_mark
+    if mark is None:
+        return None
+    number = mark.line + 1
+    line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+    if "tab" in problem or "'\\t'" in problem:
+        return f"{name}:{number}: bad indentation: a tab character; YAML indents with spaces only"
+    above = _content_lines(text, mark.line)
+    if "mapping values are not allowed" in problem:
+        if not above:
+            return None
+        previous_number, previous = above[0]
+        value = previous.split("#", 1)[0].rstrip()
+        if _indent(line) > _key_column(previous) and not value.endswith(":"):
+            return (
+                f"{name}:{number}: bad indentation: line {number} is indented further than "
+                f"line {previous_number}, so YAML reads it as the rest of that line's value; "
+                "line its key up with the keys above it"
+            )
+        return (
+            f"{name}:{number}:{mark.column + 1}: a ': ' inside a value that has no quotes; "
+            'put the value in quotes ("...")'
+        )
+    context = str(exc.context or "")
+    if context.startswith("while parsing a block") and (
+        "expected key" in problem or "indicator" in problem or "<block end>" in problem
+    ):
+        levels = {_indent(row) for _, row in above} | {_key_column(row) for _, row in above}
+        spaces = _indent(line)
+        return (
+            f"{name}:{number}: bad indentation: line {number} is indented {spaces} "
+            f"space{'s' if spaces != 1 else ''}, which lines up with no line above it (they "
+            "are indented "
+            f"{', '.join(map(str, sorted(levels)))}); indent it as the lines it belongs with"
+        )
+    return None
 
 
 def item_lines(node: yaml.Node | None) -> list[int]:
@@ -145,7 +207,7 @@ def check_unique_keys(text: str, name: str) -> None:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        raise TalksYAMLError(_yaml_message(name, exc)) from None
+        raise TalksYAMLError(_yaml_message(name, exc, text)) from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise TalksYAMLError(f"{name}: invalid YAML: {exc}") from None
     finally:

@@ -10,6 +10,7 @@ wtpsplit is imported only when SaT is asked for.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from ..records.document import Paragraph
 from ..records.errors import Yt2DocError
 from ..records.settings import ParagraphSettings
 from ..records.transcript import Word
+from .sat_hub import TOKENIZER, SaTSource, sat_source
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -95,15 +97,24 @@ class SaTParagrapher:
             return self._sat
         if self._failure:
             raise Yt2DocError(self._failure)
-        model = self.settings.sat_model
+        model = str(self.settings.sat_model)
+        if importlib.util.find_spec("wtpsplit") is None:  # before the hub: the likelier fix
+            self._failure = 'wtpsplit is missing (pip install "mkdocs-yt2doc[transcribe]")'
+            raise Yt2DocError(self._failure)
+        folder = Path(model).expanduser()
+        if folder.exists():
+            source = SaTSource(str(folder), self.settings.sat_tokenizer or TOKENIZER)
+        else:
+            try:
+                source = sat_source(model, self.settings.sat_tokenizer)
+            except Yt2DocError as exc:
+                self._failure = str(exc)
+                raise
         try:
             from wtpsplit import SaT
         except ImportError as exc:
             self._failure = f"wtpsplit is missing ({exc})"
             raise Yt2DocError(self._failure) from None
-        kwargs: dict[str, Any] = {}
-        if self.settings.sat_tokenizer:
-            kwargs["tokenizer_name_or_path"] = self.settings.sat_tokenizer
         try:
             import onnxruntime
 
@@ -112,10 +123,10 @@ class SaTParagrapher:
                 for p in ("CUDAExecutionProvider", "CPUExecutionProvider")
                 if p in onnxruntime.get_available_providers()
             ]
-            name = str(model)
-            location = str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
-            self._sat = SaT(location, ort_providers=providers, **kwargs)
-        except Exception as exc:  # hub unreachable, missing weights, bad folder
+            self._sat = SaT(
+                source.model, tokenizer_name_or_path=source.tokenizer, ort_providers=providers
+            )
+        except Exception as exc:  # missing weights, bad folder, a hub that stopped answering
             self._failure = f"cannot load SaT model {model!r} ({type(exc).__name__}: {exc})"
             raise Yt2DocError(self._failure) from None
         return self._sat
@@ -173,9 +184,11 @@ class Paragrapher:
                 if not self._warned:
                     self._warned = True
                     log.warning(
-                        "yt2doc: %s; paragraphs fall back to sentence ends and pauses "
-                        "(set paragraphs.sat_model to a local SaT folder, or to null to "
-                        "silence this)",
+                        "yt2doc: %s; paragraphs fall back to sentence ends and pauses. To "
+                        "keep those without this warning, set `sat_model: false` under "
+                        "`paragraphs:` in the yt2doc options; for SaT, build once with "
+                        "network access (the model is then cached) or name a local SaT "
+                        "model folder there",
                         exc,
                     )
         return by_pauses(words, self.settings), PAUSES

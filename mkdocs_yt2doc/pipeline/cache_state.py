@@ -18,6 +18,9 @@ from .resolve import Resolver
 from .settings import PipelineSettings, Refresh
 from .structure import Structure
 
+NOT_PROCESSED = "not processed yet (transcribe: never)"
+NOT_TRANSCRIBED = "not transcribed yet (transcribe: never)"
+
 
 class CacheState:
     def __init__(
@@ -61,7 +64,7 @@ class CacheState:
             elif job.entry and self.settings.may_process:
                 job.media = self.resolver.fetch_media(job.entry)
         if job.media is None:
-            job.problem = "not processed yet (transcribe: never)"
+            job.problem = NOT_PROCESSED
             return
         if job.talk.span:
             problem = span_problem(job.talk, job.media.duration)
@@ -95,7 +98,7 @@ class CacheState:
         elif self.settings.may_process:
             job.needs_audio = True
         else:
-            job.problem = "not transcribed yet (transcribe: never)"
+            job.problem = NOT_TRANSCRIBED
 
     def _report_settings(self, job: Job, cached: Cached) -> None:
         """What produced the transcript and the topics, for `status`."""

@@ -9,6 +9,7 @@ document), then `views` of the finished jobs for the pages.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from typing import Any
@@ -17,7 +18,7 @@ from ..cache.store import Store, StoreError
 from ..records.job import Job, Progress
 from ..records.talk import Catalog
 from ..util.names import assign_slugs
-from .cache_state import CacheState
+from .cache_state import NOT_PROCESSED, NOT_TRANSCRIBED, CacheState
 from .caption_source import CaptionSource
 from .local_run import LocalExecutor
 from .record import Executor, Recorder
@@ -102,6 +103,9 @@ class Pipeline:
                 self.executor.process(self.recorder, work, _announced(progress))
             for job in sharing:  # now made from the recording's stored transcript
                 job.needs_audio = False
+                made = first[job.recording_key or ""].media  # with the audio's length
+                if made is not None and job.media is not None and not job.media.duration:
+                    job.media = dataclasses.replace(job.media, duration=made.duration)
                 self.cache.prepare(job, refresh="structure" if refresh else None)
                 if job.needs_audio and not job.problem:  # the first talk failed
                     why = first[job.recording_key or ""].problem or "it was not transcribed"
@@ -111,7 +115,22 @@ class Pipeline:
         for job in jobs:
             if job.problem and not (self.settings.read_only and not job.failed):
                 log.warning("yt2doc: %s: %s", job.label, job.problem)
+            _warn_lost_captions(job)
+        waiting = sum(j.problem in (NOT_PROCESSED, NOT_TRANSCRIBED) for j in jobs)
+        if waiting and not self.settings.read_only:
+            log.warning(
+                "yt2doc: %d talk(s) without a transcript, which `transcribe: never` does not "
+                "make: run `mkdocs-yt2doc prefetch` where they can be transcribed, then commit "
+                "the cache folder (%s)", waiting, self.cache_name(),
+            )  # fmt: skip
         return jobs
+
+    def cache_name(self) -> str:
+        """The cache folder as a person names it: relative to the project."""
+        folder, project = self.settings.cache_dir, self.settings.project
+        if project is not None and folder.is_relative_to(project):
+            return f"{folder.relative_to(project).as_posix()}/"
+        return str(folder)
 
     def _captions(self, work: list[Job], progress: Progress | None) -> list[Job]:
         """Talks transcribed from captions (`transcript_from`); the rest go to Whisper."""
@@ -142,6 +161,19 @@ class Pipeline:
             return self.store.read_failures()
         except StoreError:
             return {}
+
+
+def _warn_lost_captions(job: Job) -> None:
+    """A cached talk whose `captions:` file is gone: its page is built from the cache, but the
+    next `prefetch --refresh` (or a fresh clone's CI) cannot make it again."""
+    path = job.talk.captions_path
+    if job.document is None or path is None or path.is_file():
+        return
+    log.warning(
+        "yt2doc: %s: its caption file %s (%s) is missing; the page shows the cached "
+        "transcript. Restore the file, or remove `captions:` from talks.yml",
+        job.label, job.talk.captions, job.talk.captions_at,
+    )  # fmt: skip
 
 
 def _announced(progress: Progress | None) -> Progress | None:

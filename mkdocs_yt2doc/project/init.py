@@ -17,11 +17,11 @@ import wave
 from pathlib import Path
 from typing import TextIO
 
-from ..config import settings_from_config
 from ..pipeline.run import Pipeline
 from ..publish import load_site
 from ..records.errors import Yt2DocError
 from . import templates as t
+from .config_file import site_settings
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 GENERATORS = ("mkdocs", "zensical")
@@ -87,17 +87,14 @@ def cache_example(config: Path) -> int:
     """The example talk's transcript, paragraphs and document, from its caption file (what
     `prefetch` does, with captions as the only source: no Whisper, no SaT). The number of
     talks left without a document."""
-    site = load_site(str(config))
-    folders = {"docs_dir": str(site.docs_dir), "site_dir": str(site.site_dir)}
-    settings = settings_from_config(site.options, str(site.options_file), folders)
+    settings, talks, name = site_settings(load_site(str(config)))
     settings = dataclasses.replace(
         settings,
         transcribe="auto",
         transcript_from=("captions",),
         paragraphs=dataclasses.replace(settings.paragraphs, sat_model=None),
     )
-    talks = (site.options_file.parent / site.options.talks).resolve()
-    jobs = Pipeline(settings).run(settings.load_catalog(talks, site.options.talks))
+    jobs = Pipeline(settings).run(settings.load_catalog(talks, name))
     return sum(1 for job in jobs if job.document is None)
 
 

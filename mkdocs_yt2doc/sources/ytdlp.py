@@ -16,6 +16,7 @@ from ..records.errors import Yt2DocError
 from ..records.media import CaptionTrack, Entry, Media
 from ..records.talk import ChapterMark, Talk
 from .fetch import DEADLINE, FetchError, Network, fetch
+from .source_errors import advice
 
 # Audio only when the site offers it, else the smallest file with sound: faster-whisper decodes
 # any container with PyAV, so no system ffmpeg is needed to merge or convert.
@@ -61,10 +62,10 @@ def local_media(talk: Talk) -> Media:
     )
 
 
-def _clean_error(exc: BaseException) -> str:
+def _clean_error(url: str, exc: BaseException) -> str:
     text = _ANSI.sub("", str(exc)).strip()
     text = _CAUSED_BY.sub("", text)  # yt-dlp repeats the cause of network errors
-    return text.removeprefix("ERROR:").strip() + "; check the URL, then build again"
+    return advice(url, exc, text.removeprefix("ERROR:").strip())
 
 
 def _ydl_options(**extra: Any) -> dict[str, Any]:
@@ -104,11 +105,11 @@ def _extract(url: str, **options: Any) -> dict[str, Any]:
                 raise SourceError(f"{url}: yt-dlp returned nothing")
             return dict(ydl.sanitize_info(info))
     except yt_dlp.utils.DownloadError as exc:
-        raise SourceError(f"{url}: {_clean_error(exc)}") from None
+        raise SourceError(f"{url}: {_clean_error(url, exc)}") from None
     except yt_dlp.utils.YoutubeDLError as exc:  # extractor and post-processing errors
-        raise SourceError(f"{url}: {_clean_error(exc)}") from None
+        raise SourceError(f"{url}: {_clean_error(url, exc)}") from None
     except OSError as exc:
-        raise SourceError(f"{url}: {exc}") from None
+        raise SourceError(f"{url}: {advice(url, exc, str(exc))}") from None
 
 
 def probe(url: str) -> tuple[list[Entry], dict[str, Any] | None]:

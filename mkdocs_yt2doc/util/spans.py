@@ -28,6 +28,18 @@ def span_label(talk: Talk) -> str:
     return f"{format_timecode(talk.start or 0)} to {end}"
 
 
+def part_duration(start: float | None, end: float | None, recording: float | None
+                  ) -> float | None:  # fmt: skip
+    """A talk's own length: its span of the recording (to the end when `end` is unset), or
+    the whole recording's; None when the recording's length is not known and it is needed."""
+    if start is None and end is None:
+        return recording
+    last = end if end is not None else recording
+    if last is None:
+        return None
+    return max(0.0, (min(last, recording) if recording else last) - (start or 0.0))
+
+
 def cut(transcript: Transcript, talk: Talk) -> Transcript:
     """The words the talk's span holds (times unchanged); its duration is where it ends."""
     start = talk.start or 0.0
