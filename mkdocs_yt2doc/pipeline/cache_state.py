@@ -11,7 +11,7 @@ from ..records.document import Document
 from ..records.errors import Yt2DocError
 from ..records.job import Job
 from ..records.media import Media
-from ..records.transcript import Transcript
+from ..records.transcript import Transcript, lost_spans
 from ..sources.ytdlp import local_media
 from ..util.spans import span_problem, warn_long
 from .resolve import Resolver
@@ -91,6 +91,7 @@ class CacheState:
         if stored_transcript:
             job.transcript_settings = dict(stored_transcript.get("settings") or {})
             transcript = Transcript.from_json(stored_transcript)
+            job.lost_speech = transcript.lost
             if job.talk.span:
                 transcript = self.structure.keep_cut(job, transcript)
             self.structure.build(job, transcript, cached=cached)
@@ -108,4 +109,5 @@ class CacheState:
         read_talk(self.store, cached, wanted, job.label)
         transcript, topics = cached.files.get(TRANSCRIPT), cached.files.get(TOPICS)
         job.transcript_settings = dict(transcript.get("settings") or {}) if transcript else None
+        job.lost_speech = lost_spans(transcript.get("lost_speech")) if transcript else ()
         job.topics_settings = dict(topics.get("settings") or {}) if topics else None

@@ -14,6 +14,7 @@ from ..records.job import Counts, Job, Progress
 from ..records.transcript import Transcript
 from ..sources.ytdlp import fetch_thumbnail
 from ..transcribe.whisper import initial_prompt
+from ..util.timecode import lost_text
 from .resolve import Resolver
 from .settings import PipelineSettings
 from .stages import TalkResult, TalkTask
@@ -78,6 +79,13 @@ class Recorder:
         self.keep_thumbnail(job)
         self.store.write(job.recording_key or job.key, TRANSCRIPT, transcript.to_json())
         job.transcript_settings = dict(transcript.settings)
+        job.lost_speech = transcript.lost
+        if transcript.lost:
+            log.warning(
+                "yt2doc: %s: speech at %s has no words, even decoded again (noise or music, "
+                "or speech the model cannot hear; `status` lists it)",
+                job.label, lost_text(transcript.lost),
+            )  # fmt: skip
         job.needs_audio = False
         media = job.media
         if not media.duration or media.duration > 2 * transcript.duration + 60:

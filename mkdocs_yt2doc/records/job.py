@@ -31,6 +31,7 @@ class Job:
     needs_audio: bool = False  # no transcript yet, and processing is allowed
     transcript_settings: dict[str, Any] | None = None  # what produced the stored transcript
     topics_settings: dict[str, Any] | None = None  # (read-only runs) what produced the topics
+    lost_speech: tuple[tuple[float, float], ...] = ()  # speech its transcript has no words for
     seconds: float = 0.0  # time spent processing in this run
     failed: bool = False  # an error, as opposed to "not processed yet"
     document_stale: bool = False  # (read-only runs) the document would be rebuilt

@@ -37,6 +37,8 @@ class Transcript:
     segments: tuple[Segment, ...]
     settings: dict[str, Any] = field(default_factory=dict)  # what produced it
     versions: dict[str, str] = field(default_factory=dict)
+    # speech VAD heard that no decoding put words on, (start, end) in seconds
+    lost: tuple[tuple[float, float], ...] = ()
 
     @property
     def words(self) -> list[Word]:
@@ -48,6 +50,7 @@ class Transcript:
             "duration": self.duration,
             "settings": self.settings,
             "versions": self.versions,
+            **({"lost_speech": [list(span) for span in self.lost]} if self.lost else {}),
             "segments": [
                 {
                     "start": s.start,
@@ -69,6 +72,7 @@ class Transcript:
             duration=data["duration"],
             settings=data.get("settings", {}),
             versions=data.get("versions", {}),
+            lost=lost_spans(data.get("lost_speech")),
             segments=tuple(
                 Segment(
                     start=s["start"],
@@ -81,3 +85,27 @@ class Transcript:
                 for s in data["segments"]
             ),
         )
+
+
+MAX_SPANS = 1_000  # lost stretches kept from a cached file (a week-long talk has fewer)
+
+
+def lost_spans(value: Any) -> tuple[tuple[float, float], ...]:
+    """`lost_speech` as written; anything else in a cached file reads as none."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        (float(item[0]), float(item[1]))
+        for item in value[:MAX_SPANS]
+        if isinstance(item, list) and len(item) == 2 and all(map(_seconds, item))
+    )
+
+
+def _seconds(value: Any) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and (
+            0 <= value <= 7 * 24 * 3600  # false for NaN too
+        )
+    )

@@ -19,6 +19,7 @@ from ..records.errors import Yt2DocError
 from ..records.settings import WhisperSettings
 from ..records.transcript import Segment, Transcript, Word
 from ..util.glossary import hotwords
+from .coverage import RATE, Redecode, Window, cover, shifted, speech_chunks, windows
 
 log = logging.getLogger("mkdocs.plugins.yt2doc")
 
@@ -137,6 +138,39 @@ class Transcriber(LoadsOnce):
 
         language = language or self.settings.language
         samples = decode_speech(audio)
+        options = self.options(language, prompt, sent)
+        try:
+            if self._batched is not None:
+                if not self.settings.vad:  # batches need clips: fixed 30 s windows
+                    options["clip_timestamps"] = _fixed_clips(len(samples))
+                segments, info = self._batched.transcribe(
+                    samples, batch_size=self.batch_size, **options
+                )
+            else:
+                segments, info = model.transcribe(
+                    samples, hallucination_silence_threshold=2.0, **options
+                )
+            kept = [s for s in map(_segment, segments) if has_words(s)]
+            covered = cover(kept, windows(speech_chunks(samples)), self.redecoder(samples, options))
+        except Exception as exc:
+            raise TranscribeError(f"cannot transcribe {audio.name}: {exc}") from None
+        return Transcript(
+            language=str(info.language),
+            duration=round(float(info.duration), 2),
+            segments=tuple(guard_segments(covered.segments)),
+            lost=covered.lost,
+            settings={
+                "source": "whisper",
+                **self.settings.produced_by(),
+                "language": language,
+                **({"glossary": list(glossary)} if glossary else {}),
+                **({"glossary_left_out": left_out} if left_out else {}),
+            },
+            versions=_versions(),
+        )
+
+    def options(self, language: str | None, prompt: str | None, sent: str) -> dict[str, Any]:
+        """faster-whisper's options for a talk (`sent`: the hotwords that fit)."""
         options: dict[str, Any] = {
             "language": language,
             "beam_size": self.settings.beam_size,
@@ -151,33 +185,29 @@ class Transcriber(LoadsOnce):
             "no_speech_threshold": 0.6,
             "hotwords": sent or None,
         }
-        try:
-            if self._batched is not None:
-                if not self.settings.vad:  # batches need clips: fixed 30 s windows
-                    options["clip_timestamps"] = _fixed_clips(len(samples))
-                segments, info = self._batched.transcribe(
-                    samples, batch_size=self.batch_size, **options
-                )
-            else:
-                segments, info = model.transcribe(
-                    samples, hallucination_silence_threshold=2.0, **options
-                )
-            kept = tuple(guard_segments(s for s in map(_segment, segments) if has_words(s)))
-        except Exception as exc:
-            raise TranscribeError(f"cannot transcribe {audio.name}: {exc}") from None
-        return Transcript(
-            language=str(info.language),
-            duration=round(float(info.duration), 2),
-            segments=kept,
-            settings={
-                "source": "whisper",
-                **self.settings.produced_by(),
-                "language": language,
-                **({"glossary": list(glossary)} if glossary else {}),
-                **({"glossary_left_out": left_out} if left_out else {}),
-            },
-            versions=_versions(),
-        )
+        if self._batched is not None and (options["hotwords"] or options["initial_prompt"]):
+            # Without timestamp tokens (the batched default) a prompt lets Whisper skip the
+            # first sentences of a window and still score well: 14 s of names went (issue 27).
+            options["without_timestamps"] = False
+        return options
+
+    def redecoder(self, samples: Any, options: dict[str, Any]) -> Redecode:
+        """A window decoded again on its own, sequentially (with timestamps and temperature
+        fallback): first with the talk's hotwords and prompt, then without them."""
+        tries = [options]
+        if options["hotwords"] or options["initial_prompt"]:
+            tries.append({**options, "hotwords": None, "initial_prompt": None})
+
+        def redecode(window: Window, attempt: int) -> list[Segment] | None:
+            if attempt >= len(tries):
+                return None
+            given = {k: v for k, v in tries[attempt].items() if k != "clip_timestamps"}
+            given["without_timestamps"] = False
+            clip = samples[int(window.start * RATE) : int(window.end * RATE)]
+            found, _ = self._model.transcribe(clip, hallucination_silence_threshold=2.0, **given)
+            return [shifted(s, window.start) for s in map(_segment, found) if has_words(s)]
+
+        return redecode
 
     def _token_count(self, text: str) -> int:
         return len(self._model.hf_tokenizer.encode(text, add_special_tokens=False).ids)

@@ -20,6 +20,7 @@ from typing import Any
 from ..records.settings import WhisperSettings
 from ..records.transcript import Segment, Transcript, Word
 from ..util.glossary import hotwords
+from .coverage import Redecode, Window, cover, speech_chunks, windows
 from .ggml_file import GgmlError, GgmlModel, read_ggml
 from .whisper import LoadsOnce, TranscribeError, decode_speech, guard_segments, has_words
 
@@ -144,6 +145,38 @@ class CppTranscriber(LoadsOnce):
         language = language or self.settings.language
         samples = decode_speech(audio)
         speech, ts_map = self._speech(samples)
+        options = self.options(language, prompt, sent)
+        segments: list[Segment] = []
+        detected = options["language"]
+        try:
+            import _pywhispercpp as pw
+
+            if len(speech):
+                with _whisper_log(pw):
+                    model.transcribe(speech, **options)
+                segments = list(_segments(model, ts_map))
+                detected = pw.whisper_lang_str(pw.whisper_full_lang_id(model._ctx))
+            covered = cover(segments, windows(speech_chunks(samples)),
+                            self.redecoder(samples, options))  # fmt: skip
+        except Exception as exc:
+            raise TranscribeError(f"cannot transcribe {audio.name}: {exc}") from None
+        return Transcript(
+            language=str(detected if detected != "auto" else "en"),
+            duration=round(len(samples) / RATE, 2),
+            segments=tuple(guard_segments(covered.segments)),
+            lost=covered.lost,
+            settings={
+                **self.settings.produced_by(),
+                "language": language,
+                **({"glossary": list(glossary)} if glossary else {}),
+                **({"glossary_left_out": left_out} if left_out else {}),
+            },
+            versions=_versions(),
+        )
+
+    def options(self, language: str | None, prompt: str | None, sent: str) -> dict[str, Any]:
+        """whisper.cpp's options for a talk (`sent`: the glossary's terms that fit)."""
+        assert self._ggml is not None
         text_prompt = " ".join(
             p for p in ((prompt or "") if self.settings.prompt else "", sent) if p
         )
@@ -154,30 +187,29 @@ class CppTranscriber(LoadsOnce):
         }
         if not self._ggml.multilingual:
             options["language"] = "en"
-        segments: tuple[Segment, ...] = ()
-        detected = options["language"]
-        try:
-            if len(speech):
-                import _pywhispercpp as pw
+        return options
 
-                with _whisper_log(pw):
-                    model.transcribe(speech, **options)
-                segments = tuple(guard_segments(self._segments(model, ts_map)))
-                detected = pw.whisper_lang_str(pw.whisper_full_lang_id(model._ctx))
-        except Exception as exc:
-            raise TranscribeError(f"cannot transcribe {audio.name}: {exc}") from None
-        return Transcript(
-            language=str(detected if detected != "auto" else "en"),
-            duration=round(len(samples) / RATE, 2),
-            segments=segments,
-            settings={
-                **self.settings.produced_by(),
-                "language": language,
-                **({"glossary": list(glossary)} if glossary else {}),
-                **({"glossary_left_out": left_out} if left_out else {}),
-            },
-            versions=_versions(),
-        )
+    def redecoder(self, samples: Any, options: dict[str, Any]) -> Redecode:
+        """A window's speech decoded again on its own: first with the talk's prompt and
+        glossary, then without them."""
+        tries = [options]
+        if options["initial_prompt"]:
+            tries.append({**options, "initial_prompt": "", "carry_initial_prompt": False})
+
+        def redecode(window: Window, attempt: int) -> list[Segment] | None:
+            import _pywhispercpp as pw
+            import numpy as np
+            from faster_whisper.vad import SpeechTimestampsMap
+
+            if attempt >= len(tries):
+                return None
+            chunks = [{"start": int(s * RATE), "end": int(e * RATE)} for s, e in window.voiced]
+            speech = np.concatenate([samples[c["start"] : c["end"]] for c in chunks])
+            with _whisper_log(pw):
+                self._model.transcribe(speech.astype(np.float32), **tries[attempt])
+            return list(_segments(self._model, SpeechTimestampsMap(chunks, RATE)))
+
+        return redecode
 
     def _speech(self, samples: Any) -> tuple[Any, Any]:
         """The speech of the audio (Silero VAD, as faster-whisper's sequential mode does), and
@@ -192,28 +224,29 @@ class CppTranscriber(LoadsOnce):
         speech = np.concatenate([samples[c["start"] : c["end"]] for c in chunks] or [[]])
         return speech.astype(np.float32), SpeechTimestampsMap(chunks, RATE)
 
-    def _segments(self, model: Any, ts_map: Any) -> Iterator[Segment]:
-        import _pywhispercpp as pw
 
-        ctx = model._ctx
-        eot = pw.whisper_token_eot(ctx)
-        for i in range(pw.whisper_full_n_segments(ctx)):
-            pieces = []  # (bytes, start, end, probability) of the segment's text tokens
-            for j in range(pw.whisper_full_n_tokens(ctx, i)):
-                token = pw.whisper_full_get_token_data(ctx, i, j)
-                if token.id < eot:  # not a timestamp or special token
-                    text = pw.whisper_token_to_bytes(ctx, token.id)
-                    pieces.append((text, token.t0 / 100, token.t1 / 100, float(token.p)))
-            words = tuple(_words(pieces, ts_map))
-            text = pw.whisper_full_get_segment_text(ctx, i).decode("utf-8", errors="replace")
-            segment = Segment(
-                start=words[0].start if words else 0.0,
-                end=words[-1].end if words else 0.0,
-                text=text.strip(),
-                words=words,
-            )
-            if has_words(segment) and words:
-                yield segment
+def _segments(model: Any, ts_map: Any) -> Iterator[Segment]:
+    import _pywhispercpp as pw
+
+    ctx = model._ctx
+    eot = pw.whisper_token_eot(ctx)
+    for i in range(pw.whisper_full_n_segments(ctx)):
+        pieces = []  # (bytes, start, end, probability) of the segment's text tokens
+        for j in range(pw.whisper_full_n_tokens(ctx, i)):
+            token = pw.whisper_full_get_token_data(ctx, i, j)
+            if token.id < eot:  # not a timestamp or special token
+                text = pw.whisper_token_to_bytes(ctx, token.id)
+                pieces.append((text, token.t0 / 100, token.t1 / 100, float(token.p)))
+        words = tuple(_words(pieces, ts_map))
+        text = pw.whisper_full_get_segment_text(ctx, i).decode("utf-8", errors="replace")
+        segment = Segment(
+            start=words[0].start if words else 0.0,
+            end=words[-1].end if words else 0.0,
+            text=text.strip(),
+            words=words,
+        )
+        if has_words(segment) and words:
+            yield segment
 
 
 def _words(pieces: list[tuple[bytes, float, float, float]], ts_map: Any) -> Iterator[Word]:

@@ -63,3 +63,9 @@ def format_timecode(seconds: float) -> str:
     if hours:
         return f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{minutes}:{secs:02d}"
+
+
+def lost_text(spans: tuple[tuple[float, float], ...], most: int = 10) -> str:
+    """Time ranges for a message: "0:12-0:26, 3:01-3:09" (and how many more)."""
+    shown = ", ".join(f"{format_timecode(s)}-{format_timecode(e)}" for s, e in spans[:most])
+    return shown + (f" and {len(spans) - most} more" if len(spans) > most else "")
