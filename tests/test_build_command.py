@@ -193,7 +193,11 @@ def test_an_uncached_talk_fails_strict_and_a_config_not_ignored_is_named(tmp_pat
         cwd=project, capture_output=True, text=True, env=env, timeout=300,
     )  # fmt: skip
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "mkdocs-yt2doc: render warned 1 time(s) (--strict): see above" in done.stderr
+    # the talk's own warning, and the one that says which two commands cache it
+    assert "mkdocs-yt2doc: render warned 2 time(s) (--strict): see above" in done.stderr
+    assert "run `mkdocs-yt2doc prefetch` where they can be transcribed, then commit" in (
+        done.stderr
+    )
 
 
 def test_its_configuration_is_the_users_plus_the_nav(tmp_path: Path) -> None:
