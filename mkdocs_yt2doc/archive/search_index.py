@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .search_records import talk_records
+
 INSTALL = 'pip install "pagefind[bin]>=1.5,<1.6"'
 BUNDLE = "pagefind"  # the index's folder at the site's root
 # The theme's chrome is on every page: indexed, each talk title in the navigation would
@@ -152,28 +154,34 @@ class LiveIndex:
 
     async def _add(self, path: str, html: str) -> None:
         await asyncio.wrap_future(self._started)
-        await _guarded(self._index, self._index.add_html_file(content=html, source_path=path))
+        records = talk_records(path, html)
+        if records is None:
+            await _guarded(self._index, self._index.add_html_file(content=html, source_path=path))
+            return
+        for record in records:  # a talk: a record per chapter (a result's fragment is small)
+            add = self._index.add_html_file(content=record.html, url=record.url)
+            await _guarded(self._index, add)
 
     async def _finish(self) -> int:
         try:
             await asyncio.wrap_future(self._started)
-            if self._added:  # the rest, as Pagefind would find them (`**/*.html`)
-                await asyncio.gather(*map(asyncio.wrap_future, self._pending))
-                rest = sorted(
-                    p.relative_to(self.site).as_posix()
-                    for p in self.site.rglob("*.html")
-                    if p.is_file() and not p.is_symlink()  # (a link may lead out of the site)
-                )
-                rest = [path for path in rest if path not in self._added]
-                for start in range(0, len(rest), self.IN_FLIGHT):  # a few read at a time
-                    await asyncio.gather(
-                        *(self._add(path, (self.site / path).read_text("utf-8", "replace"))
-                          for path in rest[start : start + self.IN_FLIGHT])
-                    )  # fmt: skip
-                pages = len(self._added) + len(rest)
-            else:  # nothing handed over (`mkdocs-yt2doc index`): the binary reads the folder
-                added = await _guarded(self._index, self._index.add_directory(str(self.site)))
-                pages = int(added.get("page_count", 0))
+            # the rest, as Pagefind would find them (`**/*.html`), read here: talk pages
+            # are split into records (`mkdocs-yt2doc index` hands over nothing before)
+            await asyncio.gather(*map(asyncio.wrap_future, self._pending))
+            rest = sorted(
+                p.relative_to(self.site).as_posix()
+                for p in self.site.rglob("*.html")
+                if p.is_file()
+                and not p.is_symlink()  # (a link may lead out of the site)
+                and BUNDLE not in p.relative_to(self.site).parts[:1]
+            )
+            rest = [path for path in rest if path not in self._added]
+            for start in range(0, len(rest), self.IN_FLIGHT):  # a few read at a time
+                await asyncio.gather(
+                    *(self._add(path, (self.site / path).read_text("utf-8", "replace"))
+                      for path in rest[start : start + self.IN_FLIGHT])
+                )  # fmt: skip
+            pages = len(self._added) + len(rest)
             self._steps.append("write")
             output = self.site / BUNDLE
             if (output / "pagefind-entry.json").is_file():  # an older index: its files would stay
