@@ -50,7 +50,7 @@ print(json.dumps({"rc": done.returncode, "err": done.stderr[-20000:], "out": don
 _INDEX = """
 import json, resource, sys
 from pathlib import Path
-from mkdocs_yt2doc.archive.search_index import build_index
+from mkdocs_yt2doc.archive.search_shards import build_index
 done = build_index(Path(sys.argv[1]))
 me, kid = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"pages": done.pages, "seconds": done.seconds, "bytes": done.bytes,

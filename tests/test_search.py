@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from mkdocs_yt2doc.archive.search_index import build_index
+from mkdocs_yt2doc.archive.search_shards import build_index
 from tests.browser import Seen, needs_chromium, serve
 from tests.conftest import build_site, fragments
 

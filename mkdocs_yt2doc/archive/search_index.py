@@ -14,6 +14,7 @@ import concurrent.futures
 import contextlib
 import json
 import shutil
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +33,11 @@ EXCLUDE = (
     ".md-dialog", ".md-banner", ".md-source-file", ".md-consent", ".navbar", ".wy-nav-side",
     ".headerlink",
 )  # fmt: skip
+KILLED = "the Pagefind binary was killed (SIGKILL)"
+BOUND = (
+    "its memory grows with the talks it indexes at once: lower the search_shard_talks option "
+    "(`mkdocs-yt2doc index --shard-talks N`), each shard indexed alone"
+)
 TIMEOUT = 1800.0  # seconds; a healthy run over 10,000 talk pages takes a few minutes
 # what the binary was doing when the time ran out (the steps of `_index`)
 STEPS = {
@@ -51,6 +57,7 @@ class IndexResult:
     pages: int
     seconds: float
     bytes: int  # the bundle on disk
+    peak_mib: float = 0.0  # the Pagefind binary's resident peak (the largest shard's)
 
 
 class LiveIndex:
@@ -63,7 +70,9 @@ class LiveIndex:
 
     IN_FLIGHT = 32  # pages handed over and not yet read: MkDocs waits past this (memory)
 
-    def __init__(self, site: Path, timeout: float = TIMEOUT) -> None:
+    def __init__(
+        self, site: Path, timeout: float = TIMEOUT, output: str = BUNDLE, rest: bool = True
+    ) -> None:
         if not timeout > 0:
             raise SearchIndexError(f"the timeout must be seconds above 0, not {timeout}")
         try:
@@ -71,6 +80,7 @@ class LiveIndex:
         except ImportError:
             raise SearchIndexError(f"the pagefind package is not installed; {INSTALL}") from None
         self.site, self.timeout = site.resolve(), timeout
+        self.output, self.rest = output, rest  # where it writes; whether it reads the rest
         self.started_at = time.perf_counter()
         self._steps: list[str] = []  # each step as it starts (what a timeout names)
         self._added: set[str] = set()
@@ -113,11 +123,12 @@ class LiveIndex:
                 raise _explained(exc, self.timeout, self._steps) from None
         finally:
             self.close()
-        output = self.site / BUNDLE
+        output = self.site / self.output
         if pages == 0 or not (output / "pagefind.js").is_file():
             raise SearchIndexError(f"Pagefind found no HTML page to index in {self.site}")
         size = sum(f.stat().st_size for f in output.rglob("*") if f.is_file())
-        return IndexResult(pages, time.perf_counter() - self.started_at, size)
+        peak = getattr(self._index and self._index._service, "yt2doc_peak_kib", 0) / 1024
+        return IndexResult(pages, time.perf_counter() - self.started_at, size, peak)
 
     def close(self) -> None:
         """Ends the binary at once (also when the build failed half-way)."""
@@ -142,12 +153,13 @@ class LiveIndex:
         from pagefind.index import PagefindIndex
 
         # `output_path`: the API's default is relative to the working folder, not to the site.
-        output = str(self.site / BUNDLE)
+        output = str(self.site / self.output)
         config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE), "output_path": output}
         service = _service()
         self._index = PagefindIndex(config=config, _service=service)  # type: ignore[arg-type]
         self._steps.append("start")
         await service.launch()
+        self._watch = asyncio.ensure_future(_watch_peak(service))
         made = await _guarded(self._index, service.create_index(config))
         self._index._index_id = made._index_id
         self._steps.append("read")
@@ -175,7 +187,7 @@ class LiveIndex:
                 and not p.is_symlink()  # (a link may lead out of the site)
                 and BUNDLE not in p.relative_to(self.site).parts[:1]
             )
-            rest = [path for path in rest if path not in self._added]
+            rest = [path for path in rest if path not in self._added and self.rest]
             for start in range(0, len(rest), self.IN_FLIGHT):  # a few read at a time
                 await asyncio.gather(
                     *(self._add(path, (self.site / path).read_text("utf-8", "replace"))
@@ -183,7 +195,7 @@ class LiveIndex:
                 )  # fmt: skip
             pages = len(self._added) + len(rest)
             self._steps.append("write")
-            output = self.site / BUNDLE
+            output = self.site / self.output
             if (output / "pagefind-entry.json").is_file():  # an older index: its files would stay
                 shutil.rmtree(output, ignore_errors=True)
             await _guarded(self._index, self._index.write_files())
@@ -223,6 +235,22 @@ def _service() -> Any:
                     waiting.set_result(payload)
 
     return Service()
+
+
+async def _watch_peak(service: Any) -> None:
+    """The binary's resident peak (VmHWM), read while it runs: what a kill for memory reached
+    (the build's own peak is the bench's)."""
+    status = Path(f"/proc/{service._backend.pid}/status")
+    while True:
+        try:
+            text = status.read_text()
+        except OSError:
+            return
+        for line in text.splitlines():
+            if line.startswith("VmHWM:"):
+                seen = int(line.split()[1])
+                service.yt2doc_peak_kib = max(getattr(service, "yt2doc_peak_kib", 0), seen)
+        await asyncio.sleep(0.05)
 
 
 async def _stopped(index: Any) -> SearchIndexError | None:
@@ -279,6 +307,9 @@ def _died(service: Any, watch: asyncio.Future[Any] | None, said: bytes = b"") ->
         lines = partial.decode("utf-8", "replace").strip().splitlines()
         detail = lines[-1][:200] if lines else ""
     code = getattr(getattr(service, "_backend", None), "returncode", None)
+    if code == -signal.SIGKILL:  # the kernel's out-of-memory killer, or a memory limit's
+        peak = getattr(service, "yt2doc_peak_kib", 0) / 1024
+        return f"{KILLED} at a resident peak of {peak:.0f} MiB or more (out of memory)"
     status = f" (exit status {code})" if code is not None else ""
     return f"the Pagefind binary stopped{status}" + (f": {detail}" if detail else "")
 
@@ -293,6 +324,8 @@ def _timed_out(timeout: float, steps: list[str]) -> str:
 
 def _explained(exc: BaseException, timeout: float, steps: list[str]) -> SearchIndexError:
     """What went wrong, in one line with the fix."""
+    if isinstance(exc, SearchIndexError) and str(exc).startswith(KILLED):
+        return SearchIndexError(f"{exc}; {BOUND}")
     if isinstance(exc, SearchIndexError):
         return SearchIndexError(f"{exc}; reinstall it: {INSTALL}")
     if isinstance(exc, FileNotFoundError):
@@ -304,10 +337,3 @@ def _explained(exc: BaseException, timeout: float, steps: list[str]) -> SearchIn
     # the API raises bare Exceptions with Pagefind's message
     message = str(exc.args[0] if exc.args else exc).strip().splitlines()[:1] or [repr(exc)]
     return SearchIndexError(f"Pagefind failed: {message[0][:300]}; {INSTALL}")
-
-
-def build_index(site: Path, timeout: float = TIMEOUT) -> IndexResult:
-    """Index every HTML page of `site` into `site/pagefind/` (replacing an older index),
-    stopping Pagefind after `timeout` seconds. Raises SearchIndexError with a one-line cause
-    and the fix."""
-    return LiveIndex(site, timeout).finish()

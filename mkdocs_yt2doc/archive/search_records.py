@@ -34,6 +34,10 @@ class Record:
     html: str
 
 
+def is_talk_page(html: str) -> bool:
+    return '<div class="yt2doc-pagefind"' in html
+
+
 def page_url(path: str) -> str:
     """The URL Pagefind gives a page at `path` (relative to the site)."""
     path = path.lstrip("/")

@@ -47,13 +47,36 @@
     return out;
   }
 
+  function json(url) {
+    return fetch(url).then(function (r) { return r.ok ? r.json() : null; }, function () { return null; });
+  }
+
+  /* The index, in shards (`yt2doc-shards.json`, search_shards.py): the first is the bundle,
+   * the others merged into it, each checked to be of the same build (a partial deploy). */
   function load(bundle) {
     if (!loaded[bundle]) {
-      loaded[bundle] = import(bundle + "pagefind.js").then(function (pagefind) {
-        // results' URLs are the site's paths: under a sub-path, the bundle's folder says where
-        var base = new URL("..", bundle).pathname;
-        return pagefind.options({ baseUrl: base, excerptLength: 24 }).then(function () {
-          return pagefind;
+      // results' URLs are the site's paths: under a sub-path, the bundle's folder says where
+      var base = new URL("..", bundle).pathname;
+      loaded[bundle] = json(bundle + "yt2doc-shards.json").then(function (manifest) {
+        var shards = manifest && manifest.shards ? manifest.shards : [""];
+        return Promise.all(shards.map(function (shard) {
+          return manifest ? json(bundle + shard + "yt2doc-build.json") : { build: null };
+        })).then(function (stamps) {
+          var odd = shards.filter(function (shard, i) {
+            return manifest && (!stamps[i] || stamps[i].build !== manifest.build);
+          });
+          if (odd.length) {
+            var error = new Error("shards of another build: " + odd.map(function (s) { return s || "pagefind/"; }).join(", "));
+            error.yt2docShards = odd;
+            throw error;
+          }
+          return import(bundle + "pagefind.js");
+        }).then(function (pagefind) {
+          return pagefind.options({ baseUrl: base, excerptLength: 24 }).then(function () {
+            return Promise.all(shards.slice(1).map(function (shard) {
+              return pagefind.mergeIndex(bundle + shard, { baseUrl: base, excerptLength: 24 });
+            }));
+          }).then(function () { return pagefind; });
         });
       });
     }
@@ -203,8 +226,12 @@
       return named ? self.openFilters(params) : null;
     }).then(function () {
       if (self.input.value || named) self.run();
-    }, function () {
-      self.say("The search index could not be loaded (was the site indexed? see the build's log).");
+    }, function (error) {
+      self.root.setAttribute("data-failed", error && error.yt2docShards ? "shards" : "index");
+      self.say(error && error.yt2docShards
+        ? "The search index is out of date in part (" + error.message + "): the site was deployed " +
+          "only in part. Search is off until it is deployed whole."
+        : "The search index could not be loaded (was the site indexed? see the build's log).");
     });
   }
   Search.prototype.openFilters = function (params) {
