@@ -223,6 +223,7 @@
     var named = this.selects.some(function (s) { return params.get(s.getAttribute("data-filter")); });
     load(this.bundle).then(function (pagefind) {
       self.pagefind = pagefind;
+      root.setAttribute("data-loaded", "");
       return named ? self.openFilters(params) : null;
     }).then(function () {
       if (self.input.value || named) self.run();
