@@ -44,6 +44,7 @@ class Visit:
     gzip: dict[str, int] = field(default_factory=dict)  # phase -> bytes from a gzip server
     ms: dict[str, float] = field(default_factory=dict)  # query phase -> to first result
     found: dict[str, str] = field(default_factory=dict)  # query phase -> the status line
+    top: dict[str, str] = field(default_factory=dict)  # query phase -> the first result's title
 
 
 class Sizes:
@@ -168,6 +169,8 @@ def pagefind_visit(page: Any, local: str, queries: list[str], visit: Visit, size
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(300)
         visit.found[phase] = page.inner_text(".yt2doc-search-status")
+        titles = page.locator(".yt2doc-result-title")
+        visit.top[phase] = titles.first.inner_text() if titles.count() else ""
 
 
 def material_visit(page: Any, local: str, queries: list[str], visit: Visit, sizes: Sizes) -> None:
@@ -200,7 +203,7 @@ def page_weights(site: Path, paths: list[str]) -> dict[str, int]:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
             finished: list[Any] = []
-            context.on("requestfinished", finished.append)
+            context.on("requestfinished", lambda request, seen=finished: seen.append(request))
             page.goto(f"{local}/{path}", wait_until="load")
             page.wait_for_timeout(1500)  # what its scripts fetch once loaded
             total = 0
