@@ -4,6 +4,7 @@ bytes and time, merged by the search page), and whether the merged shards give t
 hit as one index.
 
     python bench/search_shards.py [--talks 1000] [--shards 1 2 4 8] [--repeat 2] [--json F]
+                                  [--site SITE_DIR]
 
 The archive is build_scale.py's (about 7,000 words a talk, in English-like text), built by
 `mkdocs build` with the plugin; then the index alone is built again for each shard count
@@ -34,17 +35,19 @@ def main() -> None:
     parser.add_argument("--shards", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--repeat", type=int, default=2, help="cold visits per shard count")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--site", type=Path, help="a site search_scale.py built (--keep) of "
+                        "--talks talks, indexed again here, instead of a new build")  # fmt: skip
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="yt2doc-shards-"))
     rows = []
     try:
-        site = real_build(work, args.talks, False)
+        root = args.site or real_build(work, args.talks, False).root
         asked = queries_for(args.talks, args.repeat)
         for shards in args.shards:
             per_shard = 0 if shards == 1 else math.ceil(args.talks / shards)
-            alone = index_alone(site.root, per_shard)
-            files = [f for f in (site.root / "pagefind").rglob("*") if f.is_file()]
-            visits = browse(site.root, asked, PAGEFIND_FILES, pagefind_visit)
+            alone = index_alone(root, per_shard)
+            files = [f for f in (root / "pagefind").rglob("*") if f.is_file()]
+            visits = browse(root, asked, PAGEFIND_FILES, pagefind_visit)
             figures = summarize(f"{shards} shard(s)", visits, asked)
             tops = [v.top.get(phase, "") for v in visits for phase in ("first", "second")]
             rows.append({"shards": shards, "per_shard": per_shard, **alone,
