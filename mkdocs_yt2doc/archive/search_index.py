@@ -126,6 +126,7 @@ class LiveIndex:
         output = self.site / self.output
         if pages == 0 or not (output / "pagefind.js").is_file():
             raise SearchIndexError(f"Pagefind found no HTML page to index in {self.site}")
+        _check_bundle(output)
         size = sum(f.stat().st_size for f in output.rglob("*") if f.is_file())
         peak = getattr(self._index and self._index._service, "yt2doc_peak_kib", 0) / 1024
         return IndexResult(pages, time.perf_counter() - self.started_at, size, peak)
@@ -237,6 +238,23 @@ def _service() -> Any:
     return Service()
 
 
+def _check_bundle(output: Path) -> None:
+    """The index Pagefind says it wrote is whole: its entry file and each language's
+    metadata (a file cut short would break every search of the site)."""
+    entry = output / "pagefind-entry.json"
+    try:
+        languages = json.loads(entry.read_text("utf-8"))["languages"]
+        missing = [
+            f"pagefind.{v['hash']}.pf_meta"
+            for v in languages.values()
+            if not (output / f"pagefind.{v['hash']}.pf_meta").stat().st_size
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SearchIndexError(f"Pagefind wrote an incomplete index: {entry} ({exc})") from None
+    if missing:
+        raise SearchIndexError(f"Pagefind wrote an incomplete index: {missing[0]} is empty")
+
+
 async def _watch_peak(service: Any) -> None:
     """The binary's resident peak (VmHWM), read while it runs: what a kill for memory reached
     (the build's own peak is the bench's)."""
@@ -278,6 +296,8 @@ async def _stop(service: Any) -> None:
     with contextlib.suppress(BaseException):
         if backend.stdin is not None:
             backend.stdin.close()
+        with contextlib.suppress(BaseException):  # its last writes, on its own (stdin closed)
+            await asyncio.wait_for(backend.wait(), 2)
         if backend.returncode is None:
             backend.kill()
         await asyncio.wait_for(backend.wait(), 5)

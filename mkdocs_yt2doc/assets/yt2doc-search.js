@@ -72,11 +72,12 @@
           }
           return import(bundle + "pagefind.js");
         }).then(function (pagefind) {
-          return pagefind.options({ baseUrl: base, excerptLength: 24 }).then(function () {
-            return Promise.all(shards.slice(1).map(function (shard) {
+          // one shard merged after the other (Pagefind's merges at once can race)
+          return shards.slice(1).reduce(function (merged, shard) {
+            return merged.then(function () {
               return pagefind.mergeIndex(bundle + shard, { baseUrl: base, excerptLength: 24 });
-            }));
-          }).then(function () { return pagefind; });
+            });
+          }, pagefind.options({ baseUrl: base, excerptLength: 24 })).then(function () { return pagefind; });
         });
       });
     }
