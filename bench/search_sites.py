@@ -281,11 +281,13 @@ def talk_views(first: int, last: int) -> Iterator[Any]:
             date=str(meta["date"]),
             tags=tuple(tags),
             description=talk.summary,
+            abstract=talk.description,  # as the build's: the source's description
             media=Media.from_json(media_json(n, talk.title, talk.description, duration)),
             document=document,
             problem=None,
             # the build links the captions the cache holds (the files are not written here)
             caption_files={"srt": Path("captions.srt"), "vtt": Path("captions.vtt")},
+            caption_texts={"srt": "", "vtt": "WEBVTT\n"},  # (their links; not written here)
             provenance=_provenance(document, False, None),
         )
 

@@ -38,6 +38,7 @@ BOUND = (
     "its memory grows with the talks it indexes at once: lower the search_shard_talks option "
     "(`mkdocs-yt2doc index --shard-talks N`), each shard indexed alone"
 )
+WRITE_GRACE = 120.0  # seconds the binary may take to end after writing (its last files)
 TIMEOUT = 1800.0  # seconds; a healthy run over 10,000 talk pages takes a few minutes
 # what the binary was doing when the time ran out (the steps of `_index`)
 STEPS = {
@@ -121,6 +122,8 @@ class LiveIndex:
                 pages = asyncio.run_coroutine_threadsafe(work, self._loop).result(self.timeout + 30)
             except Exception as exc:
                 raise _explained(exc, self.timeout, self._steps) from None
+            # Pagefind answers before its last files are on disk: it ends once they are
+            self.close(grace=WRITE_GRACE)
         finally:
             self.close()
         output = self.site / self.output
@@ -131,20 +134,21 @@ class LiveIndex:
         peak = getattr(self._index and self._index._service, "yt2doc_peak_kib", 0) / 1024
         return IndexResult(pages, time.perf_counter() - self.started_at, size, peak)
 
-    def close(self) -> None:
-        """Ends the binary at once (also when the build failed half-way)."""
+    def close(self, grace: float = 0.0) -> None:
+        """Ends the binary: at once (also when the build failed half-way), or once it has
+        ended on its own within `grace` seconds of its input's end."""
         if self._loop.is_closed():
             return
         with contextlib.suppress(BaseException):
-            stop = self._stop_all()
-            asyncio.run_coroutine_threadsafe(stop, self._loop).result(15)
+            stop = self._stop_all(grace)
+            asyncio.run_coroutine_threadsafe(stop, self._loop).result(15 + grace)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         if not self._thread.is_alive():
             self._loop.close()
 
-    async def _stop_all(self) -> None:
-        await _stop(getattr(self._index, "_service", None))
+    async def _stop_all(self, grace: float = 0.0) -> None:
+        await _stop(getattr(self._index, "_service", None), grace)
         tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for task in tasks:  # the API's reader and pages not read: none left pending
             task.cancel()
@@ -285,8 +289,9 @@ async def _stopped(index: Any) -> SearchIndexError | None:
     return SearchIndexError(_died(service, getattr(service, "_poll_task", None), said))
 
 
-async def _stop(service: Any) -> None:
-    """End the binary at once (the API's own close can wait for ever on a dead one)."""
+async def _stop(service: Any, grace: float = 0.0) -> None:
+    """End the binary, at once or after `grace` seconds (the API's own close can wait for
+    ever on a dead one)."""
     poll = getattr(service, "_poll_task", None)
     if poll is not None:
         poll.cancel()
@@ -296,8 +301,9 @@ async def _stop(service: Any) -> None:
     with contextlib.suppress(BaseException):
         if backend.stdin is not None:
             backend.stdin.close()
-        with contextlib.suppress(BaseException):  # its last writes, on its own (stdin closed)
-            await asyncio.wait_for(backend.wait(), 2)
+        if grace:  # its last writes, on its own (its input ended)
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(backend.wait(), grace)
         if backend.returncode is None:
             backend.kill()
         await asyncio.wait_for(backend.wait(), 5)
