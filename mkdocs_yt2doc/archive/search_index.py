@@ -122,8 +122,7 @@ class LiveIndex:
                 pages = asyncio.run_coroutine_threadsafe(work, self._loop).result(self.timeout + 30)
             except Exception as exc:
                 raise _explained(exc, self.timeout, self._steps) from None
-            # Pagefind answers before its last files are on disk: it ends once they are
-            self.close(grace=WRITE_GRACE)
+            self.close(grace=10)  # (it ends on its own once its input is closed)
         finally:
             self.close()
         output = self.site / self.output
@@ -204,6 +203,7 @@ class LiveIndex:
             if (output / "pagefind-entry.json").is_file():  # an older index: its files would stay
                 shutil.rmtree(output, ignore_errors=True)
             await _guarded(self._index, self._index.write_files())
+            await _settled(output)  # it answers before its files are all on disk
             return pages
         except (ConnectionError, OSError, RuntimeError, ValueError) as exc:
             if isinstance(exc, (FileNotFoundError, PermissionError)):
@@ -240,6 +240,24 @@ def _service() -> Any:
                     waiting.set_result(payload)
 
     return Service()
+
+
+async def _settled(output: Path, timeout: float = WRITE_GRACE) -> None:
+    """Waits until the bundle is whole and no file of it changes any more."""
+    before: tuple[int, int] | None = None
+    deadline = time.perf_counter() + timeout
+    while True:
+        files = [f.stat().st_size for f in output.rglob("*") if f.is_file()]
+        now = (len(files), sum(files))
+        try:
+            _check_bundle(output)
+            if now == before:
+                return
+        except SearchIndexError:
+            if time.perf_counter() > deadline:
+                raise
+        before = now
+        await asyncio.sleep(0.3)
 
 
 def _check_bundle(output: Path) -> None:
