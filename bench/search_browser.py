@@ -44,6 +44,7 @@ class Visit:
     gzip: dict[str, int] = field(default_factory=dict)  # phase -> bytes from a gzip server
     ms: dict[str, float] = field(default_factory=dict)  # query phase -> to first result
     found: dict[str, str] = field(default_factory=dict)  # query phase -> the status line
+    top: dict[str, str] = field(default_factory=dict)  # query phase -> the first result's title
 
 
 class Sizes:
@@ -148,8 +149,9 @@ def browse(site: Path, asked: list[list[str]], search: str, visit: Any) -> list[
 
 def pagefind_visit(page: Any, local: str, queries: list[str], visit: Visit, sizes: Sizes) -> None:
     page.goto(f"{local}/talks/search/", wait_until="load")
-    # Pagefind loaded (its script, WebAssembly and metadata) and the filters filled
-    page.wait_for_selector(".yt2doc-filters:not([hidden])", state="attached", timeout=90_000)
+    # Pagefind loaded (its script, WebAssembly and metadata; every shard's): the filters
+    # load only when opened
+    page.wait_for_selector(".yt2doc-search[data-loaded]", state="attached", timeout=90_000)
     visit.typed_ms = page.evaluate("performance.now()")
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)
@@ -167,6 +169,8 @@ def pagefind_visit(page: Any, local: str, queries: list[str], visit: Visit, size
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(300)
         visit.found[phase] = page.inner_text(".yt2doc-search-status")
+        titles = page.locator(".yt2doc-result-title")
+        visit.top[phase] = titles.first.inner_text() if titles.count() else ""
 
 
 def material_visit(page: Any, local: str, queries: list[str], visit: Visit, sizes: Sizes) -> None:
@@ -183,6 +187,33 @@ def material_visit(page: Any, local: str, queries: list[str], visit: Visit, size
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(300)
         visit.found[phase] = page.inner_text(".md-search-result__meta")
+
+
+def page_weights(site: Path, paths: list[str]) -> dict[str, int]:
+    """Each page's whole load, cold, nothing typed: every byte it fetched (headers and
+    bodies), scripts' fetches included."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import ARGS, CHROMIUM, serve
+
+    weights = {}
+    with serve(site) as local, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for path in paths:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            finished: list[Any] = []
+            context.on("requestfinished", lambda request, seen=finished: seen.append(request))
+            page.goto(f"{local}/{path}", wait_until="load")
+            page.wait_for_timeout(1500)  # what its scripts fetch once loaded
+            total = 0
+            for request in finished:
+                sizes = request.sizes()
+                total += max(0, sizes["responseBodySize"]) + sizes["responseHeadersSize"]
+            weights[path] = total
+            context.close()
+        browser.close()
+    return weights
 
 
 PAGEFIND_FILES = r"/pagefind/"

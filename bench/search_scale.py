@@ -49,10 +49,19 @@ from bench.search_browser import (  # noqa: E402
     browse,
     debounce_ms,
     material_visit,
+    page_weights,
     pagefind_visit,
     summarize,
 )
-from bench.search_sites import KIB, MIB, Site, generated_site, queries_for, real_build  # noqa: E402
+from bench.search_sites import (  # noqa: E402
+    KIB,
+    MIB,
+    Site,
+    generated_site,
+    queries_for,
+    real_build,
+    talk_slug,
+)
 
 # -- the run --------------------------------------------------------------------------------
 
@@ -67,9 +76,11 @@ def mem_available_mib() -> float:
 def fits(count: int, real: Site, max_gib: float) -> int:
     """`count`, or the largest size (a multiple of 500) whose index Pagefind can build within
     the memory allowed, by its peak per page at the real build (it grows linearly)."""
+    from mkdocs_yt2doc.archive.search_shards import SHARD_TALKS
+
     per_page = real.figures["index_peak_mib"] / real.figures["index_pages"]
     allowed = max_gib * 1024 if max_gib else 0.4 * mem_available_mib()
-    if per_page * count <= allowed:
+    if per_page * min(count, SHARD_TALKS or count) <= allowed:  # a shard at a time
         return count
     here = int(allowed / per_page) // 500 * 500
     print(
@@ -132,6 +143,12 @@ def main() -> None:
                 some = asked[: args.material_repeat]
                 visits = browse(site.material, some, MATERIAL_FILES, material_visit)
                 site.figures["material"].update(summarize("Material", visits, some))
+            slug = talk_slug(min(37, count - 1))
+            paths = ["", "talks/", f"talks/{slug}/", "talks/speakers/", "talks/events/"]
+            site.figures["page_weights"] = page_weights(site.root, paths)
+            print("  bytes before typing, a whole page's load: " + ", ".join(
+                f"/{p} {b / KIB:.0f} KiB" for p, b in site.figures["page_weights"].items()
+            ), flush=True)  # fmt: skip
             results.append(site)
             if site is not real and args.keep is None:  # 377 KiB a page: make room
                 shutil.rmtree(site.root, ignore_errors=True)
@@ -251,6 +268,17 @@ def report(results: list[Site], seconds: float) -> None:
         f"(Each time to first results counts from the input event: {debounce_ms()} ms of it "
         "is the search page's wait for the next keystroke.)"
     )
+    for site in results:
+        weights = site.figures.get("page_weights", {})
+        if weights:
+            print(
+                f"N={site.count} bytes before typing (whole load, cold): largest page "
+                f"{max(weights.values()) / KIB:.0f} KiB; the search page's Pagefind start-up "
+                f"{site.figures['pagefind']['search_at_load'] / KIB:.0f} KiB; a result's "
+                f"fragment {site.figures['fragment_bytes'] / KIB:.1f} KiB (median, gzip); "
+                f"whole build's process tree peak "
+                f"{site.figures.get('build_tree_peak_mib', 0):.0f} MiB"
+            )
     for site in results:
         print(key_line(site.count, {**site.figures, **site.figures["pagefind"]}))
     for count, e in estimates.items():

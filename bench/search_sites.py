@@ -39,25 +39,22 @@ KIB, MIB = 1024, 2**20
 
 # The command's peak memory (max RSS of its largest process: MkDocs or the Pagefind binary)
 # and the CPU time of it and its children, from a wrapper of its own.
-_RUN = """
-import json, resource, subprocess, sys
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"rc": done.returncode, "err": done.stderr[-20000:], "out": done.stdout[-4000:],
-                  "cpu": kids.ru_utime + kids.ru_stime, "peak_mib": kids.ru_maxrss / 1024}))
-"""
+_RUN = str(ROOT / "bench" / "measured_run.py")
 # The index alone: build_index in a fresh process; the Pagefind binary is its only child.
 _INDEX = """
 import json, resource, sys
 from pathlib import Path
-from mkdocs_yt2doc.archive.search_index import build_index
-done = build_index(Path(sys.argv[1]))
+from mkdocs_yt2doc.archive.search_shards import build_index
+done = build_index(Path(sys.argv[1]), shard_talks=int(sys.argv[2]))
 me, kid = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"pages": done.pages, "seconds": done.seconds, "bytes": done.bytes,
+                  "binary_peak_mib": done.peak_mib,
                   "cpu": kid.ru_utime + kid.ru_stime + me.ru_utime + me.ru_stime,
                   "peak_mib": kid.ru_maxrss / 1024, "python_mib": me.ru_maxrss / 1024}))
 """
-_LOGGED = re.compile(r"Pagefind indexed (\d+) pages \(([\d.]+) MiB\); the build waited ([\d.]+) s")
+_LOGGED = re.compile(
+    r"Pagefind indexed (\d+) pages \(([\d.]+) MiB, \d+ shards?\); the build waited ([\d.]+) s"
+)
 # The same build with Pagefind's step left out: what the index adds to a build is the
 # difference (Pagefind reads the pages while MkDocs writes them, on the cores MkDocs leaves).
 _NO_INDEX = """
@@ -72,7 +69,7 @@ sys.exit(cli(sys.argv[1:]))
 def run(command: list[str], cwd: Path) -> dict[str, Any]:
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _RUN, *command], cwd=cwd, env=ENV, capture_output=True, text=True
+        [sys.executable, _RUN, *command], cwd=cwd, env=ENV, capture_output=True, text=True
     )
     wall = time.perf_counter() - started
     if done.returncode != 0:
@@ -83,10 +80,14 @@ def run(command: list[str], cwd: Path) -> dict[str, Any]:
     return {**result, "wall": wall}
 
 
-def index_alone(site: Path) -> dict[str, Any]:
+def index_alone(site: Path, shard_talks: int | None = None) -> dict[str, Any]:
+    """The index alone, in shards of `shard_talks` (default: the plugin's)."""
+    from mkdocs_yt2doc.archive.search_shards import SHARD_TALKS
+
+    talks = str(SHARD_TALKS if shard_talks is None else shard_talks)
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", _INDEX, str(site)], env=ENV, capture_output=True, text=True
+        [sys.executable, "-c", _INDEX, str(site), talks], env=ENV, capture_output=True, text=True
     )
     if done.returncode != 0:
         raise SystemExit(f"indexing {site} failed: {done.stderr[-3000:]}")
@@ -167,6 +168,7 @@ def real_build(work: Path, count: int, material: bool) -> Site:
         "build_wall": built["wall"],
         "build_cpu": built["cpu"],
         "build_peak_mib": built["peak_mib"],
+        "build_tree_peak_mib": built["tree_peak_mib"],
         "index_in_build_s": built["wall"] - bare["wall"],
         "build_waited_s": float(logged[3]),
         "build_no_index_wall": bare["wall"],
@@ -176,7 +178,8 @@ def real_build(work: Path, count: int, material: bool) -> Site:
     }
     print(
         f"  mkdocs build (plugin, search: pagefind): {built['wall']:.1f} s wall, "
-        f"{built['cpu']:.1f} s CPU, peak {built['peak_mib']:.0f} MiB; without the index "
+        f"{built['cpu']:.1f} s CPU, peak {built['peak_mib']:.0f} MiB (largest process; the "
+        f"process tree together {built['tree_peak_mib']:.0f} MiB); without the index "
         f"{bare['wall']:.1f} s: Pagefind's part {built['wall'] - bare['wall']:.1f} s "
         f"({(built['wall'] - bare['wall']) / built['wall']:.0%} of the build; the build waited "
         f"{float(logged[3]):.1f} s for it after its last page); "
@@ -210,15 +213,15 @@ def real_build(work: Path, count: int, material: bool) -> Site:
 
 
 def fragments(site: Path, sample: int = 200) -> tuple[float, float]:
-    """Talk pages' fragments (what a result costs): median gzipped size, and the share of
-    their text that is anchors' texts (Pagefind keeps the text of each element with an id:
-    the headings'; each paragraph's anchor is an empty element)."""
-    files = sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    """Talks' fragments (what a result costs: a chapter's record, search_records.py): median
+    gzipped size, and the share of their text that is anchors' texts (Pagefind keeps the
+    text of each element with an id; each paragraph's anchor is an empty element)."""
+    files = sorted((site / "pagefind").rglob("fragment/*.pf_fragment"))
     sizes, shares = [], []
     for file in files[:: max(1, len(files) // sample)]:
         raw = file.read_bytes()
         data = json.loads(gzip.decompress(raw)[len(b"pagefind_dcd") :])
-        if not data.get("meta", {}).get("talk"):
+        if not data.get("meta", {}).get("chapter"):  # (a talk's title record: a few words)
             continue
         anchors = sum(len(a.get("text", "")) for a in data.get("anchors", []))
         sizes.append(len(raw))
@@ -278,11 +281,13 @@ def talk_views(first: int, last: int) -> Iterator[Any]:
             date=str(meta["date"]),
             tags=tuple(tags),
             description=talk.summary,
+            abstract=talk.description,  # as the build's: the source's description
             media=Media.from_json(media_json(n, talk.title, talk.description, duration)),
             document=document,
             problem=None,
             # the build links the captions the cache holds (the files are not written here)
             caption_files={"srt": Path("captions.srt"), "vtt": Path("captions.vtt")},
+            caption_texts={"srt": "", "vtt": "WEBVTT\n"},  # (their links; not written here)
             provenance=_provenance(document, False, None),
         )
 

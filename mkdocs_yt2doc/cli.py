@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .archive.search_index import TIMEOUT
+from .archive.search_index import TIMEOUT, SearchIndexError
+from .archive.search_shards import SHARD_TALKS, build_index
 from .pipeline.run import Pipeline
 from .pipeline.settings import Refresh
 from .project.commands import add_commands
@@ -189,11 +190,9 @@ def _add_ray_options(command: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-def index(site_dir: str, out: TextIO, timeout: float) -> int:
-    from .archive.search_index import SearchIndexError, build_index
-
+def index(site_dir: str, out: TextIO, timeout: float, shard_talks: int = SHARD_TALKS) -> int:
     try:
-        done = build_index(Path(site_dir), timeout)
+        done = build_index(Path(site_dir), timeout, shard_talks)
     except SearchIndexError as exc:
         raise Yt2DocError(f"the search index was not built: {exc}") from None
     out.write(
@@ -231,6 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 help=f"stop Pagefind after this long, saying why (default {TIMEOUT:g}, as the "
                 "plugin's search_timeout)",
             )  # fmt: skip
+            command.add_argument("--shard-talks", type=int, default=SHARD_TALKS, metavar="N",
+                                 help=f"talks per shard, each indexed alone (default {SHARD_TALKS},"
+                                 " as search_shard_talks; 0: one index)")  # fmt: skip
         else:
             command.add_argument(
                 "-f", "--config-file", metavar="CONFIG",
@@ -269,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "run" in args:  # init, build
             return int(args.run(args, sys.stdout))
         if args.command == "index":
-            return index(args.site_dir, sys.stdout, args.timeout)
+            return index(args.site_dir, sys.stdout, args.timeout, args.shard_talks)
         if args.command == "render":
             from .publish import render
 

@@ -19,6 +19,7 @@ from .archive.files import ArchiveOptions
 from .archive.recordings import FILE_MIB, TOTAL_MIB
 from .archive.search import SEARCHES
 from .archive.search_index import TIMEOUT
+from .archive.search_shards import SHARD_TALKS
 from .cache.store import StoreError, check_cache_dir
 from .pipeline.settings import PipelineSettings
 from .records.errors import Yt2DocError
@@ -193,6 +194,10 @@ class Yt2DocConfig(base.Config):
     """Seconds Pagefind may take to index the finished site; then it is stopped, with a
     warning naming the cause (the site is still written, without search). A healthy run over
     10,000 talk pages takes a few minutes: this bounds a hung binary."""
+    search_shard_talks = c.Type(int, default=SHARD_TALKS)
+    """Talks per shard of the Pagefind index: each shard is indexed alone, one after the
+    other, so the build's memory is one shard's (about 1 MiB a talk); the search page merges
+    them. 0: one index, however large the archive."""
     search_words_per_chapter = c.Type(int, default=0)
     """Index only about this many words of each chapter for search (Material loads the whole
     index in the browser: cap it for archives of many hundred talks); 0: all text."""

@@ -36,7 +36,7 @@ from .util.byte_ranges import serve_with_ranges
 from .util.escape import log_safe
 
 if TYPE_CHECKING:
-    from .archive.search_index import LiveIndex
+    from .archive.search_shards import ShardedIndex
 
 __all__ = ["Yt2DocPlugin", "settings_from_config"]
 
@@ -103,7 +103,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self._nav: list[NavItem] = []
         self._nav_title = "Talks"  # escaped (Archive.nav_title)
         self._pages: set[str] = set()
-        self._index: LiveIndex | None = None  # Pagefind, fed the pages as they are written
+        self._index: ShardedIndex | None = None  # Pagefind, fed the pages as they are written
         self._index_tried = True  # (on_pre_build: False when the search is Pagefind's)
         self._server: Any = None  # `mkdocs serve`'s, to watch corrections_dir once it exists
         self._watched: set[Path] = set()
@@ -205,14 +205,16 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self._watch_corrections()
         self._index_tried = self.config.search != "pagefind"
 
-    def _live_index(self, config: MkDocsConfig) -> LiveIndex | None:
+    def _live_index(self, config: MkDocsConfig) -> ShardedIndex | None:
         """Started with the first page written (not while talks are transcribed)."""
         if not self._index_tried:
             self._index_tried = True
-            from .archive.search_index import LiveIndex, SearchIndexError
+            from .archive.search_index import SearchIndexError
+            from .archive.search_shards import ShardedIndex
 
             try:
-                self._index = LiveIndex(Path(config.site_dir), self.config.search_timeout)
+                site, timeout = Path(config.site_dir), self.config.search_timeout
+                self._index = ShardedIndex(site, timeout, self.config.search_shard_talks)
             except SearchIndexError as exc:
                 log.warning("the search index was not built: %s", exc)
         return self._index
@@ -248,8 +250,9 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             log.warning("the search index was not built: %s", exc)
             return
         log.info(
-            "Pagefind indexed %d pages (%.1f MiB); the build waited %.1f s for it",
-            done.pages, done.bytes / 2**20, time.perf_counter() - waited,
+            "Pagefind indexed %d pages (%.1f MiB, %d shard%s); the build waited %.1f s for it",
+            done.pages, done.bytes / 2**20, index.shards, "s" if index.shards > 1 else "",
+            time.perf_counter() - waited,
         )  # fmt: skip
 
     def on_build_error(self, *, error: Exception) -> None:

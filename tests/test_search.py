@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from mkdocs_yt2doc.archive.search_index import build_index
+from mkdocs_yt2doc.archive.search_shards import build_index
 from tests.browser import Seen, needs_chromium, serve
 from tests.conftest import build_site, fragments
 
@@ -126,6 +126,7 @@ def test_phrase_opens_the_talk_at_its_paragraph(site: tuple[Path, str], page: An
 
 def test_filters_narrow_results(site: tuple[Path, str], page: Any) -> None:
     _, local = site
+    seen = Seen(page, local.rsplit("/", 1)[0])
     page.goto(f"{local}/talks/search/?q=the", wait_until="load")
     page.wait_for_selector(".yt2doc-result")
     everything = {r["title"] for r in _results(page)}
@@ -135,6 +136,13 @@ def test_filters_narrow_results(site: tuple[Path, str], page: Any) -> None:
         "Bicycles in the city",
         "Rain gardens for small yards",
     } <= everything
+    # the filters' values are fetched when the reader opens them, not with the page
+    assert not [u for u in seen.requests if "/pagefind/filter/" in u], seen.requests
+    assert page.is_hidden(".yt2doc-filters")
+    page.click(".yt2doc-filters-toggle")
+    page.wait_for_selector(".yt2doc-search[data-filters=loaded]")
+    assert [u for u in seen.requests if "/pagefind/filter/" in u]
+    assert page.get_attribute(".yt2doc-filters-toggle", "aria-expanded") == "true"
     options = page.eval_on_selector_all(
         "select[data-filter=speaker] option", "os => os.map(o => o.value)"
     )
@@ -177,8 +185,15 @@ def test_material_search_box_reaches_it(site: tuple[Path, str], page: Any) -> No
 def test_index_holds_talks_and_the_rest(site: tuple[Path, str]) -> None:
     project, _ = site
     records = {r["url"]: r for r in fragments(project.parent / "served" / "archive")}
-    talk = records[f"/talks/{TALK}/"]
+    # a record per chapter, with the chapter's text only (a result's fragment), and one
+    # for the talk's title and names
+    head = records[f"/talks/{TALK}/"]
+    assert head["content"] == "Small telescopes. Alex Stargazer. Hobby Night 2026."
+    talk = records[f"/talks/{TALK}/#moon-bright-planets"]
+    assert talk["meta"]["chapter"] == "Moon, Bright, Planets"
     assert PHRASE in talk["content"]
+    assert "Good evening" not in talk["content"]  # the first chapter's words: its own record
+    assert head["filters"] == talk["filters"]
     assert talk["filters"]["speaker"] == ["Alex Stargazer"]
     assert talk["filters"]["event"] == ["Hobby Night 2026"]
     assert talk["filters"]["language"] == ["en"]
@@ -190,7 +205,7 @@ def test_index_holds_talks_and_the_rest(site: tuple[Path, str]) -> None:
     # the theme's navigation is not indexed: other talks' titles are not in this page's text
     assert "Sourdough" not in talk["content"] and "Download" not in talk["content"]
     # talk pages only: not the archive's index pages, nor the site's own (the theme's search)
-    assert set(records) == {
+    assert {url.split("#")[0] for url in records} == {
         f"/talks/{t}/"
         for t in (TALK, "sourdough-at-home", "bicycles-in-the-city", "rain-gardens-for-small-yards")
     }
@@ -209,7 +224,7 @@ def test_index_read_while_building_is_the_index_of_the_site(
     html = [p for p in again.rglob("*.html") if "pagefind" not in p.parts]
     assert done.pages == len(html)  # every page read, 404.html too (MkDocs hands it to none)
     by_url = {r["url"]: r for r in fragments(built)}
-    assert len(by_url) == 4  # and indexed: the talk pages
+    assert len({url.split("#")[0] for url in by_url}) == 4  # and indexed: the talk pages
     assert by_url == {r["url"]: r for r in fragments(again)}
     names = [
         sorted(p.name for p in (s / "pagefind" / "fragment").iterdir()) for s in (built, again)
@@ -217,13 +232,11 @@ def test_index_read_while_building_is_the_index_of_the_site(
     assert names[0] == names[1]  # (named by their content)
 
 
-def test_material_index_keeps_titles_not_transcripts(site: tuple[Path, str]) -> None:
+def test_material_index_keeps_the_sites_own_pages(site: tuple[Path, str]) -> None:
+    """With Pagefind, the theme's index (fetched by every page) holds none of the archive's
+    pages: its size does not grow with the archive. The site's own pages stay in it."""
     project, _ = site
     search = project.parent / "served" / "archive" / "search" / "search_index.json"
     docs = json.loads(search.read_text())["docs"]
-    talk = [d for d in docs if d["location"].startswith(f"talks/{TALK}/")]
-    assert any(d["title"] == "Small telescopes" for d in talk)
-    assert any(d["location"].endswith("#full-moon") for d in talk)  # chapters
-    assert all(PHRASE not in d["text"] for d in docs)
-    assert all("Follow along" not in d["text"] for d in docs)  # nor the player's controls
-    assert not any(d["location"].startswith("talks/search/") for d in docs)
+    assert docs and not [d for d in docs if d["location"].startswith("talks/")], docs
+    assert any(d["location"] == "" for d in docs)  # the site's home page

@@ -37,7 +37,7 @@ from .render import (
     page_description,
     page_path,
 )
-from .search import SCRIPT, SEARCH_PAGE, search_box, search_page
+from .search import SCRIPT, SEARCH_PAGE, out_of_theme_search, search_box, search_page
 from .talk_page import related_urls, talk_page
 from .views import TalkView
 
@@ -187,8 +187,16 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
         assets.append(ArchiveFile(f"{ASSET_DIR}/{SCRIPT}", source=ASSETS / SCRIPT))
     nav = archive_nav(index_pages, shown, options.nav_group_size)
     files = [*pages, *(f for f in facet_files if f.is_page), *talks, *others, *assets]
+    if pagefind:  # the theme's own search keeps the site's pages only
+        files = [_out_of_theme_search(f) for f in files]
     files += [f for f in facet_files if not f.is_page]  # speakers' photos
     return Archive(files, nav, attr(options.nav_title))
+
+
+def _out_of_theme_search(file: ArchiveFile) -> ArchiveFile:
+    if not file.is_page or not isinstance(file.content, str):
+        return file
+    return dataclasses.replace(file, content=out_of_theme_search(file.content))
 
 
 def _box(path: str, options: ArchiveOptions) -> str:

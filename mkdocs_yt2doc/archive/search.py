@@ -10,6 +10,7 @@ the paragraph and the moment.
 from __future__ import annotations
 
 import posixpath
+import re
 
 from ..util.escape import attr, clean, inert
 from .views import TalkView
@@ -24,6 +25,22 @@ SEARCH_PAGE = "search"  # the page's name in the archive folder (a reserved slug
 SCRIPT = "yt2doc-search.js"
 FILTERS = (("speaker", "Speaker"), ("event", "Event"), ("tag", "Tag"), ("year", "Year"),
            ("language", "Language"))  # fmt: skip
+
+
+_THEME_SEARCH = re.compile(r"^search: .*\n", re.M)
+EXCLUDED = 'search: {"exclude": true}\n'
+
+
+def out_of_theme_search(page: str) -> str:
+    """The page with `search: {exclude: true}` in its front matter (Material's and Zensical's
+    search skip it): Pagefind searches the archive, and the theme's index, fetched by every
+    page of the site, holds only the site's own pages, so its size does not grow with the
+    archive. A `search:` key the page had (a boost) is replaced."""
+    if not page.startswith("---\n"):
+        return f"---\n{EXCLUDED}---\n\n{page}"
+    end = page.find("\n---\n", 3)
+    head = _THEME_SEARCH.sub("", page[4 : end + 1])
+    return f"---\n{head}{EXCLUDED}{page[end + 1 :]}"
 
 
 def _span(kind: str, key: str, value: str) -> str:
@@ -80,7 +97,7 @@ def search_page(output_dir: str, head: str) -> str:
         for key, label in FILTERS
     )
     return (
-        f"---\ntitle: Search\nsearch:\n  exclude: true\n---\n\n{head}# Search\n\n"
+        f"---\ntitle: Search\n{EXCLUDED}---\n\n{head}# Search\n\n"
         f'<div class="yt2doc-search" data-pagefind-ignore="all" '
         f'data-bundle="{attr(_bundle_href(output_dir))}">{_HIDE_Q}'
         '<form class="yt2doc-search-form" role="search" aria-label="Search the talks">'
@@ -88,7 +105,10 @@ def search_page(output_dir: str, head: str) -> str:
         '<input id="yt2doc-q" name="q" type="search" autocomplete="off" '
         'placeholder="Search the talks"> <button type="submit" class="yt2doc-search-button '
         'md-button md-button--primary">Search</button>'
-        f'<fieldset class="yt2doc-filters" hidden><legend>Filters</legend>{selects}</fieldset>'
+        ' <button type="button" class="yt2doc-filters-toggle md-button" aria-expanded="false" '
+        'aria-controls="yt2doc-filters" hidden>Filters</button>'
+        '<fieldset class="yt2doc-filters" id="yt2doc-filters" hidden><legend>Filters</legend>'
+        f"{selects}</fieldset>"
         "</form>"
         '<p class="yt2doc-search-status" role="status" aria-live="polite"></p>'
         '<ol class="yt2doc-results"></ol>'

@@ -14,11 +14,14 @@ import concurrent.futures
 import contextlib
 import json
 import shutil
+import signal
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .search_records import talk_records
 
 INSTALL = 'pip install "pagefind[bin]>=1.5,<1.6"'
 BUNDLE = "pagefind"  # the index's folder at the site's root
@@ -30,6 +33,12 @@ EXCLUDE = (
     ".md-dialog", ".md-banner", ".md-source-file", ".md-consent", ".navbar", ".wy-nav-side",
     ".headerlink",
 )  # fmt: skip
+KILLED = "the Pagefind binary was killed (SIGKILL)"
+BOUND = (
+    "its memory grows with the talks it indexes at once: lower the search_shard_talks option "
+    "(`mkdocs-yt2doc index --shard-talks N`), each shard indexed alone"
+)
+WRITE_GRACE = 120.0  # seconds the binary may take to end after writing (its last files)
 TIMEOUT = 1800.0  # seconds; a healthy run over 10,000 talk pages takes a few minutes
 # what the binary was doing when the time ran out (the steps of `_index`)
 STEPS = {
@@ -49,6 +58,7 @@ class IndexResult:
     pages: int
     seconds: float
     bytes: int  # the bundle on disk
+    peak_mib: float = 0.0  # the Pagefind binary's resident peak (the largest shard's)
 
 
 class LiveIndex:
@@ -61,7 +71,9 @@ class LiveIndex:
 
     IN_FLIGHT = 32  # pages handed over and not yet read: MkDocs waits past this (memory)
 
-    def __init__(self, site: Path, timeout: float = TIMEOUT) -> None:
+    def __init__(
+        self, site: Path, timeout: float = TIMEOUT, output: str = BUNDLE, rest: bool = True
+    ) -> None:
         if not timeout > 0:
             raise SearchIndexError(f"the timeout must be seconds above 0, not {timeout}")
         try:
@@ -69,6 +81,7 @@ class LiveIndex:
         except ImportError:
             raise SearchIndexError(f"the pagefind package is not installed; {INSTALL}") from None
         self.site, self.timeout = site.resolve(), timeout
+        self.output, self.rest = output, rest  # where it writes; whether it reads the rest
         self.started_at = time.perf_counter()
         self._steps: list[str] = []  # each step as it starts (what a timeout names)
         self._added: set[str] = set()
@@ -109,28 +122,32 @@ class LiveIndex:
                 pages = asyncio.run_coroutine_threadsafe(work, self._loop).result(self.timeout + 30)
             except Exception as exc:
                 raise _explained(exc, self.timeout, self._steps) from None
+            self.close(grace=10)  # (it ends on its own once its input is closed)
         finally:
             self.close()
-        output = self.site / BUNDLE
+        output = self.site / self.output
         if pages == 0 or not (output / "pagefind.js").is_file():
             raise SearchIndexError(f"Pagefind found no HTML page to index in {self.site}")
+        _check_bundle(output)
         size = sum(f.stat().st_size for f in output.rglob("*") if f.is_file())
-        return IndexResult(pages, time.perf_counter() - self.started_at, size)
+        peak = getattr(self._index and self._index._service, "yt2doc_peak_kib", 0) / 1024
+        return IndexResult(pages, time.perf_counter() - self.started_at, size, peak)
 
-    def close(self) -> None:
-        """Ends the binary at once (also when the build failed half-way)."""
+    def close(self, grace: float = 0.0) -> None:
+        """Ends the binary: at once (also when the build failed half-way), or once it has
+        ended on its own within `grace` seconds of its input's end."""
         if self._loop.is_closed():
             return
         with contextlib.suppress(BaseException):
-            stop = self._stop_all()
-            asyncio.run_coroutine_threadsafe(stop, self._loop).result(15)
+            stop = self._stop_all(grace)
+            asyncio.run_coroutine_threadsafe(stop, self._loop).result(15 + grace)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         if not self._thread.is_alive():
             self._loop.close()
 
-    async def _stop_all(self) -> None:
-        await _stop(getattr(self._index, "_service", None))
+    async def _stop_all(self, grace: float = 0.0) -> None:
+        await _stop(getattr(self._index, "_service", None), grace)
         tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for task in tasks:  # the API's reader and pages not read: none left pending
             task.cancel()
@@ -140,45 +157,53 @@ class LiveIndex:
         from pagefind.index import PagefindIndex
 
         # `output_path`: the API's default is relative to the working folder, not to the site.
-        output = str(self.site / BUNDLE)
+        output = str(self.site / self.output)
         config: dict[str, Any] = {"exclude_selectors": list(EXCLUDE), "output_path": output}
         service = _service()
         self._index = PagefindIndex(config=config, _service=service)  # type: ignore[arg-type]
         self._steps.append("start")
         await service.launch()
+        self._watch = asyncio.ensure_future(_watch_peak(service))
         made = await _guarded(self._index, service.create_index(config))
         self._index._index_id = made._index_id
         self._steps.append("read")
 
     async def _add(self, path: str, html: str) -> None:
         await asyncio.wrap_future(self._started)
-        await _guarded(self._index, self._index.add_html_file(content=html, source_path=path))
+        records = talk_records(path, html)
+        if records is None:
+            await _guarded(self._index, self._index.add_html_file(content=html, source_path=path))
+            return
+        for record in records:  # a talk: a record per chapter (a result's fragment is small)
+            add = self._index.add_html_file(content=record.html, url=record.url)
+            await _guarded(self._index, add)
 
     async def _finish(self) -> int:
         try:
             await asyncio.wrap_future(self._started)
-            if self._added:  # the rest, as Pagefind would find them (`**/*.html`)
-                await asyncio.gather(*map(asyncio.wrap_future, self._pending))
-                rest = sorted(
-                    p.relative_to(self.site).as_posix()
-                    for p in self.site.rglob("*.html")
-                    if p.is_file() and not p.is_symlink()  # (a link may lead out of the site)
-                )
-                rest = [path for path in rest if path not in self._added]
-                for start in range(0, len(rest), self.IN_FLIGHT):  # a few read at a time
-                    await asyncio.gather(
-                        *(self._add(path, (self.site / path).read_text("utf-8", "replace"))
-                          for path in rest[start : start + self.IN_FLIGHT])
-                    )  # fmt: skip
-                pages = len(self._added) + len(rest)
-            else:  # nothing handed over (`mkdocs-yt2doc index`): the binary reads the folder
-                added = await _guarded(self._index, self._index.add_directory(str(self.site)))
-                pages = int(added.get("page_count", 0))
+            # the rest, as Pagefind would find them (`**/*.html`), read here: talk pages
+            # are split into records (`mkdocs-yt2doc index` hands over nothing before)
+            await asyncio.gather(*map(asyncio.wrap_future, self._pending))
+            rest = sorted(
+                p.relative_to(self.site).as_posix()
+                for p in self.site.rglob("*.html")
+                if p.is_file()
+                and not p.is_symlink()  # (a link may lead out of the site)
+                and BUNDLE not in p.relative_to(self.site).parts[:1]
+            )
+            rest = [path for path in rest if path not in self._added and self.rest]
+            for start in range(0, len(rest), self.IN_FLIGHT):  # a few read at a time
+                await asyncio.gather(
+                    *(self._add(path, (self.site / path).read_text("utf-8", "replace"))
+                      for path in rest[start : start + self.IN_FLIGHT])
+                )  # fmt: skip
+            pages = len(self._added) + len(rest)
             self._steps.append("write")
-            output = self.site / BUNDLE
+            output = self.site / self.output
             if (output / "pagefind-entry.json").is_file():  # an older index: its files would stay
                 shutil.rmtree(output, ignore_errors=True)
             await _guarded(self._index, self._index.write_files())
+            await _settled(output)  # it answers before its files are all on disk
             return pages
         except (ConnectionError, OSError, RuntimeError, ValueError) as exc:
             if isinstance(exc, (FileNotFoundError, PermissionError)):
@@ -217,6 +242,57 @@ def _service() -> Any:
     return Service()
 
 
+async def _settled(output: Path, timeout: float = WRITE_GRACE) -> None:
+    """Waits until the bundle is whole and no file of it changes any more."""
+    before: tuple[int, int] | None = None
+    deadline = time.perf_counter() + timeout
+    while True:
+        files = [f.stat().st_size for f in output.rglob("*") if f.is_file()]
+        now = (len(files), sum(files))
+        try:
+            _check_bundle(output)
+            if now == before:
+                return
+        except SearchIndexError:
+            if time.perf_counter() > deadline:
+                raise
+        before = now
+        await asyncio.sleep(0.3)
+
+
+def _check_bundle(output: Path) -> None:
+    """The index Pagefind says it wrote is whole: its entry file and each language's
+    metadata (a file cut short would break every search of the site)."""
+    entry = output / "pagefind-entry.json"
+    try:
+        languages = json.loads(entry.read_text("utf-8"))["languages"]
+        missing = [
+            f"pagefind.{v['hash']}.pf_meta"
+            for v in languages.values()
+            if not (output / f"pagefind.{v['hash']}.pf_meta").stat().st_size
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SearchIndexError(f"Pagefind wrote an incomplete index: {entry} ({exc})") from None
+    if missing:
+        raise SearchIndexError(f"Pagefind wrote an incomplete index: {missing[0]} is empty")
+
+
+async def _watch_peak(service: Any) -> None:
+    """The binary's resident peak (VmHWM), read while it runs: what a kill for memory reached
+    (the build's own peak is the bench's)."""
+    status = Path(f"/proc/{service._backend.pid}/status")
+    while True:
+        try:
+            text = status.read_text()
+        except OSError:
+            return
+        for line in text.splitlines():
+            if line.startswith("VmHWM:"):
+                seen = int(line.split()[1])
+                service.yt2doc_peak_kib = max(getattr(service, "yt2doc_peak_kib", 0), seen)
+        await asyncio.sleep(0.05)
+
+
 async def _stopped(index: Any) -> SearchIndexError | None:
     """Why the binary stopped, if it did (its exit status and last line)."""
     service = getattr(index, "_service", None)
@@ -231,8 +307,9 @@ async def _stopped(index: Any) -> SearchIndexError | None:
     return SearchIndexError(_died(service, getattr(service, "_poll_task", None), said))
 
 
-async def _stop(service: Any) -> None:
-    """End the binary at once (the API's own close can wait for ever on a dead one)."""
+async def _stop(service: Any, grace: float = 0.0) -> None:
+    """End the binary, at once or after `grace` seconds (the API's own close can wait for
+    ever on a dead one)."""
     poll = getattr(service, "_poll_task", None)
     if poll is not None:
         poll.cancel()
@@ -242,6 +319,9 @@ async def _stop(service: Any) -> None:
     with contextlib.suppress(BaseException):
         if backend.stdin is not None:
             backend.stdin.close()
+        if grace:  # its last writes, on its own (its input ended)
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(backend.wait(), grace)
         if backend.returncode is None:
             backend.kill()
         await asyncio.wait_for(backend.wait(), 5)
@@ -271,6 +351,9 @@ def _died(service: Any, watch: asyncio.Future[Any] | None, said: bytes = b"") ->
         lines = partial.decode("utf-8", "replace").strip().splitlines()
         detail = lines[-1][:200] if lines else ""
     code = getattr(getattr(service, "_backend", None), "returncode", None)
+    if code == -signal.SIGKILL:  # the kernel's out-of-memory killer, or a memory limit's
+        peak = getattr(service, "yt2doc_peak_kib", 0) / 1024
+        return f"{KILLED} at a resident peak of {peak:.0f} MiB or more (out of memory)"
     status = f" (exit status {code})" if code is not None else ""
     return f"the Pagefind binary stopped{status}" + (f": {detail}" if detail else "")
 
@@ -285,6 +368,8 @@ def _timed_out(timeout: float, steps: list[str]) -> str:
 
 def _explained(exc: BaseException, timeout: float, steps: list[str]) -> SearchIndexError:
     """What went wrong, in one line with the fix."""
+    if isinstance(exc, SearchIndexError) and str(exc).startswith(KILLED):
+        return SearchIndexError(f"{exc}; {BOUND}")
     if isinstance(exc, SearchIndexError):
         return SearchIndexError(f"{exc}; reinstall it: {INSTALL}")
     if isinstance(exc, FileNotFoundError):
@@ -296,10 +381,3 @@ def _explained(exc: BaseException, timeout: float, steps: list[str]) -> SearchIn
     # the API raises bare Exceptions with Pagefind's message
     message = str(exc.args[0] if exc.args else exc).strip().splitlines()[:1] or [repr(exc)]
     return SearchIndexError(f"Pagefind failed: {message[0][:300]}; {INSTALL}")
-
-
-def build_index(site: Path, timeout: float = TIMEOUT) -> IndexResult:
-    """Index every HTML page of `site` into `site/pagefind/` (replacing an older index),
-    stopping Pagefind after `timeout` seconds. Raises SearchIndexError with a one-line cause
-    and the fix."""
-    return LiveIndex(site, timeout).finish()

@@ -47,13 +47,37 @@
     return out;
   }
 
+  function json(url) {
+    return fetch(url).then(function (r) { return r.ok ? r.json() : null; }, function () { return null; });
+  }
+
+  /* The index, in shards (`yt2doc-shards.json`, search_shards.py): the first is the bundle,
+   * the others merged into it, each checked to be of the same build (a partial deploy). */
   function load(bundle) {
     if (!loaded[bundle]) {
-      loaded[bundle] = import(bundle + "pagefind.js").then(function (pagefind) {
-        // results' URLs are the site's paths: under a sub-path, the bundle's folder says where
-        var base = new URL("..", bundle).pathname;
-        return pagefind.options({ baseUrl: base, excerptLength: 24 }).then(function () {
-          return pagefind;
+      // results' URLs are the site's paths: under a sub-path, the bundle's folder says where
+      var base = new URL("..", bundle).pathname;
+      loaded[bundle] = json(bundle + "yt2doc-shards.json").then(function (manifest) {
+        var shards = manifest && manifest.shards ? manifest.shards : [""];
+        return Promise.all(shards.map(function (shard) {
+          return manifest ? json(bundle + shard + "yt2doc-build.json") : { build: null };
+        })).then(function (stamps) {
+          var odd = shards.filter(function (shard, i) {
+            return manifest && (!stamps[i] || stamps[i].build !== manifest.build);
+          });
+          if (odd.length) {
+            var error = new Error("shards of another build: " + odd.map(function (s) { return s || "pagefind/"; }).join(", "));
+            error.yt2docShards = odd;
+            throw error;
+          }
+          return import(bundle + "pagefind.js");
+        }).then(function (pagefind) {
+          // one shard merged after the other (Pagefind's merges at once can race)
+          return shards.slice(1).reduce(function (merged, shard) {
+            return merged.then(function () {
+              return pagefind.mergeIndex(bundle + shard, { baseUrl: base, excerptLength: 24 });
+            });
+          }, pagefind.options({ baseUrl: base, excerptLength: 24 })).then(function () { return pagefind; });
         });
       });
     }
@@ -86,12 +110,19 @@
 
   function pageUrl(url) { return url.split("#")[0]; }
 
+  /* A talk is indexed as a record per chapter (its `chapter` meta) and one for its title
+   * and names: a hit's fragment is its chapter, not the whole talk. */
   function hits(data) {
     var subs = (data.sub_results && data.sub_results.length) ? data.sub_results : [data];
     var out = [];
+    var named = (data.meta || {}).chapter || "";
     subs.forEach(function (sub) {
       if (out.length >= HITS_PER_TALK || !sub.locations || !sub.locations.length) return;
       var para = paragraphAt(data.anchors, bestLocation(sub.locations));
+      if (named) {
+        out.push(hitAt(data, para || firstAfter(data.anchors, 0), named, sub.excerpt));
+        return;
+      }
       var chapter = sub.anchor && sub.anchor.element === "h2" ? sub.title : "";
       // words in the chapter's title: its first paragraph (not the last one before it)
       if (chapter && (!para || para.location < sub.anchor.location)) para = firstAfter(data.anchors, sub.anchor.location);
@@ -106,11 +137,34 @@
     return out;
   }
 
+  function hitAt(data, para, chapter, text) {
+    var seconds = para ? +PARAGRAPH.exec(para.id)[1] : null;
+    return {
+      href: para ? pageUrl(data.url) + "#t=" + seconds : data.url,
+      seconds: seconds,
+      chapter: chapter,
+      excerpt: text,
+    };
+  }
+
+  function hitItem(hit) {
+    var li = el("li", "yt2doc-hit");
+    var link = el("a", "yt2doc-hit-link");
+    link.href = hit.href;
+    if (hit.seconds !== null) link.appendChild(el("span", "yt2doc-hit-time", moment(hit.seconds)));
+    if (hit.chapter) link.appendChild(el("span", "yt2doc-hit-chapter", hit.chapter));
+    link.setAttribute("aria-label", [hit.chapter, hit.seconds !== null ? "at " + moment(hit.seconds) : ""]
+      .filter(Boolean).join(", ") || "Open");
+    li.appendChild(link);
+    li.appendChild(excerpt(hit.excerpt));
+    return li;
+  }
+
   function renderResult(data) {
     var meta = data.meta || {};
     var item = el("li", "yt2doc-result");
     var title = el("a", "yt2doc-result-title", meta.title || data.url);
-    title.href = data.url;
+    title.href = pageUrl(data.url);
     var heading = el("h2");
     heading.appendChild(title);
     item.appendChild(heading);
@@ -121,20 +175,21 @@
     var line = [meta.speakers, meta.event, meta.date].filter(Boolean).join(" · ");
     if (line) item.appendChild(el("p", "yt2doc-result-meta", line));
     var list = el("ul", "yt2doc-hits");
-    hits(data).forEach(function (hit) {
-      var li = el("li", "yt2doc-hit");
-      var link = el("a", "yt2doc-hit-link");
-      link.href = hit.href;
-      if (hit.seconds !== null) link.appendChild(el("span", "yt2doc-hit-time", moment(hit.seconds)));
-      if (hit.chapter) link.appendChild(el("span", "yt2doc-hit-chapter", hit.chapter));
-      link.setAttribute("aria-label", [hit.chapter, hit.seconds !== null ? "at " + moment(hit.seconds) : ""]
-        .filter(Boolean).join(", ") || "Open");
-      li.appendChild(link);
-      li.appendChild(excerpt(hit.excerpt));
-      list.appendChild(li);
-    });
-    if (list.childNodes.length) item.appendChild(list);
+    list.hidden = true;
+    item.appendChild(list);
+    addHits(item, data);
     return item;
+  }
+
+  /* More of the same talk's chapters go under its first result. */
+  function addHits(item, data) {
+    var list = item.querySelector(".yt2doc-hits");
+    if (!list) return;
+    hits(data).forEach(function (hit) {
+      if (list.childNodes.length >= HITS_PER_TALK) return;
+      list.appendChild(hitItem(hit));
+    });
+    list.hidden = !list.childNodes.length;
   }
 
   function Search(root) {
@@ -162,16 +217,45 @@
       select.addEventListener("change", function () { self.run(); });
     });
     this.more.addEventListener("click", function () { self.page(); });
+    // the filters' values are fetched when the reader opens them (or a link names one)
+    this.toggle = root.querySelector(".yt2doc-filters-toggle");
+    this.toggle.hidden = false;
+    this.toggle.addEventListener("click", function () { self.openFilters(params); });
+    var named = this.selects.some(function (s) { return params.get(s.getAttribute("data-filter")); });
     load(this.bundle).then(function (pagefind) {
       self.pagefind = pagefind;
-      return pagefind.filters();
-    }).then(function (filters) {
-      self.fillFilters(filters || {}, params);
-      if (self.input.value) self.run();
-    }, function () {
-      self.say("The search index could not be loaded (was the site indexed? see the build's log).");
+      root.setAttribute("data-loaded", "");
+      return named ? self.openFilters(params) : null;
+    }).then(function () {
+      if (self.input.value || named) self.run();
+    }, function (error) {
+      self.root.setAttribute("data-failed", error && error.yt2docShards ? "shards" : "index");
+      self.say(error && error.yt2docShards
+        ? "The search index is out of date in part (" + error.message + "): the site was deployed " +
+          "only in part. Search is off until it is deployed whole."
+        : "The search index could not be loaded (was the site indexed? see the build's log).");
     });
   }
+  Search.prototype.openFilters = function (params) {
+    var self = this, fieldset = this.root.querySelector(".yt2doc-filters");
+    var open = this.toggle.getAttribute("aria-expanded") === "true";
+    if (open && this.filtersLoaded) {
+      fieldset.hidden = true;
+      this.toggle.setAttribute("aria-expanded", "false");
+      return Promise.resolve();
+    }
+    this.toggle.setAttribute("aria-expanded", "true");
+    if (this.filtersLoaded) {
+      fieldset.hidden = false;
+      return Promise.resolve();
+    }
+    if (!this.pagefind) return Promise.resolve();
+    this.filtersLoaded = true;
+    return this.pagefind.filters().then(function (filters) {
+      self.fillFilters(filters || {}, params);
+      self.root.setAttribute("data-filters", "loaded");
+    });
+  };
   Search.prototype.say = function (text) { this.status.textContent = text; };
   Search.prototype.fillFilters = function (filters, params) {
     var any = false;
@@ -181,7 +265,7 @@
         return key === "year" ? b.localeCompare(a) : a.localeCompare(b);
       });
       values.forEach(function (value) {
-        var option = el("option", "", value + " (" + filters[key][value] + ")");
+        var option = el("option", "", value); // (Pagefind counts chapters, not talks)
         option.value = value;
         select.appendChild(option);
       });
@@ -222,7 +306,8 @@
       self.shown = 0;
       self.list.replaceChildren();
       var n = found.results.length;
-      self.say(n ? n + (n === 1 ? " talk" : " talks") + " found" + (query ? " for “" + query + "”" : "")
+      self.talks = {};
+      self.say(n ? n + (n === 1 ? " passage" : " passages") + " found" + (query ? " for “" + query + "”" : "")
         : "Nothing found" + (query ? " for “" + query + "”" : ""));
       return self.page(serial);
     });
@@ -235,7 +320,12 @@
     this.more.hidden = this.shown >= this.results.length;
     return Promise.all(batch.map(function (r) { return r.data(); })).then(function (all) {
       if (serial !== self.serial) return;
-      all.forEach(function (data) { self.list.appendChild(renderResult(data)); });
+      all.forEach(function (data) {
+        var key = pageUrl(data.url), shown = self.talks[key];
+        if (shown) return addHits(shown, data);
+        self.talks[key] = renderResult(data);
+        self.list.appendChild(self.talks[key]);
+      });
       self.root.setAttribute("data-ready", String(self.serial));
     });
   };

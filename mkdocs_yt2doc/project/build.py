@@ -21,7 +21,8 @@ from typing import Any, TextIO
 
 import yaml
 
-from ..archive.search_index import SearchIndexError, build_index
+from ..archive.search_index import SearchIndexError
+from ..archive.search_shards import build_index
 from ..config import output_folder
 from ..publish import NAV_FILE, OPTIONS_FILE, load_site, render
 from ..records.errors import Yt2DocError
@@ -212,7 +213,8 @@ def build(config_file: str | None, strict: bool, out: TextIO) -> int:
     if site.options.search != "pagefind":
         return 0
     try:
-        index = build_index(site.site_dir, float(site.options.search_timeout))
+        shard_talks = int(site.options.search_shard_talks)
+        index = build_index(site.site_dir, float(site.options.search_timeout), shard_talks)
     except SearchIndexError as exc:
         raise Yt2DocError(f"the search index was not built: {exc}") from None
     out.write(f"Zensical built {site.site_dir}; Pagefind indexed {index.pages} pages\n")
