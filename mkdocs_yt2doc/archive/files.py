@@ -29,14 +29,7 @@ from .facet_pages import FacetPages
 from .groups import NavItem, NavSection, archive_nav, year_page, years, years_html
 from .player import json_ld_html
 from .recordings import FILE_MIB, TOTAL_MIB, check_recordings, hosted_href
-from .render import (
-    FACETS,
-    facet_groups,
-    index_page,
-    newest_first,
-    page_description,
-    page_path,
-)
+from .render import FACETS, facet_groups, index_page, newest_first, page_description, page_path
 from .search import SCRIPT, SEARCH_PAGE, out_of_theme_search, search_box, search_page
 from .talk_page import related_urls, talk_page
 from .views import TalkView
@@ -188,15 +181,13 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
     nav = archive_nav(index_pages, shown, options.nav_group_size)
     files = [*pages, *(f for f in facet_files if f.is_page), *talks, *others, *assets]
     if pagefind:  # the theme's own search keeps the site's pages only
-        files = [_out_of_theme_search(f) for f in files]
+        files = [
+            dataclasses.replace(f, content=out_of_theme_search(f.content))
+            if f.is_page and isinstance(f.content, str) else f
+            for f in files
+        ]  # fmt: skip
     files += [f for f in facet_files if not f.is_page]  # speakers' photos
     return Archive(files, nav, attr(options.nav_title))
-
-
-def _out_of_theme_search(file: ArchiveFile) -> ArchiveFile:
-    if not file.is_page or not isinstance(file.content, str):
-        return file
-    return dataclasses.replace(file, content=out_of_theme_search(file.content))
 
 
 def _box(path: str, options: ArchiveOptions) -> str:
