@@ -430,9 +430,11 @@
     var last = this.end !== null ? this.end : this.backend.duration();
     var seconds = Math.max(this.start, this.backend.time() + delta);
     if (last) seconds = Math.min(seconds, last);
-    if (this.backend.started()) this.backend.seek(seconds, this.playing);
+    // the media's own state: its pause event may still be queued after a key paused it
+    var playing = this.backend.playingNow ? this.backend.playingNow() : this.playing;
+    if (this.backend.started()) this.backend.seek(seconds, playing);
     else this.backend.cue(seconds); // an embed not loaded yet: nothing loads before a play
-    this.update(seconds, this.playing);
+    this.update(seconds, playing);
   };
   Controller.prototype.destroy = function () {
     this.backend.destroy();
