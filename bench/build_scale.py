@@ -260,14 +260,45 @@ def make_archive(
     text: str = "bench",
     metadata: bool = False,
     search: str | None = None,
+    workers: int = 1,
 ) -> None:
     """`count` cached talks (media, transcript, document) and a talks.yml listing them.
     `text`: "bench" (a 59-word vocabulary) or "english" (`english_talk`); `metadata`: events,
-    dates, several speakers and tags (`talk_metadata`); `search`: the plugin's option."""
+    dates, several speakers and tags (`talk_metadata`); `search`: the plugin's option.
+    `workers`: processes writing english talks (each talk has its own seed, so the archive
+    is the same whatever the number; 10,000 talks take ~10 min in one)."""
+    if text == "english" and workers > 1 and count > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        bounds = [count * w // workers for w in range(workers + 1)]
+        with ProcessPoolExecutor(workers) as pool:
+            parts = list(pool.map(
+                _english_talks, [folder] * workers, bounds[:-1], bounds[1:],
+                [seed] * workers, [metadata] * workers,
+            ))  # fmt: skip
+        urls = [u for part in parts for u in part[0]]
+        sources = {k: v for part in parts for k, v in part[1].items()}
+        _archive_files(folder, urls, sources, cap, search)
+        return
+    urls, sources = _write_talks(folder, 0, count, seed, text, metadata)
+    _archive_files(folder, urls, sources, cap, search)
+
+
+def _english_talks(
+    folder: Path, first: int, last: int, seed: int, metadata: bool
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    return _write_talks(folder, first, last, seed, "english", metadata)
+
+
+def _write_talks(
+    folder: Path, first: int, last: int, seed: int, text: str, metadata: bool
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Talks first..last-1 written into the cache: their talks.yml entries and sources."""
     rng = random.Random(seed)
     store = Store(folder / ".yt2doc")
-    urls, sources = [], {}
-    for n in range(count):
+    urls: list[dict[str, Any]] = []
+    sources: dict[str, Any] = {}
+    for n in range(first, last):
         video = f"v{n:09d}x"  # an 11-character YouTube-like id
         key, url = f"youtube-{video}", f"https://www.youtube.com/watch?v={video}"
         entry: dict[str, Any] = {"url": url, "speakers": [f"Speaker {n % 97}"]}
@@ -294,7 +325,13 @@ def make_archive(
         store.write_text(key, CAPTIONS["srt"], srt(cues))
         store.write_text(key, CAPTIONS["vtt"], vtt(cues))
         store.write(key, DOCUMENT, document_json(paragraphs, talk.chapters, talk.summary))
-    store.write_sources(sources)
+    return urls, sources
+
+
+def _archive_files(
+    folder: Path, urls: list[dict[str, Any]], sources: dict[str, Any], cap: int, search: str | None
+) -> None:
+    Store(folder / ".yt2doc").write_sources(sources)
     (folder / "docs").mkdir(parents=True, exist_ok=True)
     (folder / "docs" / "index.md").write_text("# Archive\n")
     import yaml

@@ -53,6 +53,9 @@ class Sizes:
 
     # Material's own index, which its script fetches on every page (also with Pagefind)
     THEME_INDEX = re.compile(r"/search/search_index\.json")
+    # Pagefind's start-up, whenever it loads (at the page's load, or with the first query):
+    # its scripts, WebAssembly, entry and every shard's metadata (the "start-up")
+    STARTUP = re.compile(r"/pagefind/.*(pagefind(-worker)?\.js|wasm\.|\.pf_meta|\.json)(\?|$)")
 
     def __init__(self, site: Path, local: str, search: re.Pattern[str]) -> None:
         self.site, self.local, self.search = site, local, search
@@ -88,7 +91,11 @@ class Sizes:
                 if key == "page" and self.THEME_INDEX.search(request.url):
                     visit.bytes["theme_index"] = visit.bytes.get("theme_index", 0) + body + headers
             visit.bytes[key] = visit.bytes.get(key, 0) + body + headers
-            visit.gzip[key] = visit.gzip.get(key, 0) + self.gzip_size(request.url, body) + headers
+            zipped = self.gzip_size(request.url, body) + headers
+            visit.gzip[key] = visit.gzip.get(key, 0) + zipped
+            if phase in ("page", "first") and self.STARTUP.search(request.url):
+                visit.bytes["startup"] = visit.bytes.get("startup", 0) + body + headers
+                visit.gzip["startup"] = visit.gzip.get("startup", 0) + zipped
 
 
 PHASES = ("first", "second", "broad")
@@ -243,6 +250,8 @@ def summarize(kind: str, visits: list[Visit], asked: list[list[str]]) -> dict[st
         "page_gzip": med("page", gz=True),
         "theme_index": med("theme_index"),
         "search_at_load": med("search"),
+        "startup": med("startup"),
+        "startup_gzip": med("startup", gz=True),
         "first_typed": med("first"),
         "first_query": median(
             [float(v.bytes.get("search", 0) + v.bytes.get("first", 0)) for v in visits]
@@ -269,7 +278,9 @@ def summarize(kind: str, visits: list[Visit], asked: list[list[str]]) -> dict[st
         f"{figures['first_query'] / KIB:.0f} "
         f"KiB (gzip server {figures['first_query_gzip'] / KIB:.0f} KiB; "
         f"{figures['search_at_load'] / KIB:.0f} KiB at the page's load, "
-        f"{figures['first_typed'] / KIB:.0f} KiB after typing), "
+        f"{figures['first_typed'] / KIB:.0f} KiB after typing; Pagefind's start-up, its "
+        f"scripts, WebAssembly and metadata, {figures['startup'] / KIB:.0f} KiB, gzip server "
+        f"{figures['startup_gzip'] / KIB:.0f} KiB), "
         f"{figures['first_ms']:.0f} ms to first results (each: {each['first']})",
         flush=True,
     )

@@ -1,25 +1,30 @@
 """Pagefind search at archive scale: the index's cost to build, and what a reader's browser
-fetches and waits for, at 1,000 talks (a real build) and 10,000 (pages generated).
+fetches and waits for, at 1,000 and 10,000 talks (each one real `mkdocs build`).
 
-    python bench/search_scale.py [--sizes 1000 10000] [--build-size 1000] [--repeat 3]
-                                 [--material-repeat 2] [--no-material] [--max-index-gib G]
+    python bench/search_scale.py [--sizes 1000 10000] [--build-size 10000] [--repeat 3]
+                                 [--compare-up-to 1000] [--material-repeat 2] [--no-material]
+                                 [--max-index-gib G]
                                  [--keep DIR] [--json FILE]
 
 Talks are shaped as in build_scale.py (about 7,000 words in 60 paragraphs, 10 chapters), in
 English-like text (`english_talk`: words drawn by their frequency in English, each talk with
 its own topic words) and with events, dates, speakers and tags (`talk_metadata`).
 
-- N <= --build-size: the cached archive is built by `mkdocs build` with the plugin
-  (`search: pagefind`, Material) in a fresh process; then the index alone is built again
-  (`build_index`, the real Pagefind binary) for its time and peak memory; and the archive is
-  built once more with `search: material` for Material's index, side by side.
-- N > --build-size: the N talk pages are written straight into a site folder: each talk's
-  page is made by the plugin's own code (`archive_files`) and Markdown, put in the theme's
-  page taken from the real build (checked: the page made for one of its talks is the real
-  one), whose other pages and assets are copied, Material's search_index.json made again
-  by Material's own indexer; then the site is indexed. Pagefind's memory grows with the
-  pages (about 2.2 MiB a page): a size that does not fit in --max-index-gib is measured at
-  the largest size that does, and extrapolated from the sizes measured (labelled so).
+- N <= --build-size (every size, by default): the cached archive (written by two processes)
+  is built by one `mkdocs build` with the plugin (`search: pagefind`, Material) in a fresh
+  process, timed with its process tree's peak memory (MkDocs and Pagefind together). Up to
+  --compare-up-to talks, the index alone is then built again (`build_index`, the real
+  Pagefind binary) for its time and peak memory, the archive built without the index and
+  once more with `search: material`, side by side; above it, the index's time and the
+  Pagefind binary's peak come from the build's own log.
+- N > --build-size (only when asked): the N talk pages are written straight into a site
+  folder: each talk's page is made by the plugin's own code (`archive_files`) and Markdown,
+  put in the theme's page taken from the real build (checked: the page made for one of its
+  talks is the real one), whose other pages and assets are copied, Material's
+  search_index.json made again by Material's own indexer; then the site is indexed.
+  Pagefind's memory grows with the pages (about 2.2 MiB a page): a size that does not fit in
+  --max-index-gib is measured at the largest size that does, and extrapolated from the sizes
+  measured (labelled so).
 - Each site is served over loopback and its search page opened in headless chromium, once
   per --repeat, each time in a fresh context (cold cache) with its own queries: a phrase
   said in one talk, then a phrase from another, then a common word. Bytes of each response
@@ -54,6 +59,7 @@ from bench.search_browser import (  # noqa: E402
     summarize,
 )
 from bench.search_sites import (  # noqa: E402
+    COMPARE_UP_TO,
     KIB,
     MIB,
     Site,
@@ -95,8 +101,13 @@ def fits(count: int, real: Site, max_gib: float) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--build-size", type=int, default=1000,
+    parser.add_argument("--build-size", type=int, default=10000,
                         help="sizes up to this one go through a real build")  # fmt: skip
+    parser.add_argument(
+        "--compare-up-to", type=int, default=COMPARE_UP_TO,
+        help="sizes up to this one are also built without the index, indexed again alone and "
+        "built with Material's search (larger: the index's figures from the build's log)",
+    )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=3, help="cold visits per site")
     parser.add_argument("--material-repeat", type=int, default=2, help="visits, Material")
     parser.add_argument("--no-material", action="store_true", help="skip Material's search")
@@ -118,7 +129,8 @@ def main() -> None:
         for count in sizes:
             print(f"N={count}", flush=True)
             if count <= args.build_size:
-                site = real = real_build(work, count, not args.no_material)
+                compare = count <= args.compare_up_to
+                site = real = real_build(work, count, compare and not args.no_material, compare)
             else:
                 if real is None:  # a small real build to take the theme's page from
                     print(f"  (a real build of {min(50, args.build_size)} talks for the template)")
@@ -185,11 +197,23 @@ def estimate(measured: list[Site], count: int) -> dict[str, float]:
     return figures
 
 
-def key_line(count: int, f: dict[str, float], note: str = "") -> str:
-    return (
+def key_line(count: int, f: dict[str, Any], note: str = "") -> str:
+    line = (
         f"N={count} first query: {f['first_query'] / KIB:.0f} KiB, {f['first_ms']:.0f} ms; "
-        f"index {f['index_bytes'] / MIB:.0f} MiB built in {f['index_s']:.0f} s{note}"
+        f"second {f['second_query'] / KIB:.0f} KiB, {f['second_ms']:.0f} ms; common word "
+        f"{f['broad_query'] / KIB:.0f} KiB, {f['broad_ms']:.0f} ms; "
     )
+    if "startup" in f:
+        line += f"start-up {f['startup'] / KIB:.0f} KiB; "
+    if "page_weights" in f:
+        line += f"a page before typing <= {max(f['page_weights'].values()) / KIB:.0f} KiB; "
+    line += (
+        f"index {f['index_bytes'] / MIB:.0f} MiB built in {f['index_s']:.0f} s, Pagefind's "
+        f"peak {f['index_peak_mib']:.0f} MiB"
+    )
+    if "build_wall" in f:
+        line += f"; whole build {f['build_wall']:.0f} s, peak {f['build_tree_peak_mib']:.0f} MiB"
+    return line + note
 
 
 def report(results: list[Site], seconds: float) -> None:
@@ -274,7 +298,9 @@ def report(results: list[Site], seconds: float) -> None:
             print(
                 f"N={site.count} bytes before typing (whole load, cold): largest page "
                 f"{max(weights.values()) / KIB:.0f} KiB; the search page's Pagefind start-up "
-                f"{site.figures['pagefind']['search_at_load'] / KIB:.0f} KiB; a result's "
+                f"{site.figures['pagefind']['startup'] / KIB:.0f} KiB (gzip server "
+                f"{site.figures['pagefind']['startup_gzip'] / KIB:.0f} KiB; at the page's load "
+                f"{site.figures['pagefind']['search_at_load'] / KIB:.0f} KiB); a result's "
                 f"fragment {site.figures['fragment_bytes'] / KIB:.1f} KiB (median, gzip); "
                 f"whole build's process tree peak "
                 f"{site.figures.get('build_tree_peak_mib', 0):.0f} MiB"

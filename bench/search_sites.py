@@ -53,8 +53,10 @@ print(json.dumps({"pages": done.pages, "seconds": done.seconds, "bytes": done.by
                   "peak_mib": kid.ru_maxrss / 1024, "python_mib": me.ru_maxrss / 1024}))
 """
 _LOGGED = re.compile(
-    r"Pagefind indexed (\d+) pages \(([\d.]+) MiB, \d+ shards?\); the build waited ([\d.]+) s"
+    r"Pagefind indexed (\d+) pages \(([\d.]+) MiB, (\d+) shards?, in ([\d.]+) s; its largest "
+    r"binary's peak (\d+) MiB\); the build waited ([\d.]+) s"
 )
+COMPARE_UP_TO = 1000  # sizes built again without the index and indexed again alone
 # The same build with Pagefind's step left out: what the index adds to a build is the
 # difference (Pagefind reads the pages while MkDocs writes them, on the cores MkDocs leaves).
 _NO_INDEX = """
@@ -148,17 +150,22 @@ def talk_slug(n: int) -> str:
     return slugify(english_talk(n, SEED).title)
 
 
-def real_build(work: Path, count: int, material: bool) -> Site:
+def real_build(work: Path, count: int, material: bool, compare: bool = True) -> Site:
+    """One real `mkdocs build` of `count` cached talks (written first, two processes); with
+    `compare`, also built without the index and indexed again alone (3 builds' time)."""
     project = work / f"archive-{count}"
     started = time.perf_counter()
-    make_archive(project, count, SEED, text="english", metadata=True)
+    make_archive(project, count, SEED, text="english", metadata=True, workers=2)
     print(f"  {count} cached talks written in {time.perf_counter() - started:.1f} s", flush=True)
     built = run([sys.executable, "-m", "mkdocs", "build", "-d", "site"], project)
     logged = _LOGGED.search(built["err"])
     if logged is None:
         raise SystemExit(f"the build did not index the site: {built['err'][-2000:]}")
-    bare = run([sys.executable, "-c", _NO_INDEX, "build", "-d", "site-no-index"], project)
-    shutil.rmtree(project / "site-no-index", ignore_errors=True)
+    if compare:
+        bare = run([sys.executable, "-c", _NO_INDEX, "build", "-d", "site-no-index"], project)
+        shutil.rmtree(project / "site-no-index", ignore_errors=True)
+    else:  # (the index's part: from the build's own log)
+        bare = {"wall": built["wall"] - float(logged[6])}
     site = project / "site"
     pages = [site / "talks" / talk_slug(n) / "index.html" for n in range(count)]
     page_sizes = sorted(p.stat().st_size for p in pages)
@@ -170,7 +177,8 @@ def real_build(work: Path, count: int, material: bool) -> Site:
         "build_peak_mib": built["peak_mib"],
         "build_tree_peak_mib": built["tree_peak_mib"],
         "index_in_build_s": built["wall"] - bare["wall"],
-        "build_waited_s": float(logged[3]),
+        "build_waited_s": float(logged[6]),
+        "build_shards": int(logged[3]),
         "build_no_index_wall": bare["wall"],
         "site_bytes": site_bytes,
         "page_bytes": page_sizes[len(page_sizes) // 2],
@@ -182,12 +190,17 @@ def real_build(work: Path, count: int, material: bool) -> Site:
         f"process tree together {built['tree_peak_mib']:.0f} MiB); without the index "
         f"{bare['wall']:.1f} s: Pagefind's part {built['wall'] - bare['wall']:.1f} s "
         f"({(built['wall'] - bare['wall']) / built['wall']:.0%} of the build; the build waited "
-        f"{float(logged[3]):.1f} s for it after its last page); "
+        f"{float(logged[6]):.1f} s for it after its last page; {logged[3]} shards); "
         f"site {site_bytes / MIB:.1f} MiB, a talk page {page_sizes[len(page_sizes) // 2] / KIB:.0f}"
         f" KiB (median; largest {page_sizes[-1] / KIB:.0f} KiB)",
         flush=True,
     )
-    figures.update(index_figures(site, index_bytes, index_files))
+    logged_index = {
+        "pages": int(logged[1]), "seconds": float(logged[4]), "cpu": float("nan"),
+        "peak_mib": float(logged[5]),
+    }  # fmt: skip
+    alone = None if compare else logged_index
+    figures.update(index_figures(site, index_bytes, index_files, alone))
     result = Site(count, site, True, figures)
     if material:
         config = project / "mkdocs.yml"
@@ -221,7 +234,7 @@ def fragments(site: Path, sample: int = 200) -> tuple[float, float]:
     for file in files[:: max(1, len(files) // sample)]:
         raw = file.read_bytes()
         data = json.loads(gzip.decompress(raw)[len(b"pagefind_dcd") :])
-        if not data.get("meta", {}).get("chapter"):  # (a talk's title record: a few words)
+        if len(data.get("content", "").split()) < 100:  # (a title's record: a few words)
             continue
         anchors = sum(len(a.get("text", "")) for a in data.get("anchors", []))
         sizes.append(len(raw))
@@ -229,13 +242,17 @@ def fragments(site: Path, sample: int = 200) -> tuple[float, float]:
     return statistics.median(sizes or [0]), statistics.median(shares or [0])
 
 
-def index_figures(site: Path, index_bytes: int = 0, index_files: int = 0) -> dict[str, Any]:
-    alone = index_alone(site)
+def index_figures(
+    site: Path, index_bytes: int = 0, index_files: int = 0, alone: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The index's figures: from building it again alone, or `alone` (the build's log)."""
+    how = "in the build (" if alone else "alone (build_index, "
+    alone = alone or index_alone(site)
     if not index_bytes:
         index_bytes, index_files = folder_bytes(site / "pagefind")
     fragment, anchors = fragments(site)
     print(
-        f"  index alone (build_index, {alone['pages']} pages): {alone['seconds']:.1f} s wall, "
+        f"  index {how}{alone['pages']} pages): {alone['seconds']:.1f} s wall, "
         f"{alone['cpu']:.1f} s CPU, Pagefind's peak {alone['peak_mib']:.0f} MiB "
         f"({alone['peak_mib'] / alone['pages']:.2f} MiB a page); index "
         f"{index_bytes / MIB:.1f} MiB in {index_files} files; a talk's fragment "

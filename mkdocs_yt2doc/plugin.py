@@ -250,9 +250,10 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             log.warning("the search index was not built: %s", exc)
             return
         log.info(
-            "Pagefind indexed %d pages (%.1f MiB, %d shard%s); the build waited %.1f s for it",
+            "Pagefind indexed %d pages (%.1f MiB, %d shard%s, in %.1f s; its largest binary's "
+            "peak %.0f MiB); the build waited %.1f s for it",
             done.pages, done.bytes / 2**20, index.shards, "s" if index.shards > 1 else "",
-            time.perf_counter() - waited,
+            done.seconds, done.peak_mib, time.perf_counter() - waited,
         )  # fmt: skip
 
     def on_build_error(self, *, error: Exception) -> None:
