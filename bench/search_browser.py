@@ -4,6 +4,7 @@ box) in Debian's headless chromium; bytes per response and time to first results
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import statistics
 import sys
@@ -292,3 +293,69 @@ def summarize(kind: str, visits: list[Visit], asked: list[list[str]]) -> dict[st
             flush=True,
         )
     return figures
+
+
+# -- no hit lost: a phrase from every chapter of sampled talks ------------------------------
+
+_HITS = """() => [...document.querySelectorAll('.yt2doc-hit a')].map(a => a.getAttribute('href'))"""
+
+
+def chapter_phrases(project: Path, n: int, slug: str) -> list[tuple[str, str]]:
+    """Talk n's chapters: five rare words said in a row in each one's middle paragraph, and
+    the link its hit must have (`/talks/<slug>/#t=<the paragraph's second>`)."""
+    from bench.search_sites import english_words
+
+    words, _ = english_words()
+    rank = {w: i for i, w in enumerate(words)}
+    document = json.loads(
+        (project / ".yt2doc" / f"youtube-v{n:09d}x" / "document.json").read_text()
+    )
+    paragraphs, chapters = document["paragraphs"], document["chapters"]
+    found = []
+    for at, chapter in enumerate(chapters):
+        end = chapters[at + 1]["first_paragraph"] if at + 1 < len(chapters) else len(paragraphs)
+        paragraph = paragraphs[(chapter["first_paragraph"] + end - 1) // 2]
+        said = [w.strip(".,").lower() for w in paragraph["text"].split()]
+        start = max(
+            range(len(said) - 4), key=lambda i: sum(rank.get(w, 9999) for w in said[i : i + 5])
+        )
+        found.append(
+            (" ".join(said[start : start + 5]), f"/talks/{slug}/#t={int(paragraph['start'])}")
+        )
+    return found
+
+
+def sampled_hits(site: Path, project: Path, count: int, talks: int = 50) -> dict[str, Any]:
+    """A phrase from every chapter of `talks` talks spread over the archive, each searched on
+    the search page: found when one of the hits links to its paragraph's second."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.search_sites import talk_slug
+    from tests.browser import ARGS, CHROMIUM, serve
+
+    sample = sorted({round(i * (count - 1) / max(1, talks - 1)) for i in range(talks)})
+    asked = [p for n in sample for p in chapter_phrases(project, n, talk_slug(n))]
+    missed = []
+    with serve(site) as local, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.goto(f"{local}/talks/search/", wait_until="load")
+        page.wait_for_selector(".yt2doc-search[data-loaded]", state="attached", timeout=90_000)
+        for query, href in asked:
+            ready = page.get_attribute(".yt2doc-search", "data-ready")
+            page.fill("#yt2doc-q", query)
+            page.wait_for_function(
+                "r => document.querySelector('.yt2doc-search').getAttribute('data-ready') !== r",
+                arg=ready, timeout=60_000,
+            )  # fmt: skip
+            hrefs = page.evaluate(_HITS)
+            if not any(h.endswith(href) for h in hrefs):
+                missed.append((query, href, hrefs[:3]))
+        browser.close()
+    print(
+        f"  a phrase from every chapter of {len(sample)} talks: {len(asked) - len(missed)} of "
+        f"{len(asked)} found on their paragraph"
+        + "".join(f"\n    MISSED {q!r} (wanted {h}; got {got})" for q, h, got in missed[:10]),
+        flush=True,
+    )
+    return {"asked": len(asked), "found": len(asked) - len(missed), "talks": len(sample)}

@@ -56,6 +56,7 @@ from bench.search_browser import (  # noqa: E402
     material_visit,
     page_weights,
     pagefind_visit,
+    sampled_hits,
     summarize,
 )
 from bench.search_sites import (  # noqa: E402
@@ -109,6 +110,8 @@ def main() -> None:
         "built with Material's search (larger: the index's figures from the build's log)",
     )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=3, help="cold visits per site")
+    parser.add_argument("--sample-talks", type=int, default=50,
+                        help="talks whose every chapter is searched (0: none)")  # fmt: skip
     parser.add_argument("--material-repeat", type=int, default=2, help="visits, Material")
     parser.add_argument("--no-material", action="store_true", help="skip Material's search")
     parser.add_argument("--keep", type=Path, help="keep the sites in this folder")
@@ -155,6 +158,10 @@ def main() -> None:
                 some = asked[: args.material_repeat]
                 visits = browse(site.material, some, MATERIAL_FILES, material_visit)
                 site.figures["material"].update(summarize("Material", visits, some))
+            if site.real and args.sample_talks:  # no hit lost (the project is the site's parent)
+                site.figures["sampled"] = sampled_hits(
+                    site.root, site.root.parent, count, args.sample_talks
+                )
             slug = talk_slug(min(37, count - 1))
             paths = ["", "talks/", f"talks/{slug}/", "talks/speakers/", "talks/events/"]
             site.figures["page_weights"] = page_weights(site.root, paths)
@@ -304,6 +311,13 @@ def report(results: list[Site], seconds: float) -> None:
                 f"fragment {site.figures['fragment_bytes'] / KIB:.1f} KiB (median, gzip); "
                 f"whole build's process tree peak "
                 f"{site.figures.get('build_tree_peak_mib', 0):.0f} MiB"
+            )
+    for site in results:
+        if "sampled" in site.figures:
+            f = site.figures["sampled"]
+            print(
+                f"N={site.count}: a phrase from every chapter of {f['talks']} sampled talks: "
+                f"{f['found']} of {f['asked']} found on their paragraph"
             )
     for site in results:
         print(key_line(site.count, {**site.figures, **site.figures["pagefind"]}))
