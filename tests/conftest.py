@@ -140,11 +140,19 @@ def build_site(config_file: Path, **overrides: Any) -> MkDocsConfig:
 
 
 def fragments(site: Path) -> list[dict[str, Any]]:
-    """Pagefind's page records (gzip, a signature, then JSON)."""
+    """Pagefind's page records (gzip, a signature, then JSON), a talk's text put back
+    together from its parts (search_fragments.py) as `content`."""
+    from mkdocs_yt2doc.archive.search_fragments import read
+
     records = []
     for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
         data = gzip.decompress(path.read_bytes())
-        records.append(json.loads(data[data.index(b"{") :]))
+        record = json.loads(data[data.index(b"{") :])
+        text = record.get("yt2doc_text")
+        if text:
+            words = [w for _, name in text["parts"] for w in read(site / name)["words"]]
+            record["content"] = text["joiner"].join(words)
+        records.append(record)
     return records
 
 

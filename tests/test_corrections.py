@@ -174,7 +174,7 @@ def test_the_page_shows_the_corrections(corrected_site: Path) -> None:
     assert exported["checked_by_person"] is True
     assert "painted line" in json.dumps(exported)
     assert exported["summary"] == "Lanes, a kept bike, and winter."
-    search: dict[str, str] = {}  # Pagefind's records (one per chapter), joined per page
+    search: dict[str, str] = {}  # Pagefind's records, joined per page
     for record in fragments(corrected_site / "site"):
         page = record["url"].split("#")[0]
         search[page] = search.get(page, "") + " " + record["content"]

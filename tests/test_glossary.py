@@ -108,7 +108,7 @@ def test_replacements_fix_a_cached_talk_without_a_model(tmp_path: Path) -> None:
     assert "painted light" not in (folder / "bicycles-in-the-city.srt").read_text()
     exported = json.loads((folder / "bicycles-in-the-city.json").read_text())
     assert "painted line" in json.dumps(exported)
-    search: dict[str, str] = {}  # Pagefind's records (one per chapter), joined per page
+    search: dict[str, str] = {}  # Pagefind's records, joined per page
     for record in fragments(project / "site"):
         page = record["url"].split("#")[0]
         search[page] = search.get(page, "") + " " + record["content"]

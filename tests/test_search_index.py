@@ -141,10 +141,16 @@ def test_failed_build_stops_the_binary(
     path.write_text(f"#!/bin/sh\necho $$ >> '{pids}'\nexec '{get_executable()}' \"$@\"\n")
     path.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(path))
+    # (the binary starts on a thread of its own: the hook fails once it has, or a busy
+    # machine's build would fail before it)
     (project.parent / "hooks.py").write_text(
-        "seen = []\n\ndef on_post_page(output, page, config):\n"
+        "import os, time\nseen = []\n\ndef on_post_page(output, page, config):\n"
         "    seen.append(page)\n"
-        "    if len(seen) == 3:\n        raise RuntimeError('a hook failed')\n"
+        "    if len(seen) == 3:\n"
+        "        deadline = time.monotonic() + 30\n"
+        f"        while not os.path.exists({str(pids)!r}) and time.monotonic() < deadline:\n"
+        "            time.sleep(0.05)\n"
+        "        raise RuntimeError('a hook failed')\n"
         "    return output\n"
     )
     config = write_site(

@@ -110,8 +110,6 @@ def test_a_phrase_from_each_shard_opens_its_moment(sites: tuple[Path, str, str],
 
 
 @needs_chromium
-@pytest.mark.xfail(strict=True, reason="issue 28: each shard ranks by its own statistics, so "
-                   "a shard of one talk can put a common word's talk first")  # fmt: skip
 def test_merged_shards_rank_as_one_index(sites: tuple[Path, str, str], page: Any) -> None:
     """The same top hit as one index of the same site, for a phrase of each talk."""
     project, local, one = sites

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .search_fragments import FragmentError, compact
 from .search_records import talk_records
 
 INSTALL = 'pip install "pagefind[bin]>=1.5,<1.6"'
@@ -129,6 +130,10 @@ class LiveIndex:
         if pages == 0 or not (output / "pagefind.js").is_file():
             raise SearchIndexError(f"Pagefind found no HTML page to index in {self.site}")
         _check_bundle(output)
+        try:  # a result fetches its hit's part of a talk, not the whole talk
+            compact(output, self.site)
+        except (FragmentError, OSError) as exc:
+            raise SearchIndexError(f"its fragments could not be made small: {exc}") from None
         size = sum(f.stat().st_size for f in output.rglob("*") if f.is_file())
         peak = getattr(self._index and self._index._service, "yt2doc_peak_kib", 0) / 1024
         return IndexResult(pages, time.perf_counter() - self.started_at, size, peak)
@@ -174,7 +179,7 @@ class LiveIndex:
         if records is None:
             await _guarded(self._index, self._index.add_html_file(content=html, source_path=path))
             return
-        for record in records:  # a talk: a record per chapter (a result's fragment is small)
+        for record in records:  # a talk: its speech, titles and names only
             add = self._index.add_html_file(content=record.html, url=record.url)
             await _guarded(self._index, add)
 

@@ -1,10 +1,11 @@
-"""A built talk page -> the records Pagefind indexes: one for the talk (its title, names and
-any speech before the first chapter) and one per chapter, each with the chapter's own text.
+"""A built talk page -> what Pagefind indexes of it: one record, the talk's title and names,
+then its chapters' titles and speech, each word once; never the player, meta line, contents,
+downloads or provenance. Pages that are not talk pages are handed over as they are.
 
-A result's fragment is its record: the chapter around the hit (a few KiB), not the talk's
-whole transcript. Pagefind is given each word once: the speech and chapter titles, the
-talk's filters and metadata; never the player, meta line, contents, downloads or
-provenance. Pages that are not talk pages are handed over as they are.
+One record a talk keeps Pagefind's metadata small (it lists every record: about 7 bytes
+each, fetched by the search page before a first query) and its results talks. What a result
+fetches is made small afterwards (`search_fragments.py`): the record's text is cut into parts
+and a hit loads the part it is in, not the whole talk.
 """
 
 from __future__ import annotations
@@ -20,17 +21,13 @@ _BLOCK = re.compile(
     re.S,
 )
 _CHAPTER = re.compile(r"<h2\b[^>]*\bdata-pagefind-body\b[^>]*>", re.I)
-_ID = re.compile(r'\bid="([^"]*)"')
 _SPEECH = re.compile(r'<p class="yt2doc-p"')
-_TAG = re.compile(r"<[^>]*>")
-_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
-_CHAPTER_META = '<span data-pagefind-meta="chapter">{}</span>'
 _END = re.compile(r"</article>|</main>", re.I)
 
 
 @dataclass(frozen=True)
 class Record:
-    url: str  # the site's path, with `#chapter` for a chapter
+    url: str  # the site's path
     html: str
 
 
@@ -47,7 +44,7 @@ def page_url(path: str) -> str:
 
 
 def talk_records(path: str, html: str) -> list[Record] | None:
-    """The records of a talk page, or None for any other page (indexed as it is)."""
+    """The talk page's record (a list of one), or None for any other page (indexed as it is)."""
     block = _BLOCK.search(html)
     if block is None:
         return None
@@ -57,19 +54,8 @@ def talk_records(path: str, html: str) -> list[Record] | None:
     head += f"<div hidden>{block[1]}</div>"
     end_match = _END.search(html, block.end())
     end = end_match.start() if end_match else len(html)
-    starts = [m.start() for m in _CHAPTER.finditer(html, block.end(), end)]
-    url = page_url(path)
-    first = starts[0] if starts else end
-    speech = _SPEECH.search(html, block.end(), first)  # speech before the first chapter
-    before = html[speech.start() : first] if speech else ""
-    records = [Record(url, f"{head}{block[2]}{before}</body></html>")]
-    for at, start in enumerate(starts):
-        stop = starts[at + 1] if at + 1 < len(starts) else end
-        found = _ID.search(html, start, html.find(">", start))
-        anchor = f"#{found[1]}" if found else f"#chapter-{at + 1}"
-        heading = html[start : html.find("</h2>", start)]
-        name = _TAG.sub("", _HEADERLINK.sub("", heading)).strip()  # (escaped as it was)
-        meta = f"<div hidden data-pagefind-ignore>{_CHAPTER_META.format(name)}</div>"
-        chapter = f"{head}{meta}{html[start:stop]}</body></html>"
-        records.append(Record(url + anchor, chapter))
-    return records
+    chapter = _CHAPTER.search(html, block.end(), end)
+    speech = _SPEECH.search(html, block.end(), end)
+    starts = [m.start() for m in (chapter, speech) if m is not None]
+    body = html[min(starts) : end] if starts else ""
+    return [Record(page_url(path), f"{head}{block[2]}{body}</body></html>")]

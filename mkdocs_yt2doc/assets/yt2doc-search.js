@@ -17,6 +17,7 @@
   window.__yt2docSearch = true;
   var PAGE_SIZE = 10;
   var HITS_PER_TALK = 3;
+  var EXCERPT_WORDS = 24;
   var PARAGRAPH = /^t(\d+)(?:-\d+)?$/;
   var script = document.currentScript && document.currentScript.src;
   var loaded = {}; // bundle URL -> Promise of the Pagefind module
@@ -75,9 +76,9 @@
           // one shard merged after the other (Pagefind's merges at once can race)
           return shards.slice(1).reduce(function (merged, shard) {
             return merged.then(function () {
-              return pagefind.mergeIndex(bundle + shard, { baseUrl: base, excerptLength: 24 });
+              return pagefind.mergeIndex(bundle + shard, { baseUrl: base, excerptLength: EXCERPT_WORDS });
             });
-          }, pagefind.options({ baseUrl: base, excerptLength: 24 })).then(function () { return pagefind; });
+          }, pagefind.options({ baseUrl: base, excerptLength: EXCERPT_WORDS })).then(function () { return pagefind; });
         });
       });
     }
@@ -110,19 +111,72 @@
 
   function pageUrl(url) { return url.split("#")[0]; }
 
-  /* A talk is indexed as a record per chapter (its `chapter` meta) and one for its title
-   * and names: a hit's fragment is its chapter, not the whole talk. */
+  /* A talk's fragment holds no text (search_fragments.py): its text is in parts of a few
+   * paragraphs, in Pagefind's file format (gzip, then a signature), and a hit's excerpt is
+   * made from the part it is in, the way Pagefind makes it from a whole text. */
+  var SIGNATURE = "pagefind_dcd";
+  var parts = {}; // URL -> Promise of the part
+
+  function part(url) {
+    if (!parts[url]) {
+      parts[url] = fetch(url).then(function (r) {
+        if (!r.ok) throw new Error("no part " + url);
+        return r.arrayBuffer();
+      }).then(function (buffer) {
+        var bytes = new Uint8Array(buffer);
+        if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return buffer; // a server unzipped it
+        var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+        return new Response(stream).arrayBuffer();
+      }).then(function (buffer) {
+        var text = new TextDecoder().decode(buffer);
+        return JSON.parse(text.indexOf(SIGNATURE) === 0 ? text.slice(SIGNATURE.length) : text);
+      });
+    }
+    return parts[url];
+  }
+
+  function escaped(word) {
+    return word.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  /* Pagefind's excerpt of a sub-result, from the part holding its densest words. */
+  function excerptFrom(piece, joiner, sub, length) {
+    var from = piece.from, words = piece.words, marked = {};
+    sub.locations.forEach(function (l) { marked[l] = true; });
+    var floor = Math.max(from, sub.anchor ? sub.anchor.location : 0);
+    var start = Math.max(floor, bestLocation(sub.locations) - Math.floor(length / 4));
+    var end = Math.min(from + words.length, start + length);
+    start = Math.max(floor, Math.min(start, end - length));
+    var out = [];
+    for (var at = start; at < end; at++) {
+      var word = escaped(words[at - from] || "");
+      out.push(marked[at] ? "<mark>" + word + "</mark>" : word);
+    }
+    return out.join(joiner).trim();
+  }
+
+  function withText(data, base) {
+    var text = data.yt2doc_text;
+    if (!text || !text.parts || !text.parts.length) return Promise.resolve(data);
+    var subs = (data.sub_results && data.sub_results.length) ? data.sub_results : [data];
+    subs = subs.filter(function (sub) { return sub.locations && sub.locations.length; });
+    return Promise.all(subs.slice(0, HITS_PER_TALK).map(function (sub) {
+      var at = bestLocation(sub.locations), chosen = text.parts[0];
+      text.parts.forEach(function (p) { if (p[0] <= at) chosen = p; });
+      return part(new URL(chosen[1], base).href).then(function (piece) {
+        sub.excerpt = excerptFrom(piece, text.joiner, sub, EXCERPT_WORDS);
+      }, function () { sub.excerpt = ""; });
+    })).then(function () { return data; });
+  }
+
+  /* A talk is one record: Pagefind's sub-results are its chapters (`<h2 id>`), a hit's
+   * paragraph the last paragraph anchor before its words. */
   function hits(data) {
     var subs = (data.sub_results && data.sub_results.length) ? data.sub_results : [data];
     var out = [];
-    var named = (data.meta || {}).chapter || "";
     subs.forEach(function (sub) {
       if (out.length >= HITS_PER_TALK || !sub.locations || !sub.locations.length) return;
       var para = paragraphAt(data.anchors, bestLocation(sub.locations));
-      if (named) {
-        out.push(hitAt(data, para || firstAfter(data.anchors, 0), named, sub.excerpt));
-        return;
-      }
       var chapter = sub.anchor && sub.anchor.element === "h2" ? sub.title : "";
       // words in the chapter's title: its first paragraph (not the last one before it)
       if (chapter && (!para || para.location < sub.anchor.location)) para = firstAfter(data.anchors, sub.anchor.location);
@@ -135,16 +189,6 @@
       });
     });
     return out;
-  }
-
-  function hitAt(data, para, chapter, text) {
-    var seconds = para ? +PARAGRAPH.exec(para.id)[1] : null;
-    return {
-      href: para ? pageUrl(data.url) + "#t=" + seconds : data.url,
-      seconds: seconds,
-      chapter: chapter,
-      excerpt: text,
-    };
   }
 
   function hitItem(hit) {
@@ -265,7 +309,7 @@
         return key === "year" ? b.localeCompare(a) : a.localeCompare(b);
       });
       values.forEach(function (value) {
-        var option = el("option", "", value); // (Pagefind counts chapters, not talks)
+        var option = el("option", "", value + " (" + filters[key][value] + ")"); // talks
         option.value = value;
         select.appendChild(option);
       });
@@ -307,7 +351,7 @@
       self.list.replaceChildren();
       var n = found.results.length;
       self.talks = {};
-      self.say(n ? n + (n === 1 ? " passage" : " passages") + " found" + (query ? " for “" + query + "”" : "")
+      self.say(n ? n + (n === 1 ? " talk" : " talks") + " found" + (query ? " for “" + query + "”" : "")
         : "Nothing found" + (query ? " for “" + query + "”" : ""));
       return self.page(serial);
     });
@@ -318,7 +362,10 @@
     var batch = this.results.slice(this.shown, this.shown + PAGE_SIZE);
     this.shown += batch.length;
     this.more.hidden = this.shown >= this.results.length;
-    return Promise.all(batch.map(function (r) { return r.data(); })).then(function (all) {
+    var base = new URL("..", this.bundle).href; // the site's root: parts are named from it
+    return Promise.all(batch.map(function (r) {
+      return r.data().then(function (data) { return withText(data, base); });
+    })).then(function (all) {
       if (serial !== self.serial) return;
       all.forEach(function (data) {
         var key = pageUrl(data.url), shown = self.talks[key];
