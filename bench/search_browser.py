@@ -233,7 +233,8 @@ def median(values: list[float]) -> float:
 
 
 def debounce_ms() -> int:
-    """The search page's wait after the last keystroke (in every time to first results)."""
+    """The search page's wait after the last keystroke of a typed query (a query filled in
+    at once, as these visits and a paste do, is searched at once)."""
     script = (ROOT / "mkdocs_yt2doc" / "assets" / "yt2doc-search.js").read_text("utf-8")
     found = re.search(r"self\.run\(\); \}, (\d+)\)", script)
     return int(found[1]) if found else 0

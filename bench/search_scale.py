@@ -296,8 +296,9 @@ def report(results: list[Site], seconds: float) -> None:
             f"{g['first_ms']:.0f} ms to first results (goal <= 300 ms)"
         )
     print(
-        f"(Each time to first results counts from the input event: {debounce_ms()} ms of it "
-        "is the search page's wait for the next keystroke.)"
+        "(Each time to first results counts from the input event; the query is filled in "
+        "at once, as a paste, which the search page searches at once; a typed query waits "
+        f"{debounce_ms()} ms after its last keystroke besides.)"
     )
     for site in results:
         weights = site.figures.get("page_weights", {})
@@ -307,8 +308,9 @@ def report(results: list[Site], seconds: float) -> None:
                 f"{max(weights.values()) / KIB:.0f} KiB; the search page's Pagefind start-up "
                 f"{site.figures['pagefind']['startup'] / KIB:.0f} KiB (gzip server "
                 f"{site.figures['pagefind']['startup_gzip'] / KIB:.0f} KiB; at the page's load "
-                f"{site.figures['pagefind']['search_at_load'] / KIB:.0f} KiB); a result's "
-                f"fragment {site.figures['fragment_bytes'] / KIB:.1f} KiB (median, gzip); "
+                f"{site.figures['pagefind']['search_at_load'] / KIB:.0f} KiB); a result "
+                f"{site.figures['fragment_bytes'] / KIB:.1f} KiB (its talk's fragment and the "
+                "part of its text it is in, medians, gzip); "
                 f"whole build's process tree peak "
                 f"{site.figures.get('build_tree_peak_mib', 0):.0f} MiB"
             )

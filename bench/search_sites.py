@@ -226,20 +226,13 @@ def real_build(work: Path, count: int, material: bool, compare: bool = True) -> 
 
 
 def fragments(site: Path, sample: int = 200) -> tuple[float, float]:
-    """Talks' fragments (what a result costs: a chapter's record, search_records.py): median
-    gzipped size, and the share of their text that is anchors' texts (Pagefind keeps the
-    text of each element with an id; each paragraph's anchor is an empty element)."""
-    files = sorted((site / "pagefind").rglob("fragment/*.pf_fragment"))
-    sizes, shares = [], []
-    for file in files[:: max(1, len(files) // sample)]:
-        raw = file.read_bytes()
-        data = json.loads(gzip.decompress(raw)[len(b"pagefind_dcd") :])
-        if len(data.get("content", "").split()) < 100:  # (a title's record: a few words)
-            continue
-        anchors = sum(len(a.get("text", "")) for a in data.get("anchors", []))
-        sizes.append(len(raw))
-        shares.append(anchors / max(1, anchors + len(data.get("content", ""))))
-    return statistics.median(sizes or [0]), statistics.median(shares or [0])
+    """What a result costs (median gzipped sizes): its talk's fragment, which holds no text
+    (search_fragments.py), and the part of the text its hit is in."""
+    stubs = sorted((site / "pagefind").rglob("fragment/*.pf_fragment"))
+    parts = sorted((site / "pagefind").rglob("yt2doc-text/*.pf_fragment"))
+    sizes = [f.stat().st_size for f in stubs[:: max(1, len(stubs) // sample)]]
+    part_sizes = [f.stat().st_size for f in parts[:: max(1, len(parts) // sample)]]
+    return statistics.median(sizes or [0]), statistics.median(part_sizes or [0])
 
 
 def index_figures(
@@ -250,13 +243,13 @@ def index_figures(
     alone = alone or index_alone(site)
     if not index_bytes:
         index_bytes, index_files = folder_bytes(site / "pagefind")
-    fragment, anchors = fragments(site)
+    fragment, part = fragments(site)
     print(
         f"  index {how}{alone['pages']} pages): {alone['seconds']:.1f} s wall, "
         f"{alone['cpu']:.1f} s CPU, Pagefind's peak {alone['peak_mib']:.0f} MiB "
         f"({alone['peak_mib'] / alone['pages']:.2f} MiB a page); index "
-        f"{index_bytes / MIB:.1f} MiB in {index_files} files; a talk's fragment "
-        f"{fragment / KIB:.0f} KiB, {anchors:.0%} of its text the paragraphs' anchor texts",
+        f"{index_bytes / MIB:.1f} MiB in {index_files} files; a result: its talk's fragment "
+        f"{fragment / KIB:.1f} KiB and a part of its text {part / KIB:.1f} KiB (medians)",
         flush=True,
     )
     return {
@@ -266,8 +259,9 @@ def index_figures(
         "index_bytes": index_bytes,
         "index_files": index_files,
         "index_pages": alone["pages"],
-        "fragment_bytes": fragment,
-        "anchor_share": anchors,
+        "fragment_bytes": fragment + part,
+        "stub_bytes": fragment,
+        "part_bytes": part,
     }
 
 

@@ -263,7 +263,10 @@ def test_a_timestamp_at_the_end_keeps_a_play_control_in_view(
     assert re.fullmatch(r"\d+:\d\d / 9:2\d", page.locator(".yt2doc-dock-time").inner_text())
     play.click()
     page.wait_for_function("document.querySelector('audio').paused")
-    assert play.get_attribute("aria-label") == "Play"
+    # (the label follows the media's own pause event, a moment after `paused`)
+    page.wait_for_function(
+        "document.querySelector('.yt2doc-dock-play').getAttribute('aria-label') === 'Play'"
+    )
     # back to the full player: the dock goes, the player is in view and has the focus
     page.get_by_role("button", name="Back to the player").click()
     page.wait_for_selector(".yt2doc-dock", state="hidden")

@@ -253,8 +253,13 @@
       event.preventDefault();
       self.run();
     });
-    this.input.addEventListener("input", function () {
+    this.typed = this.input.value.length;
+    this.input.addEventListener("input", function (event) {
       clearTimeout(self.timer);
+      var grew = self.input.value.length - self.typed;
+      self.typed = self.input.value.length;
+      // a pasted (or filled-in) query is whole: searched at once; typing waits for a pause
+      if (grew > 1 || event.inputType === "insertFromPaste") return self.run();
       self.timer = setTimeout(function () { self.run(); }, 150);
     });
     this.selects.forEach(function (select) {
