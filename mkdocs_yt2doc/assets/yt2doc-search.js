@@ -85,14 +85,41 @@
     return loaded[bundle];
   }
 
-  /* Where the words are: the location with most query words close after it. */
-  function bestLocation(locations) {
-    var best = locations[0], count = 0;
-    locations.forEach(function (start) {
-      var n = locations.filter(function (l) { return l >= start && l < start + 12; }).length;
-      if (n > count) { best = start; count = n; }
+  /* Where the words are: the few words in a row (the query's length and two) with the
+   * most of the query in them: a phrase said together, before its words said apart. */
+  var near = 12;
+  function cluster(sub) {
+    var words = sub.locations || [], best = { at: words.length ? words[0] : 0, score: 0, words: [] };
+    words.forEach(function (start) {
+      var found = words.filter(function (l) { return l >= start && l < start + near; });
+      if (found.length > best.score) best = { at: start, score: found.length, words: found };
     });
     return best;
+  }
+
+  /* The paragraph most of those words are in (the window may start in the one before). */
+  function paragraphOf(anchors, found) {
+    var scores = {}, best = null, top = -1;
+    (found.words.length ? found.words : [found.at]).forEach(function (location) {
+      var para = paragraphAt(anchors, location);
+      if (!para) return;
+      var key = String(para.location);
+      scores[key] = (scores[key] || 0) + 1;
+      if (scores[key] > top) { top = scores[key]; best = para; }
+    });
+    return best;
+  }
+
+  /* A talk's sub-results (its chapters) with words in them, those that say most of the
+   * query together first (a phrase said in the ninth chapter before a word of it in the
+   * first), at most HITS_PER_TALK. */
+  function bestSubs(data) {
+    var subs = (data.sub_results && data.sub_results.length) ? data.sub_results : [data];
+    return subs.filter(function (sub) { return sub.locations && sub.locations.length; })
+      .map(function (sub, i) { return { sub: sub, i: i, score: cluster(sub).score }; })
+      .sort(function (a, b) { return b.score - a.score || a.i - b.i; })
+      .slice(0, HITS_PER_TALK)
+      .map(function (x) { return x.sub; });
   }
 
   function paragraphAt(anchors, location) {
@@ -140,11 +167,11 @@
   }
 
   /* Pagefind's excerpt of a sub-result, from the part holding its densest words. */
-  function excerptFrom(piece, joiner, sub, length) {
+  function excerptFrom(piece, joiner, sub, length, at) {
     var from = piece.from, words = piece.words, marked = {};
     sub.locations.forEach(function (l) { marked[l] = true; });
     var floor = Math.max(from, sub.anchor ? sub.anchor.location : 0);
-    var start = Math.max(floor, bestLocation(sub.locations) - Math.floor(length / 4));
+    var start = Math.max(floor, at - Math.floor(length / 4));
     var end = Math.min(from + words.length, start + length);
     start = Math.max(floor, Math.min(start, end - length));
     var out = [];
@@ -158,13 +185,13 @@
   function withText(data, base) {
     var text = data.yt2doc_text;
     if (!text || !text.parts || !text.parts.length) return Promise.resolve(data);
-    var subs = (data.sub_results && data.sub_results.length) ? data.sub_results : [data];
-    subs = subs.filter(function (sub) { return sub.locations && sub.locations.length; });
-    return Promise.all(subs.slice(0, HITS_PER_TALK).map(function (sub) {
-      var at = bestLocation(sub.locations), chosen = text.parts[0];
+    return Promise.all(bestSubs(data).map(function (sub) {
+      // from the paragraph most of the words are in (its part holds them)
+      var found = cluster(sub), para = paragraphOf(data.anchors, found), chosen = text.parts[0];
+      var at = Math.max(found.at, para ? para.location : 0);
       text.parts.forEach(function (p) { if (p[0] <= at) chosen = p; });
       return part(new URL(chosen[1], base).href).then(function (piece) {
-        sub.excerpt = excerptFrom(piece, text.joiner, sub, EXCERPT_WORDS);
+        sub.excerpt = excerptFrom(piece, text.joiner, sub, EXCERPT_WORDS, at);
       }, function () { sub.excerpt = ""; });
     })).then(function () { return data; });
   }
@@ -172,11 +199,9 @@
   /* A talk is one record: Pagefind's sub-results are its chapters (`<h2 id>`), a hit's
    * paragraph the last paragraph anchor before its words. */
   function hits(data) {
-    var subs = (data.sub_results && data.sub_results.length) ? data.sub_results : [data];
     var out = [];
-    subs.forEach(function (sub) {
-      if (out.length >= HITS_PER_TALK || !sub.locations || !sub.locations.length) return;
-      var para = paragraphAt(data.anchors, bestLocation(sub.locations));
+    bestSubs(data).forEach(function (sub) {
+      var para = paragraphOf(data.anchors, cluster(sub));
       var chapter = sub.anchor && sub.anchor.element === "h2" ? sub.title : "";
       // words in the chapter's title: its first paragraph (not the last one before it)
       if (chapter && (!para || para.location < sub.anchor.location)) para = firstAfter(data.anchors, sub.anchor.location);
@@ -342,6 +367,7 @@
     if (!this.pagefind) return;
     var self = this, serial = ++this.serial;
     var query = this.input.value.trim(), filters = this.filters();
+    near = Math.max(4, query.split(/\s+/).length + 2);
     this.remember(query, filters);
     if (!query && !Object.keys(filters).length) {
       this.list.replaceChildren();
