@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .archive.files import ASSET_DIR, build_archive, open_graph_html
+from .archive.files import ASSET_DIR, Archive, build_archive, open_graph_html
 from .archive.groups import NavItem
 from .archive.output import MANIFEST, OutputError, read_manifest
 from .archive.search import SCRIPT
@@ -106,8 +106,50 @@ class _Released(File):
             self.abs_src_path = self.abs_dest_path
 
 
+def _add_files(
+    files: Files, archive: Archive, config: MkDocsConfig, output_dir: str
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The archive's files into the build's; (archive path -> src_uri of each page, src_uri
+    -> the raw HTML its page leaves out)."""
+    uris, html = {}, {}
+    for item in archive.files:
+        uri = f"{output_dir}/{item.path}"
+        if item.path.startswith(f"{ASSET_DIR}/") and files.get_file_from_path(uri):
+            continue  # a site may bring its own styles or script
+        existing = files.get_file_from_path(uri)
+        if existing is not None:  # the plugin's page replaces a docs file of its path
+            files.remove(existing)
+        if item.source is not None:
+            file = File.generated(config, uri, abs_src_path=str(item.source))
+        else:
+            assert item.content is not None
+            made = File.generated if item.is_page else _Released.generated
+            file = made(config, uri, content=item.content)
+        files.append(file)
+        if item.is_page:
+            uris[item.path] = uri
+            if item.path in archive.html:
+                html[uri] = archive.html[item.path]
+    return uris, html
+
+
+def _spliced(html: str, page: Page, blocks: list[str]) -> str:
+    html, lost = splice(html, blocks)
+    if lost:
+        log.warning(
+            "%s: %d of its HTML blocks are missing (another plugin changed its Markdown)",
+            page.file.src_uri, len(lost),
+        )  # fmt: skip
+    if page.present_anchor_ids is not None:  # for MkDocs' check of links to anchors
+        page.present_anchor_ids |= anchor_ids(blocks)
+    return html
+
+
 class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
     supports_multiple_instances = False
+    # A talk page's raw HTML kept out of Python-Markdown (archive/splice.py); False: in its
+    # Markdown, as `render` writes it (the same site, slower: tests/test_splice.py)
+    splice_html = True
 
     def __init__(self) -> None:
         self.pipeline: Pipeline | None = None
@@ -187,29 +229,12 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             use_directory_urls=config.use_directory_urls,
             attr_list=True,
         )
-        options = dataclasses.replace(options, splice=True)  # put back in on_page_content
+        options = dataclasses.replace(options, splice=self.splice_html)  # on_page_content
         archive = build_archive(
             views(jobs, self.pipeline.store, self.pipeline.settings.corrections_dir), options
         )
         self._nav, self._nav_title = archive.nav, archive.nav_title
-        for item in archive.files:
-            uri = f"{self.output_dir}/{item.path}"
-            if item.path.startswith(f"{ASSET_DIR}/") and files.get_file_from_path(uri):
-                continue  # a site may bring its own styles or script
-            existing = files.get_file_from_path(uri)
-            if existing is not None:  # the plugin's page replaces a docs file of its path
-                files.remove(existing)
-            if item.source is not None:
-                file = File.generated(config, uri, abs_src_path=str(item.source))
-            else:
-                assert item.content is not None
-                made = File.generated if item.is_page else _Released.generated
-                file = made(config, uri, content=item.content)
-            files.append(file)
-            if item.is_page:
-                self._page_uris[item.path] = uri
-                if item.path in archive.html:
-                    self._html[uri] = archive.html[item.path]
+        self._page_uris, self._html = _add_files(files, archive, config, self.output_dir)
         self._pages = set(self._page_uris.values())
         return files
 
@@ -247,17 +272,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
     ) -> str:
         """A talk page's raw HTML, which its Markdown left out (`archive/splice.py`)."""
         blocks = self._html.pop(page.file.src_uri, None)
-        if blocks is None:
-            return html
-        html, lost = splice(html, blocks)
-        if lost:
-            log.warning(
-                "%s: %d of its HTML blocks are missing (another plugin changed its Markdown)",
-                page.file.src_uri, len(lost),
-            )  # fmt: skip
-        if page.present_anchor_ids is not None:  # for MkDocs' check of links to anchors
-            page.present_anchor_ids |= anchor_ids(blocks)
-        return html
+        return html if blocks is None else _spliced(html, page, blocks)
 
     @event_priority(-100)  # after other plugins: the page as it is written
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
