@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -16,10 +17,11 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .archive.files import ASSET_DIR, build_archive, open_graph_html
+from .archive.files import ASSET_DIR, Archive, build_archive, open_graph_html
 from .archive.groups import NavItem
 from .archive.output import MANIFEST, OutputError, read_manifest
 from .archive.search import SCRIPT
+from .archive.splice import anchor_ids, splice
 from .archive.views import views
 from .config import (
     Yt2DocConfig,
@@ -34,6 +36,7 @@ from .pipeline.run import Pipeline
 from .records.errors import Yt2DocError
 from .util.byte_ranges import serve_with_ranges
 from .util.escape import log_safe
+from .util.memory import give_back
 
 if TYPE_CHECKING:
     from .archive.search_shards import ShardedIndex
@@ -91,8 +94,62 @@ def _unknown_as_errors(
     return [*errors, (found[0][0], ValidationError(message))], kept
 
 
+class _Released(File):
+    """A generated file (a download) let go of once written: read back from the site after
+    (MkDocs copies a file onto itself as nothing to do), so that a build of 10,000 talks does
+    not hold their captions and transcripts until its end."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        super().copy_file(dirty)
+        if self._content is not None and os.path.isfile(self.abs_dest_path):
+            self._content = None
+            self.abs_src_path = self.abs_dest_path
+
+
+def _add_files(
+    files: Files, archive: Archive, config: MkDocsConfig, output_dir: str
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The archive's files into the build's; (archive path -> src_uri of each page, src_uri
+    -> the raw HTML its page leaves out)."""
+    uris, html = {}, {}
+    for item in archive.files:
+        uri = f"{output_dir}/{item.path}"
+        if item.path.startswith(f"{ASSET_DIR}/") and files.get_file_from_path(uri):
+            continue  # a site may bring its own styles or script
+        existing = files.get_file_from_path(uri)
+        if existing is not None:  # the plugin's page replaces a docs file of its path
+            files.remove(existing)
+        if item.source is not None:
+            file = File.generated(config, uri, abs_src_path=str(item.source))
+        else:
+            assert item.content is not None
+            made = File.generated if item.is_page else _Released.generated
+            file = made(config, uri, content=item.content)
+        files.append(file)
+        if item.is_page:
+            uris[item.path] = uri
+            if item.path in archive.html:
+                html[uri] = archive.html[item.path]
+    return uris, html
+
+
+def _spliced(html: str, page: Page, blocks: list[str]) -> str:
+    html, lost = splice(html, blocks)
+    if lost:
+        log.warning(
+            "%s: %d of its HTML blocks are missing (another plugin changed its Markdown)",
+            page.file.src_uri, len(lost),
+        )  # fmt: skip
+    if page.present_anchor_ids is not None:  # for MkDocs' check of links to anchors
+        page.present_anchor_ids |= anchor_ids(blocks)
+    return html
+
+
 class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
     supports_multiple_instances = False
+    # A talk page's raw HTML kept out of Python-Markdown (archive/splice.py); False: in its
+    # Markdown, as `render` writes it (the same site, slower: tests/test_splice.py)
+    splice_html = True
 
     def __init__(self) -> None:
         self.pipeline: Pipeline | None = None
@@ -103,6 +160,8 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self._nav: list[NavItem] = []
         self._nav_title = "Talks"  # escaped (Archive.nav_title)
         self._pages: set[str] = set()
+        self._html: dict[str, list[str]] = {}  # src_uri -> the raw HTML its page leaves out
+        self._written = 0  # of our pages, in this build
         self._index: ShardedIndex | None = None  # Pagefind, fed the pages as they are written
         self._index_tried = True  # (on_pre_build: False when the search is Pagefind's)
         self._server: Any = None  # `mkdocs serve`'s, to watch corrections_dir once it exists
@@ -154,7 +213,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        self._page_uris, self._nav = {}, []
+        self._page_uris, self._nav, self._html = {}, [], {}
         if self.rendered:
             return files
         assert self.pipeline is not None
@@ -170,25 +229,12 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
             use_directory_urls=config.use_directory_urls,
             attr_list=True,
         )
+        options = dataclasses.replace(options, splice=self.splice_html)  # on_page_content
         archive = build_archive(
             views(jobs, self.pipeline.store, self.pipeline.settings.corrections_dir), options
         )
         self._nav, self._nav_title = archive.nav, archive.nav_title
-        for item in archive.files:
-            uri = f"{self.output_dir}/{item.path}"
-            if item.path.startswith(f"{ASSET_DIR}/") and files.get_file_from_path(uri):
-                continue  # a site may bring its own styles or script
-            existing = files.get_file_from_path(uri)
-            if existing is not None:  # the plugin's page replaces a docs file of its path
-                files.remove(existing)
-            if item.source is not None:
-                file = File.generated(config, uri, abs_src_path=str(item.source))
-            else:
-                assert item.content is not None
-                file = File.generated(config, uri, content=item.content)
-            files.append(file)
-            if item.is_page:
-                self._page_uris[item.path] = uri
+        self._page_uris, self._html = _add_files(files, archive, config, self.output_dir)
         self._pages = set(self._page_uris.values())
         return files
 
@@ -201,6 +247,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         return place_pages(nav, self._nav, pages, self._nav_title, config.nav is not None)
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self._written = 0
         self._stop_index()  # a build of `mkdocs serve` that failed half-way
         self._watch_corrections()
         self._index_tried = self.config.search != "pagefind"
@@ -219,6 +266,14 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
                 log.warning("the search index was not built: %s", exc)
         return self._index
 
+    @event_priority(100)  # before other plugins: they see the whole page
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """A talk page's raw HTML, which its Markdown left out (`archive/splice.py`)."""
+        blocks = self._html.pop(page.file.src_uri, None)
+        return html if blocks is None else _spliced(html, page, blocks)
+
     @event_priority(-100)  # after other plugins: the page as it is written
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Open Graph tags from the page's front matter, in the <head> (render output needs
@@ -230,6 +285,11 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         index = self._live_index(config)
         if index is not None and page.file.dest_uri.endswith(".html"):
             index.add(page.file.dest_uri, output)
+        if page.file.src_uri in self._pages:  # written: its HTML is let go (10,000 talks)
+            page.content = None
+            if self._written % 100 == 0:  # (the first: the downloads, written just before)
+                give_back()
+            self._written += 1
         return output
 
     @event_priority(-100)  # after other plugins, which may write pages of their own

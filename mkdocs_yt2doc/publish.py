@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .archive.files import ArchiveFile, build_archive, nav_yaml
+from .archive.files import ArchiveFile, build_archive
+from .archive.groups import nav_yaml
 from .archive.output import (
     MANIFEST,
     OutputError,

@@ -12,13 +12,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
-import json
 import logging
 import os
 import posixpath
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,11 +25,12 @@ from urllib.parse import quote
 from ..document.captions import chapters_vtt, transcript_json, transcript_text
 from ..util.escape import attr, clean_lines, safe_url
 from .facet_pages import FacetPages
-from .groups import NavItem, NavSection, archive_nav, year_page, years, years_html
+from .groups import NavItem, archive_nav, year_page, years, years_html
 from .player import json_ld_html
 from .recordings import FILE_MIB, TOTAL_MIB, check_recordings, hosted_href
 from .render import FACETS, facet_groups, index_page, newest_first, page_description, page_path
 from .search import SCRIPT, SEARCH_PAGE, out_of_theme_search, search_box, search_page
+from .splice import PageParts, lists_apart
 from .talk_page import related_urls, talk_page
 from .views import TalkView
 
@@ -96,6 +96,7 @@ class ArchiveOptions:
     nav_group_size: int = 50  # past this many talks, the nav and the index group them by year
     media_base_url: str | None = None  # local recordings are published there, not copied
     media_warn_mib: tuple[int, int] = (FILE_MIB, TOTAL_MIB)  # a copied file's, all copies'
+    splice: bool = False  # talk pages' raw HTML apart (`Archive.html`), for the plugin
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ class Archive:
     nav: list[NavItem]  # the pages' place in the site's navigation
     # The nav section holding `nav`: escaped as NavSection titles are (themes print it raw).
     nav_title: str = "Talks"
+    # With `ArchiveOptions.splice`: page path -> the raw HTML its placeholders stand for.
+    html: dict[str, list[str]] = field(default_factory=dict)
 
 
 def archive_files(views: Sequence[TalkView], options: ArchiveOptions) -> list[ArchiveFile]:
@@ -118,6 +121,7 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
     talks: list[ArchiveFile] = []
     others: list[ArchiveFile] = []
     shown: list[TalkView] = []
+    spliced: dict[str, list[str]] = {}
     for view in views:
         view = dataclasses.replace(view, player=options.player, facets=facets)
         path = page_path(view.slug)
@@ -125,7 +129,10 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
             view, downloads = _talk_files(view, options, path)
             others.extend(downloads)
         shown.append(view)
-        talks.append(ArchiveFile(path, _talk_page(view, options, path)))
+        parts = PageParts(options.splice)
+        talks.append(ArchiveFile(path, _talk_page(view, options, path, parts)))
+        if parts.blocks:
+            spliced[path] = parts.blocks
     check_recordings(shown, options.media_base_url, options.media_warn_mib)
     pagefind = options.search == "pagefind"
     grouped = years(shown, options.nav_group_size)
@@ -186,8 +193,20 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
             if f.is_page and isinstance(f.content, str) else f
             for f in files
         ]  # fmt: skip
+    if options.splice:  # index pages: their lists apart too
+        files = [_lists_apart(f, spliced) if f.path not in spliced else f for f in files]
     files += [f for f in facet_files if not f.is_page]  # speakers' photos
-    return Archive(files, nav, attr(options.nav_title))
+    return Archive(files, nav, attr(options.nav_title), spliced)
+
+
+def _lists_apart(file: ArchiveFile, spliced: dict[str, list[str]]) -> ArchiveFile:
+    if not file.is_page or not isinstance(file.content, str):
+        return file
+    content, blocks = lists_apart(file.content)
+    if not blocks:
+        return file
+    spliced[file.path] = blocks
+    return dataclasses.replace(file, content=content)
 
 
 def _box(path: str, options: ArchiveOptions) -> str:
@@ -245,14 +264,15 @@ def _headings(page: str, options: ArchiveOptions) -> str:
     return _ATTR_HEADING.sub(html, page)
 
 
-def _talk_page(view: TalkView, options: ArchiveOptions, path: str) -> str:
+def _talk_page(view: TalkView, options: ArchiveOptions, path: str, parts: PageParts) -> str:
     description = page_description(view)
     json_ld = json_ld_html(view, page_url(path, options), description)
     head = _assets_html(path, options) + json_ld + "\n\n"
     meta: dict[str, object] = {"og": open_graph(view, description)}
     content = talk_page(
-        view, options.search_words_per_chapter, meta=meta, head=head, search=options.search
-    )
+        view, options.search_words_per_chapter, meta=meta, head=head, search=options.search,
+        page=parts,
+    )  # fmt: skip
     return _headings(content, options)
 
 
@@ -370,26 +390,3 @@ def _export_meta(view: TalkView, source: str | None) -> dict[str, Any]:
         "checked_by_person": view.checked,
         "provenance": view.provenance,
     }
-
-
-def nav_yaml(nav: Sequence[NavItem], prefix: str, title: str) -> str:
-    """The archive's navigation as a `nav:` entry of mkdocs.yml (Zensical reads the same):
-    automatic navigation sorts pages by name instead, and lists every talk on every page.
-    `title` and the sections' titles are escaped already (`Archive.nav_title`)."""
-    lines = [
-        "# Written by `mkdocs-yt2doc render`: the archive's pages, as its navigation groups them.",
-        "# Paste it under `nav:` in mkdocs.yml.",
-        f"- {json.dumps(title, ensure_ascii=False)}:",
-    ]
-
-    def add(items: Sequence[NavItem], depth: int) -> None:
-        indent = "    " * depth
-        for item in items:
-            if isinstance(item, NavSection):
-                lines.append(f"{indent}- {json.dumps(item.title, ensure_ascii=False)}:")
-                add(item.items, depth + 1)
-            else:
-                lines.append(f"{indent}- {json.dumps(posixpath.join(prefix, item))}")
-
-    add(nav, 1)
-    return "\n".join(lines) + "\n"

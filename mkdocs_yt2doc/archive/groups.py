@@ -10,6 +10,8 @@ archive's index: the index links each year's page, which links each of its talks
 
 from __future__ import annotations
 
+import json
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -135,3 +137,26 @@ def years_html(grouped: Sequence[Year], directory_urls: bool = True) -> str:
             f'<span class="yt2doc-count">{count}</span></li>'
         )
     return '<ul class="yt2doc-years">' + "".join(links) + "</ul>\n\n"
+
+
+def nav_yaml(nav: Sequence[NavItem], prefix: str, title: str) -> str:
+    """The archive's navigation as a `nav:` entry of mkdocs.yml (Zensical reads the same):
+    automatic navigation sorts pages by name instead, and lists every talk on every page.
+    `title` and the sections' titles are escaped already (`Archive.nav_title`)."""
+    lines = [
+        "# Written by `mkdocs-yt2doc render`: the archive's pages, as its navigation groups them.",
+        "# Paste it under `nav:` in mkdocs.yml.",
+        f"- {json.dumps(title, ensure_ascii=False)}:",
+    ]
+
+    def add(items: Sequence[NavItem], depth: int) -> None:
+        indent = "    " * depth
+        for item in items:
+            if isinstance(item, NavSection):
+                lines.append(f"{indent}- {json.dumps(item.title, ensure_ascii=False)}:")
+                add(item.items, depth + 1)
+            else:
+                lines.append(f"{indent}- {json.dumps(posixpath.join(prefix, item))}")
+
+    add(nav, 1)
+    return "\n".join(lines) + "\n"

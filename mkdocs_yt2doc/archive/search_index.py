@@ -146,10 +146,12 @@ class LiveIndex:
         with contextlib.suppress(BaseException):
             stop = self._stop_all(grace)
             asyncio.run_coroutine_threadsafe(stop, self._loop).result(15 + grace)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        if not self._thread.is_alive():
-            self._loop.close()
+        # (a shard writing in its own thread may be closed from the build's at once)
+        with contextlib.suppress(RuntimeError):  # closed meanwhile, or still running
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            if not self._thread.is_alive():
+                self._loop.close()
 
     async def _stop_all(self, grace: float = 0.0) -> None:
         await _stop(getattr(self._index, "_service", None), grace)

@@ -1,6 +1,9 @@
 """The site's Pagefind index in shards: a few thousand talks each, indexed one after the
 other by a Pagefind binary of their own, so the build's memory is one shard's, not the whole
 archive's. The search page merges them (`mergeIndex`) into one search over the archive.
+A shard's index is written while the next shard's pages go to a binary of their own, so the
+build does not wait for it: a binary reading pages holds a fifth of what one writing its
+index does (1,000 talks: 0.6 against 2.9 GiB), and one writes at a time.
 
 `pagefind/` is the first shard, `pagefind/shard-2/`… the others; `pagefind/yt2doc-shards.json`
 lists them with the build's stamp, which each shard's `yt2doc-build.json` repeats: a search
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -45,6 +49,7 @@ class ShardedIndex:
         self._talks = 0  # in the open shard
         self._number = 1
         self._current: LiveIndex | None = LiveIndex(site, timeout, shard_folder(1), rest=False)
+        self._writing: tuple[LiveIndex, threading.Thread] | None = None  # the shard before
 
     def add(self, path: str, html: str) -> None:
         """A page of the site (as `LiveIndex.add`); a failed shard's error waits for `finish`."""
@@ -66,8 +71,8 @@ class ShardedIndex:
             if self._failed is None and self.site.is_dir():
                 for path in self._rest():
                     self.add(path, (self.site / path).read_text("utf-8", "replace"))
-            if self._failed is None:
-                self._end_shard()
+            self._end_shard()
+            self._wait()
             if self._failed is not None:
                 raise self._failed
             self._write_manifest()
@@ -82,6 +87,10 @@ class ShardedIndex:
         current, self._current = self._current, None
         if current is not None:
             current.close()
+        writing, self._writing = self._writing, None
+        if writing is not None:  # its binary ended: `finish` returns at once
+            writing[0].close()
+            writing[1].join(30)
 
     @property
     def shards(self) -> int:
@@ -108,17 +117,35 @@ class ShardedIndex:
                 self._failed = exc
 
     def _end_shard(self) -> None:
+        """The open shard's index written, in a thread of its own, once the shard before is
+        done: one binary writes at a time (what a binary holds peaks as it writes)."""
+        self._wait()
         current, self._current = self._current, None
         if current is None:
             return
+        if self._failed is not None:
+            current.close()
+            return
+        which = f"shard {self._number} (its {self._talks} talks)" if self.shard_talks else ""
+        thread = threading.Thread(
+            target=self._write, args=(current, which), name="yt2doc-shard", daemon=True
+        )
+        self._writing = (current, thread)
+        thread.start()
+
+    def _write(self, index: LiveIndex, which: str) -> None:
         try:
-            self._done.append(current.finish())
+            self._done.append(index.finish())
         except SearchIndexError as exc:
             shutil.rmtree(self.site / BUNDLE, ignore_errors=True)  # never half an index
-            which = f"shard {self._number} (its {self._talks} talks)" if self.shard_talks else ""
             self._failed = SearchIndexError(
                 f"{which + ' failed, so no index was written: ' if which else ''}{exc}"
             )
+
+    def _wait(self) -> None:
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing[1].join()
 
     def _write_manifest(self) -> None:
         folders = [shard_folder(n) for n in range(1, self.shards + 1)]

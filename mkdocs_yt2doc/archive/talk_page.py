@@ -16,6 +16,7 @@ from ..util.timecode import format_timecode
 from .player import player_for, player_html, time_url_template
 from .render import URL_SAFE, event_link, front_matter, page_description, speaker_link
 from .search import PAGEFIND_BODY, talk_search_html
+from .splice import PageParts
 from .views import TalkView
 
 
@@ -189,39 +190,44 @@ def talk_page(
     meta: dict[str, object] | None = None,
     head: str = "",
     search: str = "material",
+    page: PageParts | None = None,
 ) -> str:
     """The talk's page. With `search_words_per_chapter`, only the first paragraphs of each
     chapter, up to that many words, go into Material's search index (0: all of them); with
     `search="pagefind"` none does (Pagefind indexes the text; Material keeps titles, speakers
-    and chapters). `meta`: more front matter; `head`: raw HTML blocks before the title."""
+    and chapters). `meta`: more front matter; `head`: raw HTML blocks before the title;
+    `page`: where its raw HTML goes (`splice.py`), else into the Markdown."""
+    parts = page if page is not None else PageParts()
     values: dict[str, object] = {"title": attr(view.title), **(meta or {})}
     description = page_description(view)
     if description:
         values["description"] = attr(description)
     if view.tags:
         values["tags"] = [attr(t) for t in view.tags]
-    parts = [front_matter(values), head, f"# {inert(view.title)}\n\n", _meta_line(view)]
-    parts.append(abstract_html(view))
+    parts.markdown(front_matter(values))
+    parts.html(head)
+    parts.markdown(f"# {inert(view.title)}\n\n" + _meta_line(view))
+    parts.html(abstract_html(view))
     pagefind = search == "pagefind"
     if pagefind:
-        parts.append(talk_search_html(view))
+        parts.html(talk_search_html(view))
     document = view.document
     if document is None:  # Pagefind indexes the title and names only
-        parts.append(_placeholder(view))
-        return "".join(parts)
+        parts.html(_placeholder(view))
+        return parts.text()
     player = player_for(view) if view.player else None
     if player is not None:
-        parts.append(player_html(view, player))
+        parts.html(player_html(view, player))
     if view.provenance:
         checked = " yt2doc-checked" if view.checked else ""
-        parts.append(
+        parts.html(
             f'<p class="yt2doc-provenance{checked}" data-search-exclude>'
             f"{html_text(view.provenance)}</p>\n\n"
         )
-    parts.append(_downloads(view))
+    parts.html(_downloads(view))
     if not document.paragraphs:  # transcribed, but silence or music only
-        parts.append('<p class="yt2doc-empty">No speech was found in this recording.</p>\n')
-        return "".join(parts)
+        parts.html('<p class="yt2doc-empty">No speech was found in this recording.</p>\n')
+        return parts.text()
     anchors = paragraph_anchors(document.paragraphs)
     link = _TimeLinks(view, pagefind)
     if document.chapter_origin != "single":
@@ -230,7 +236,7 @@ def talk_page(
             f'<span class="yt2doc-length">{chapter_length(end - c.start)}</span></li>'
             for c, end in zip(document.chapters, _chapter_ends(view), strict=True)
         )
-        parts.append(
+        parts.html(
             '<nav class="yt2doc-contents" aria-label="Contents">'
             f"<p><strong>Contents</strong></p><ol>{items}</ol></nav>\n\n"
         )
@@ -244,13 +250,13 @@ def talk_page(
         for at in indexes:
             paragraph = document.paragraphs[at]
             indexed = cap is None or words < cap
-            parts.append(_paragraph(link, paragraph, anchors[at], indexed, body))
+            parts.html(_paragraph(link, paragraph, anchors[at], indexed, body))
             words += len(paragraph.text.split())
 
     first = document.chapters[0].first_paragraph if document.chapters else len(anchors)
     section(range(first))  # speech before the first chapter mark
     for index, chapter in enumerate(document.chapters):
-        parts.append(f"## {inert(chapter.title)} {{#{html_id(chapter.anchor)}{heading}}}\n\n")
+        parts.markdown(f"## {inert(chapter.title)} {{#{html_id(chapter.anchor)}{heading}}}\n\n")
         count = len(document.chapter_paragraphs(index))
         section(range(chapter.first_paragraph, chapter.first_paragraph + count))
-    return "".join(parts)
+    return parts.text()

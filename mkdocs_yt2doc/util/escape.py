@@ -37,6 +37,8 @@ def clean(text: str) -> str:
 def clean_lines(text: str) -> str:
     """Text of many lines (a download: captions, plain text) without the characters `clean`
     takes out of a page's text; only the line breaks stay."""
+    if text.replace("\n", "").isprintable():  # the common case, checked in C (every download)
+        return text
     return "\n".join(
         line
         if line.isprintable()
