@@ -23,7 +23,7 @@ from pathlib import Path
 from .search_index import BUNDLE, TIMEOUT, IndexResult, LiveIndex, SearchIndexError
 from .search_records import is_talk_page
 
-SHARD_TALKS = 1000  # talks a shard holds: Pagefind's peak near 2.7 GiB (bench/README.md)
+SHARD_TALKS = 2000  # talks a shard holds: its binary peaks near 3.9 GiB (bench/README.md)
 MANIFEST = "yt2doc-shards.json"
 STAMP = "yt2doc-build.json"
 
