@@ -398,6 +398,11 @@
       return r.data().then(function (data) { return withText(data, base); });
     })).then(function (all) {
       if (serial !== self.serial) return;
+      // the talks that say the query together first (stable: Pagefind's order otherwise),
+      // so that shards, each ranking by its own statistics, agree on the first talks
+      all = all.map(function (data, i) { return { data: data, i: i, score: cluster(data).score }; })
+        .sort(function (a, b) { return b.score - a.score || a.i - b.i; })
+        .map(function (x) { return x.data; });
       all.forEach(function (data) {
         var key = pageUrl(data.url), shown = self.talks[key];
         if (shown) return addHits(shown, data);
