@@ -5,7 +5,9 @@ search page's excerpts from the parts: tests/test_search.py, in chromium.)"""
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 from mkdocs_yt2doc.archive import search_index
 from mkdocs_yt2doc.archive.search_fragments import (
     FragmentError,
+    common_words,
     compact,
     part_bounds,
     read,
@@ -55,7 +58,7 @@ def indexes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pa
         build_site(project / "mkdocs.yml", strict=True)
         whole = root / "whole"
         shutil.copytree(project / "site", whole)
-        env.setattr(search_index, "compact", lambda bundle, site: 0)
+        env.setattr(search_index, "compact", lambda bundle, site: Counter())
         build_index(whole)
     yield project / "site", whole
 
@@ -92,3 +95,12 @@ def test_a_fragment_that_is_not_pagefinds_is_named(tmp_path: Path) -> None:
     (bundle / "fragment" / "en_1234567.pf_fragment").write_bytes(b"not gzip at all")
     with pytest.raises(FragmentError, match=r"en_1234567\.pf_fragment is not a fragment"):
         compact(bundle, tmp_path / "site")
+
+
+def test_common_words_each_fill_a_chunk_in_every_shard(indexes: tuple[Path, Path]) -> None:
+    said = Counter({"the": 45_000, "can": 39_999, "rare": 3})
+    assert common_words(said, 2) == ["the"]  # 20,000 positions a chunk, in each of 2 shards
+    assert common_words(said, 1) == ["can", "the"]
+    site, _ = indexes
+    manifest = json.loads((site / "pagefind" / "yt2doc-shards.json").read_text())
+    assert manifest["common"] == []  # four short talks: no word fills a chunk

@@ -15,6 +15,7 @@ import gzip
 import json
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ FOLDER = "yt2doc-text"
 # so that a result costs its small fragment and one part, and a talk is not 60 files.
 PART_WORDS = 600
 _PARAGRAPH = re.compile(r"t\d+(?:-\d+)?")  # a paragraph's anchor id (talk_page.py)
+_WORD = re.compile(r"[^\W_]+")  # a word as the search page splits a query (letters, digits)
+CHUNK_LOCATIONS = 20_000  # Pagefind 1.5's index chunk (PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE)
+MAX_COMMON = 500  # at most this many common words in the manifest
 # Pagefind's browser code splits a fragment's text on JavaScript's `\s` (positions count so)
 _JS_SPACE = re.compile(
     "[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+"
@@ -34,12 +38,13 @@ class FragmentError(Exception):
     """A fragment Pagefind wrote could not be read or rewritten."""
 
 
-def compact(bundle: Path, site: Path) -> int:
+def compact(bundle: Path, site: Path) -> Counter[str]:
     """Rewrites each talk's fragment in `bundle` (a shard's folder in `site`) without its
-    text, and writes the text's parts; returns the number of talks. Parts are written before
-    the fragment that names them, each file whole or not at all."""
+    text, and writes the text's parts; returns how many times each word is said in its
+    talks (`common_words`). Parts are written before the fragment that names them, each file
+    whole or not at all."""
     prefix = bundle.relative_to(site).as_posix() + "/" + FOLDER
-    talks = 0
+    said: Counter[str] = Counter()
     for file in sorted((bundle / "fragment").glob("*.pf_fragment")):
         data = read(file)
         meta = data.get("meta")
@@ -55,8 +60,20 @@ def compact(bundle: Path, site: Path) -> int:
         data["content"] = ""
         data["yt2doc_text"] = {"parts": parts, "joiner": joiner}
         write(file, data)
-        talks += 1
-    return talks
+        said.update(content.lower().split())
+    counts: Counter[str] = Counter()
+    for word, times in said.items():  # (normalised once a word, not once a time said)
+        for part in _WORD.findall(word):
+            counts[part] += times
+    return counts
+
+
+def common_words(words: Counter[str], shards: int) -> list[str]:
+    """The words said so often that each fills an index chunk of its own in every shard
+    (Pagefind's chunks hold 20,000 positions): the search page leaves them out of a query
+    that has other words, which find the same talks, and fetches far less."""
+    floor = CHUNK_LOCATIONS * max(1, shards)
+    return sorted(w for w, n in words.most_common(MAX_COMMON) if n >= floor)
 
 
 def split_words(content: str) -> tuple[list[str], str]:

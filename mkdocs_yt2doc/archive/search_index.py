@@ -17,7 +17,8 @@ import shutil
 import signal
 import threading
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,7 @@ class IndexResult:
     seconds: float
     bytes: int  # the bundle on disk
     peak_mib: float = 0.0  # the Pagefind binary's resident peak (the largest shard's)
+    words: Counter[str] = field(default_factory=Counter)  # times each word is said in talks
 
 
 class LiveIndex:
@@ -131,12 +133,12 @@ class LiveIndex:
             raise SearchIndexError(f"Pagefind found no HTML page to index in {self.site}")
         _check_bundle(output)
         try:  # a result fetches its hit's part of a talk, not the whole talk
-            compact(output, self.site)
+            words = compact(output, self.site)
         except (FragmentError, OSError) as exc:
             raise SearchIndexError(f"its fragments could not be made small: {exc}") from None
         size = sum(f.stat().st_size for f in output.rglob("*") if f.is_file())
         peak = getattr(self._index and self._index._service, "yt2doc_peak_kib", 0) / 1024
-        return IndexResult(pages, time.perf_counter() - self.started_at, size, peak)
+        return IndexResult(pages, time.perf_counter() - self.started_at, size, peak, words)
 
     def close(self, grace: float = 0.0) -> None:
         """Ends the binary: at once (also when the build failed half-way), or once it has

@@ -18,8 +18,10 @@ import shutil
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
+from .search_fragments import common_words
 from .search_index import BUNDLE, TIMEOUT, IndexResult, LiveIndex, SearchIndexError
 from .search_records import is_talk_page
 
@@ -153,7 +155,10 @@ class ShardedIndex:
         stamp = {"build": self.build}
         for folder in folders:
             (self.site / folder / STAMP).write_text(json.dumps(stamp), "utf-8")
-        manifest = {**stamp, "shards": shards}
+        said: Counter[str] = Counter()
+        for done in self._done:
+            said.update(done.words)
+        manifest = {**stamp, "shards": shards, "common": common_words(said, self.shards)}
         (self.site / BUNDLE / MANIFEST).write_text(json.dumps(manifest), "utf-8")
 
 

@@ -18,9 +18,11 @@
   var PAGE_SIZE = 10;
   var HITS_PER_TALK = 3;
   var EXCERPT_WORDS = 24;
+  var CANDIDATES = 30; // results whose small fragments are read to order the first page
   var PARAGRAPH = /^t(\d+)(?:-\d+)?$/;
   var script = document.currentScript && document.currentScript.src;
   var loaded = {}; // bundle URL -> Promise of the Pagefind module
+  var common = {}; // bundle URL -> the words said so often that a query leaves them out
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -60,6 +62,10 @@
       var base = new URL("..", bundle).pathname;
       loaded[bundle] = json(bundle + "yt2doc-shards.json").then(function (manifest) {
         var shards = manifest && manifest.shards ? manifest.shards : [""];
+        common[bundle] = {};
+        (manifest && Array.isArray(manifest.common) ? manifest.common : []).forEach(function (w) {
+          if (typeof w === "string") common[bundle][w] = true;
+        });
         return Promise.all(shards.map(function (shard) {
           return manifest ? json(bundle + shard + "yt2doc-build.json") : { build: null };
         })).then(function (stamps) {
@@ -137,6 +143,20 @@
   }
 
   function pageUrl(url) { return url.split("#")[0]; }
+
+  /* The query without its common words (`yt2doc-shards.json`: each fills an index chunk of
+   * its own in every shard), when it has others: they find the same talks, and each common
+   * word would fetch its chunk from every shard. */
+  function withoutCommon(query, words) {
+    var terms = query.split(/\s+/).filter(Boolean), left = [];
+    var kept = terms.filter(function (term) {
+      var parts = term.toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];
+      var isCommon = parts.length > 0 && parts.every(function (p) { return words[p]; });
+      if (isCommon) left.push(term);
+      return !isCommon;
+    });
+    return kept.length && left.length ? { query: kept.join(" "), left: left } : { query: query, left: [] };
+  }
 
   /* A talk's fragment holds no text (search_fragments.py): its text is in parts of a few
    * paragraphs, in Pagefind's file format (gzip, then a signature), and a hit's excerpt is
@@ -375,16 +395,27 @@
       this.say("");
       return;
     }
-    this.pagefind.search(query || null, { filters: filters }).then(function (found) {
+    var asked = withoutCommon(query, common[this.bundle] || {});
+    this.pagefind.search(asked.query || null, { filters: filters }).then(function (found) {
       if (serial !== self.serial) return; // a newer query is on its way
-      self.results = found.results;
-      self.shown = 0;
-      self.list.replaceChildren();
-      var n = found.results.length;
-      self.talks = {};
-      self.say(n ? n + (n === 1 ? " talk" : " talks") + " found" + (query ? " for “" + query + "”" : "")
-        : "Nothing found" + (query ? " for “" + query + "”" : ""));
-      return self.page(serial);
+      // the first CANDIDATES ordered by how much of the query each says together (stable
+      // otherwise): shards rank by their own statistics, and Pagefind not by nearness
+      var head = found.results.slice(0, CANDIDATES);
+      return Promise.all(head.map(function (r) { return r.data(); })).then(function (all) {
+        if (serial !== self.serial) return;
+        var order = head.map(function (r, i) { return { r: r, i: i, score: cluster(all[i]).score }; })
+          .sort(function (a, b) { return b.score - a.score || a.i - b.i; })
+          .map(function (x) { return x.r; });
+        self.results = order.concat(found.results.slice(CANDIDATES));
+        self.shown = 0;
+        self.list.replaceChildren();
+        var n = found.results.length;
+        self.talks = {};
+        var left = asked.left.length ? " (left out as too common: " + asked.left.join(", ") + ")" : "";
+        self.say((n ? n + (n === 1 ? " talk" : " talks") + " found" : "Nothing found") +
+          (query ? " for “" + query + "”" : "") + left);
+        return self.page(serial);
+      });
     });
   };
   Search.prototype.page = function (serial) {
@@ -398,11 +429,6 @@
       return r.data().then(function (data) { return withText(data, base); });
     })).then(function (all) {
       if (serial !== self.serial) return;
-      // the talks that say the query together first (stable: Pagefind's order otherwise),
-      // so that shards, each ranking by its own statistics, agree on the first talks
-      all = all.map(function (data, i) { return { data: data, i: i, score: cluster(data).score }; })
-        .sort(function (a, b) { return b.score - a.score || a.i - b.i; })
-        .map(function (x) { return x.data; });
       all.forEach(function (data) {
         var key = pageUrl(data.url), shown = self.talks[key];
         if (shown) return addHits(shown, data);
