@@ -206,7 +206,8 @@ def estimate(measured: list[Site], count: int) -> dict[str, float]:
 
 def key_line(count: int, f: dict[str, Any], note: str = "") -> str:
     line = (
-        f"N={count} first query: {f['first_query'] / KIB:.0f} KiB, {f['first_ms']:.0f} ms; "
+        f"N={count} first query: {f['first_query'] / KIB:.0f} KiB, {f['first_ms']:.0f} ms "
+        f"(excerpts {f.get('first_full_ms', 0):.0f} ms); "
         f"second {f['second_query'] / KIB:.0f} KiB, {f['second_ms']:.0f} ms; common word "
         f"{f['broad_query'] / KIB:.0f} KiB, {f['broad_ms']:.0f} ms; "
     )

@@ -425,17 +425,31 @@
     this.shown += batch.length;
     this.more.hidden = this.shown >= this.results.length;
     var base = new URL("..", this.bundle).href; // the site's root: parts are named from it
-    return Promise.all(batch.map(function (r) {
-      return r.data().then(function (data) { return withText(data, base); });
-    })).then(function (all) {
+    // the results at once (their fragments are read: the candidates), each hit's excerpt
+    // once the part of the talk it is in has come
+    return Promise.all(batch.map(function (r) { return r.data(); })).then(function (all) {
       if (serial !== self.serial) return;
-      all.forEach(function (data) {
+      var items = all.map(function (data) {
         var key = pageUrl(data.url), shown = self.talks[key];
-        if (shown) return addHits(shown, data);
+        if (shown) {
+          addHits(shown, data);
+          return shown;
+        }
         self.talks[key] = renderResult(data);
         self.list.appendChild(self.talks[key]);
+        return self.talks[key];
       });
-      self.root.setAttribute("data-ready", String(self.serial));
+      return Promise.all(all.map(function (data, i) {
+        if (!data.yt2doc_text) return null;
+        return withText(data, base).then(function () {
+          if (serial !== self.serial) return;
+          var list = items[i].querySelector(".yt2doc-hits");
+          if (list) list.replaceChildren();
+          addHits(items[i], data);
+        });
+      }));
+    }).then(function () {
+      if (serial === self.serial) self.root.setAttribute("data-ready", String(self.serial));
     });
   };
 
