@@ -187,10 +187,11 @@
   }
 
   /* Pagefind's excerpt of a sub-result, from the part holding its densest words. */
-  function excerptFrom(piece, joiner, sub, length, at) {
+  function excerptFrom(piece, joiner, sub, length, at, paragraph) {
     var from = piece.from, words = piece.words, marked = {};
     sub.locations.forEach(function (l) { marked[l] = true; });
-    var floor = Math.max(from, sub.anchor ? sub.anchor.location : 0);
+    // from the paragraph's start at the earliest: the chapter's title is the hit's own line
+    var floor = Math.max(from, sub.anchor ? sub.anchor.location : 0, paragraph || 0);
     var start = Math.max(floor, at - Math.floor(length / 4));
     var end = Math.min(from + words.length, start + length);
     start = Math.max(floor, Math.min(start, end - length));
@@ -211,7 +212,7 @@
       var at = Math.max(found.at, para ? para.location : 0);
       text.parts.forEach(function (p) { if (p[0] <= at) chosen = p; });
       return part(new URL(chosen[1], base).href).then(function (piece) {
-        sub.excerpt = excerptFrom(piece, text.joiner, sub, EXCERPT_WORDS, at);
+        sub.excerpt = excerptFrom(piece, text.joiner, sub, EXCERPT_WORDS, at, para && para.location);
       }, function () { sub.excerpt = ""; });
     })).then(function () { return data; });
   }
