@@ -124,6 +124,17 @@ def test_phrase_opens_the_talk_at_its_paragraph(site: tuple[Path, str], page: An
     phrase_opens_its_paragraph(page, *site)
 
 
+@pytest.mark.reliability("hostile", 1)
+def test_a_word_named_like_a_property_is_searched(site: tuple[Path, str], page: Any) -> None:
+    """The common words (none on this site) are looked up in a map without a prototype:
+    "constructor" is a word like any other, not left out of the query."""
+    _, local = site
+    page.goto(f"{local}/talks/search/", wait_until="load")
+    _search(page, "constructor telescope")
+    status = page.inner_text(".yt2doc-search-status")
+    assert "left out" not in status and "constructor" in status, status
+
+
 def test_filters_narrow_results(site: tuple[Path, str], page: Any) -> None:
     _, local = site
     seen = Seen(page, local.rsplit("/", 1)[0])

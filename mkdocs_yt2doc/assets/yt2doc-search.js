@@ -62,7 +62,7 @@
       var base = new URL("..", bundle).pathname;
       loaded[bundle] = json(bundle + "yt2doc-shards.json").then(function (manifest) {
         var shards = manifest && manifest.shards ? manifest.shards : [""];
-        common[bundle] = {};
+        common[bundle] = Object.create(null); // (no "constructor" from a prototype)
         (manifest && Array.isArray(manifest.common) ? manifest.common : []).forEach(function (w) {
           if (typeof w === "string") common[bundle][w] = true;
         });
@@ -396,7 +396,7 @@
       this.say("");
       return;
     }
-    var asked = withoutCommon(query, common[this.bundle] || {});
+    var asked = withoutCommon(query, common[this.bundle] || Object.create(null));
     this.pagefind.search(asked.query || null, { filters: filters }).then(function (found) {
       if (serial !== self.serial) return; // a newer query is on its way
       // the first CANDIDATES ordered by how much of the query each says together (stable
