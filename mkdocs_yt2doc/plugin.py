@@ -20,7 +20,7 @@ from mkdocs.structure.pages import Page
 from .archive.files import ASSET_DIR, Archive, build_archive, open_graph_html
 from .archive.groups import NavItem
 from .archive.output import MANIFEST, OutputError, read_manifest
-from .archive.search import SCRIPT
+from .archive.search import SITE_SCRIPT
 from .archive.splice import anchor_ids, splice
 from .archive.views import views
 from .config import (
@@ -52,7 +52,7 @@ def _pagefind_site(config: MkDocsConfig, output_dir: str) -> None:
     so a page's size does not grow with the archive."""
     if config.theme.name != "material":
         return
-    script = f"{output_dir}/{ASSET_DIR}/{SCRIPT}"
+    script = f"{output_dir}/{ASSET_DIR}/{SITE_SCRIPT}"
     if script not in [str(s) for s in config.extra_javascript]:
         config.extra_javascript.append(script)
     features = config.theme.get("features") or []

@@ -178,7 +178,9 @@ def test_no_payload_becomes_markup(hostile_site: Path) -> None:
                 continue  # the index page's own table
             assert tag not in audit.tags, (page, tag)
         assert all("__pwned" not in script for script in audit.inline_scripts)
-        assert [a.rsplit("/", 1)[-1] for a in audit.assets] == ["yt2doc.css", "yt2doc.js"]
+        names = [a.rsplit("/", 1)[-1] for a in audit.assets]
+        player = ["yt2doc.js"] if "data-yt2doc-player" in page.read_text() else []  # a talk's
+        assert names == ["yt2doc.css", *player, "yt2doc-site.js"], (page, names)
         assert all(
             a.startswith(("assets/", "../assets/", "../../assets/")) for a in audit.assets
         ), audit.assets

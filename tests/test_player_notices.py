@@ -108,6 +108,10 @@ def test_a_page_opened_from_file_is_told(tmp_path: Path, page: Any) -> None:
     assert page.evaluate("document.querySelector('h1').nextElementSibling.className") == (
         "yt2doc-notice"
     )
+    # an index page, which has no player, says it too (every page's script)
+    page.goto((site / "talks" / "index.html").as_uri(), wait_until="load")
+    page.wait_for_function("document.querySelector('.yt2doc-notice')?.textContent.length > 0")
+    assert FROM_FILE in _notices(page)[0]
     with serve(site, _Ranges) as local:  # the same page over HTTP says nothing
         page.goto(f"{local}/talks/reading/", wait_until="load")
         page.wait_for_function("document.querySelector('audio').readyState >= 1")

@@ -30,7 +30,7 @@ from tests.test_search import EXAMPLE, PHRASE, TALK, _results
 
 pytestmark = needs_chromium
 FOLDERS: dict[str, Path] = {}  # generator -> its built site (set by the fixture)
-SCRIPT = 'extra_javascript = ["talks/assets/yt2doc-search.js"]\n'
+SCRIPT = 'extra_javascript = ["talks/assets/yt2doc-site.js"]\n'
 SHOTS = os.environ.get("YT2DOC_SHOTS")
 PALETTE = "  name: material\n  palette:\n    scheme: default\n"
 # WCAG's contrast of an element's text against the first opaque background behind it

@@ -128,10 +128,17 @@ def test_pages_outside_the_search_page_fetch_no_index(
 ) -> None:
     project, local, _ = sites
     seen = Seen(page, local.rsplit("/", 1)[0])
+    scripts = {}  # each page's own scripts: the player's on a talk's page only
     for path in ("", "talks/", f"talks/{TALKS[0]}/", "talks/speakers/", "talks/events/"):
+        before = len(seen.requests)
         page.goto(f"{local}/{path}", wait_until="load")
         page.wait_for_timeout(500)  # (what its scripts fetch once loaded)
+        names = [u.rsplit("/", 1)[-1] for u in seen.requests[before:]]
+        scripts[path] = sorted(n for n in names if n.startswith("yt2doc") and n.endswith(".js"))
     assert not [u for u in seen.requests if "/pagefind/" in u], seen.requests
+    site = ["yt2doc-site.js"]
+    assert scripts == {"": site, "talks/": site, f"talks/{TALKS[0]}/": ["yt2doc-site.js", "yt2doc.js"],
+                       "talks/speakers/": site, "talks/events/": site}, scripts  # fmt: skip
     # Material's own index, which its script fetches on every page: the site's pages only
     theme = [u for u in seen.requests if u.endswith("search_index.json")]
     docs = json.loads((project.parent / "served" / "archive" / "search" / "search_index.json")

@@ -27,7 +27,7 @@ from tests.test_generators import _run, _zensical_toml
 from tests.test_search import EXAMPLE, PHRASE, TALK, _results, phrase_opens_its_paragraph
 
 pytestmark = needs_chromium
-SCRIPT = 'extra_javascript = ["talks/assets/yt2doc-search.js"]\n'  # the box on every page
+SCRIPT = 'extra_javascript = ["talks/assets/yt2doc-site.js"]\n'  # the box on every page
 # the element focused, inside the shadow root of Zensical's search dialog
 FOCUSED = """() => { let a = document.activeElement;
     while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;

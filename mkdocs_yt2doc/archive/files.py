@@ -29,7 +29,7 @@ from .groups import NavItem, archive_nav, year_page, years, years_html
 from .player import json_ld_html
 from .recordings import FILE_MIB, TOTAL_MIB, check_recordings, hosted_href
 from .render import FACETS, facet_groups, index_page, newest_first, page_description, page_path
-from .search import SCRIPT, SEARCH_PAGE, out_of_theme_search, search_box, search_page
+from .search import SCRIPT, SEARCH_PAGE, SITE_SCRIPT, out_of_theme_search, search_box, search_page
 from .splice import PageParts, lists_apart
 from .talk_page import related_urls, talk_page
 from .views import TalkView
@@ -170,7 +170,7 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
     if pagefind:
         path = page_path(SEARCH_PAGE)
         pages.append(
-            ArchiveFile(path, search_page(options.output_dir, _assets_html(path, options)))
+            ArchiveFile(path, search_page(options.output_dir, _assets_html(path, options, SCRIPT)))
         )
     index_pages = [page.path for page in pages]
     for year in grouped:
@@ -180,7 +180,8 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
             options.use_directory_urls,
         )  # fmt: skip
         pages.append(ArchiveFile(path, _headings(content, options)))
-    assets = [ArchiveFile(f"{ASSET_DIR}/yt2doc.css", source=ASSETS / "yt2doc.css")]
+    assets = [ArchiveFile(f"{ASSET_DIR}/{name}", source=ASSETS / name)
+              for name in ("yt2doc.css", SITE_SCRIPT)]  # fmt: skip
     if options.player:
         assets.append(ArchiveFile(f"{ASSET_DIR}/yt2doc.js", source=ASSETS / "yt2doc.js"))
     if pagefind:
@@ -232,19 +233,17 @@ def _href(target: str, folder: str) -> str:
     return posixpath.relpath(target, folder or ".")
 
 
-def _assets_html(path: str, options: ArchiveOptions) -> str:
-    """The player's styles and script, referenced from the page itself (relative URLs): no
-    plugin adds them to the theme any more. The script is loaded once per document however
-    many tags name it, and follows Material's instant navigation."""
+def _assets_html(path: str, options: ArchiveOptions, script: str | None = None) -> str:
+    """The archive's styles and every page's small script (`yt2doc-site.js`), and the page's
+    own `script` where it has one (the player's, the search page's), referenced from the page
+    itself (relative URLs): a page that needs neither does not fetch them. Each script is
+    loaded once per document however many tags name it, and follows Material's instant
+    navigation."""
     folder = posixpath.dirname(path)
-    css = attr(_href(f"{ASSET_DIR}/yt2doc.css", folder))
-    tags = f'<link rel="stylesheet" href="{css}">'
-    if options.player:
-        js = attr(_href(f"{ASSET_DIR}/yt2doc.js", folder))
-        tags += f'<script src="{js}" defer></script>'
-    if options.search == "pagefind":  # the search page, and Material's box opening it
-        js = attr(_href(f"{ASSET_DIR}/{SCRIPT}", folder))
-        tags += f'<script src="{js}" defer></script>'
+    tags = f'<link rel="stylesheet" href="{attr(_href(f"{ASSET_DIR}/yt2doc.css", folder))}">'
+    for name in (script, SITE_SCRIPT):
+        if name:
+            tags += f'<script src="{attr(_href(f"{ASSET_DIR}/{name}", folder))}" defer></script>'
     # a <div> keeps both in one raw HTML block (Markdown wraps a bare <link> in a <p>)
     return f'<div class="yt2doc-assets" hidden>{tags}</div>\n\n'
 
@@ -267,7 +266,8 @@ def _headings(page: str, options: ArchiveOptions) -> str:
 def _talk_page(view: TalkView, options: ArchiveOptions, path: str, parts: PageParts) -> str:
     description = page_description(view)
     json_ld = json_ld_html(view, page_url(path, options), description)
-    head = _assets_html(path, options) + json_ld + "\n\n"
+    player = "yt2doc.js" if options.player else None
+    head = _assets_html(path, options, player) + json_ld + "\n\n"
     meta: dict[str, object] = {"og": open_graph(view, description)}
     content = talk_page(
         view, options.search_words_per_chapter, meta=meta, head=head, search=options.search,

@@ -22,7 +22,8 @@ SEARCHES = ("pagefind", "material")
 PAGEFIND_BODY = " data-pagefind-body"
 QUERY = "talks"  # the search page's own name for `q` (Material opens its overlay on `?q=`)
 SEARCH_PAGE = "search"  # the page's name in the archive folder (a reserved slug)
-SCRIPT = "yt2doc-search.js"
+SCRIPT = "yt2doc-search.js"  # the search page's
+SITE_SCRIPT = "yt2doc-site.js"  # every page's: the theme's box reaches the search page
 FILTERS = (("speaker", "Speaker"), ("event", "Event"), ("tag", "Tag"), ("year", "Year"),
            ("language", "Language"))  # fmt: skip
 

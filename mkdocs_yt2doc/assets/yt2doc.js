@@ -6,9 +6,10 @@
  * site. Works on any theme; under Material's instant navigation it re-attaches on every page
  * through `document$`.
  *
- * Each archive page names this script itself, and a site may also list it in
- * extra_javascript; Material's instant navigation runs a swapped-in page's scripts again. So
- * it sets itself up once per document, however often it runs.
+ * Each talk page names this script itself (and `yt2doc-site.js` loads it for a talk page that
+ * instant navigation swapped in); a site may also list it in extra_javascript, and Material's
+ * instant navigation runs a swapped-in page's scripts again. So it sets itself up once per
+ * document, however often it runs.
  */
 (function () {
   "use strict";
@@ -607,21 +608,9 @@
     current = new Controller(box.closest("article") || document.body, box);
   }
 
-  /* Opened from the disk: browsers refuse a file:// page the caption tracks, Pagefind's
-   * index and the embeds' messages. Said at the top of the page. */
-  var FROM_FILE = "This page is opened from a file (file://): its player and search need a " +
-    "web server. Serve the site folder over HTTP, for example with `python3 -m http.server` " +
-    "in it, or with `mkdocs serve`.";
-  function fromFile() {
-    if (window.location.protocol !== "file:") return;
-    var top = document.querySelector("article h1, main h1, h1");
-    if (top) notice(top, "file", FROM_FILE);
-  }
-
   /* Decided once the page is parsed: a page's own tag (deferred, or early in the body) may run
    * before Material's bundle has defined `document$`. */
   function start() {
-    fromFile();
     if (window.document$ && typeof window.document$.subscribe === "function") {
       window.document$.subscribe(attach);
     } else {

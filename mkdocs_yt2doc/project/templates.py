@@ -52,7 +52,7 @@ site_name = "Talk archive"
 docs_dir = "docs"
 site_dir = "site"
 # "Search the talks for ..." in Zensical's own search box, on every page
-extra_javascript = ["talks/assets/yt2doc-search.js"]
+extra_javascript = ["talks/assets/yt2doc-site.js"]
 
 [project.theme]
 # No Google Fonts: a reader's browser contacts no third party until they press play.

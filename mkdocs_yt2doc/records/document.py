@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 # Ids a chapter may not take. An element's id is also a global of the page (DOM named access),
-# which shadows a global the page's scripts test before they set it (assets/yt2doc.js,
-# yt2doc-search.js): `window.__yt2doc` would be the heading, and the player would never start.
+# which shadows a global the page's scripts test before they set it (assets/yt2doc*.js):
+# `window.__yt2doc` would be the heading, and the player would never start.
 # Also Material's own ids (`__drawer`, `__search`, ...), the contents list, and the paragraphs'
 # `t<second>` anchors (`render.paragraph_anchors`).
 SCRIPT_GLOBALS = frozenset({"__yt2doc", "__yt2docSearch", "YT", "Vimeo", "onYouTubeIframeAPIReady"})
