@@ -17,7 +17,6 @@
   var PAGE_SIZE = 10;
   var HITS_PER_TALK = 3;
   var EXCERPT_WORDS = 24;
-  var CANDIDATES = 30; // results whose small fragments are read to order the first page
   var PARAGRAPH = /^t(\d+)(?:-\d+)?$/;
   var script = document.currentScript && document.currentScript.src;
   var loaded = {}; // bundle URL -> Promise of the Pagefind module
@@ -91,14 +90,16 @@
   }
 
   /* Where the words are: the few words in a row (the query's length and two) with the
-   * most of the query in them: a phrase said together, before its words said apart. */
+   * most of the query in them: a phrase said together, before its words said apart. One
+   * pass over the sorted locations (a talk may say a query's words hundreds of times). */
   var near = 12;
   function cluster(sub) {
-    var words = sub.locations || [], best = { at: words.length ? words[0] : 0, score: 0, words: [] };
-    words.forEach(function (start) {
-      var found = words.filter(function (l) { return l >= start && l < start + near; });
-      if (found.length > best.score) best = { at: start, score: found.length, words: found };
-    });
+    var words = (sub.locations || []).slice().sort(function (a, b) { return a - b; });
+    var best = { at: words.length ? words[0] : 0, score: 0, words: [] };
+    for (var first = 0, end = 0; first < words.length; first++) {
+      while (end < words.length && words[end] < words[first] + near) end++;
+      if (end - first > best.score) best = { at: words[first], score: end - first, words: words.slice(first, end) };
+    }
     return best;
   }
 
@@ -396,26 +397,27 @@
       return;
     }
     var asked = withoutCommon(query, common[this.bundle] || Object.create(null));
+    // a query's words that one talk can say together (repeats count: "netted ... netted")
+    var most = asked.query.split(/\s+/).filter(Boolean).length;
     this.pagefind.search(asked.query || null, { filters: filters }).then(function (found) {
       if (serial !== self.serial) return; // a newer query is on its way
-      // the first CANDIDATES ordered by how much of the query each says together (stable
-      // otherwise): shards rank by their own statistics, and Pagefind not by nearness
-      var head = found.results.slice(0, CANDIDATES);
-      return Promise.all(head.map(function (r) { return r.data(); })).then(function (all) {
-        if (serial !== self.serial) return;
-        var order = head.map(function (r, i) { return { r: r, i: i, score: cluster(all[i]).score }; })
-          .sort(function (a, b) { return b.score - a.score || a.i - b.i; })
-          .map(function (x) { return x.r; });
-        self.results = order.concat(found.results.slice(CANDIDATES));
-        self.shown = 0;
-        self.list.replaceChildren();
-        var n = found.results.length;
-        self.talks = {};
-        var left = asked.left.length ? " (left out as too common: " + asked.left.join(", ") + ")" : "";
-        self.say((n ? n + (n === 1 ? " talk" : " talks") + " found" : "Nothing found") +
-          (query ? " for “" + query + "”" : "") + left);
-        return self.page(serial);
-      });
+      // every result ordered by how much of the query it says together, from the word
+      // locations Pagefind gives before any fragment is fetched (stable otherwise: shards
+      // rank by their own statistics, and Pagefind not by nearness)
+      self.results = most < 2 ? found.results : found.results
+        .map(function (r, i) {
+          return { r: r, i: i, score: Math.min(most, cluster({ locations: r.words }).score) };
+        })
+        .sort(function (a, b) { return b.score - a.score || a.i - b.i; })
+        .map(function (x) { return x.r; });
+      self.shown = 0;
+      self.list.replaceChildren();
+      var n = found.results.length;
+      self.talks = {};
+      var left = asked.left.length ? " (left out as too common: " + asked.left.join(", ") + ")" : "";
+      self.say((n ? n + (n === 1 ? " talk" : " talks") + " found" : "Nothing found") +
+        (query ? " for “" + query + "”" : "") + left);
+      return self.page(serial);
     });
   };
   Search.prototype.page = function (serial) {
@@ -425,8 +427,8 @@
     this.shown += batch.length;
     this.more.hidden = this.shown >= this.results.length;
     var base = new URL("..", this.bundle).href; // the site's root: parts are named from it
-    // the results at once (their fragments are read: the candidates), each hit's excerpt
-    // once the part of the talk it is in has come
+    // the results once their small fragments have come, each hit's excerpt once the part
+    // of the talk it is in has come
     return Promise.all(batch.map(function (r) { return r.data(); })).then(function (all) {
       if (serial !== self.serial) return;
       var items = all.map(function (data) {
