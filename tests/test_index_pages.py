@@ -7,6 +7,7 @@ for some a thumbnail), then built by MkDocs + Material with `transcribe: never`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from html import unescape
@@ -254,6 +255,32 @@ def test_a_large_archive_pages_names_and_cards() -> None:
     assert 'href="../../../talk-' in second and 'href="../">1</a>' in second
     nav = repr(build_archive(_views(250, 120), options).nav)
     assert "person-000" not in nav and "speakers/index.md" in nav  # indexes only
+
+
+def test_many_events_go_by_year() -> None:
+    """Past a navigation group of events the index lists the years and the latest events, and
+    each year's page its events: the index weighs the same for 30 events or 300."""
+    options = ArchiveOptions(nav_group_size=10, search="material")
+
+    def events(count: int) -> dict[str, str]:
+        views = [dataclasses.replace(v, event=f"Conf {n:03d}", date=f"{2010 + n % 12}-05-01")
+                 for n, v in enumerate(_views(count, 5))]  # fmt: skip
+        views.append(dataclasses.replace(views[0], slug="undated", event="Meetup", date=None))
+        return {f.path: str(f.content) for f in build_archive(views, options).files if f.is_page}
+
+    few, many = events(30), events(300)
+    index = many["events/index.md"]
+    assert "301 events" in index and 'href="years/2021/">2021</a>' in index
+    years = re.findall(r'href="years/(\w+)/"', index)
+    assert years == [str(y) for y in range(2021, 2009, -1)] + ["undated"]  # latest first
+    latest = index[index.index("Latest events") :]
+    items = re.findall(r"<li id=.*?</li>", latest)
+    assert len(items) == 20 and all("2021-05-01" in item for item in items), items
+    assert abs(len(index) - len(few["events/index.md"])) < 0.05 * len(index), "not flat"
+    year = many["events/years/2021/index.md"]
+    assert "25 events" in year and 'href="../../conf-299/"' in year and "Conf 011" in year
+    assert "Meetup" in many["events/years/undated/index.md"]
+    assert facet_slug("Years") != "years"  # the years' folder
 
 
 @needs_chromium

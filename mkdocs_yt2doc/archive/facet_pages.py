@@ -3,7 +3,8 @@
 
 - An index page lists every name with its number of talks, linking the name's page; past
   `names_per_page` names it lists their initials instead (`speakers/a-z/b/`: the names in B)
-  and the names with the most talks.
+  and the names with the most talks. Events go by year instead (`events/years/2024/`: the
+  events whose latest talk is of 2024), with the latest events.
 - A name's page (`speakers/<slug>/`, `render.facet_page_path`) shows its talks as cards, newest
   first, `cards_per_page` a page (`speakers/<slug>/2/`, ...); a speaker's page the affiliation,
   link and photo that talks.yml's `speakers:` map gives.
@@ -37,6 +38,9 @@ from .views import TalkView
 Chrome = Callable[[str], str]  # a page's path -> what goes before its title (styles, scripts)
 Box = Callable[[str], str]  # a page's path -> the search box under its title
 LETTERS = "a-z"  # the initials' folder (render.FACET_SUBPAGES)
+YEARS = "years"  # the events' years' folder (render.FACET_SUBPAGES)
+LATEST_EVENTS = 20  # on the events' index, past names_per_page events
+UNDATED = "undated"
 _NOUN = {"speakers": ("Speaker", "speakers"), "events": ("Event", "events"),
          "tags": ("Tag", "tags")}  # fmt: skip
 
@@ -55,6 +59,11 @@ def _initial(name: str) -> str:
     text = unicodedata.normalize("NFKD", clean(name)).casefold()
     first = next((ch for ch in text if ch.isalnum()), "")
     return first if "a" <= first <= "z" else "other"
+
+
+def _year_order(group: tuple[str, list[str]]) -> tuple[bool, int]:
+    """The latest year first, the undated last."""
+    return (group[0] == UNDATED, -int(group[0]) if group[0].isdigit() else 0)
 
 
 def _dates(talks: Iterable[TalkView]) -> str:
@@ -94,50 +103,74 @@ class FacetPages:
         if len(self.order) <= self.names_per_page:
             found.append((self.kind, self._index(title, chrome, box, None)))
         else:
-            found.append((self.kind, self._index(title, chrome, box, self._initials())))
-            for letter, names in self._initials().items():
-                here = f"{self.kind}/{LETTERS}/{letter}"
-                shown = letter.upper() if letter != "other" else "0\N{EN DASH}9 and others"
-                found.append((here, self._index(f"{title}: {shown}", chrome, box, None, names)))
+            groups = self._groups()
+            found.append((self.kind, self._index(title, chrome, box, groups)))
+            for key, names in groups.items():
+                here = f"{self.kind}/{self._folder}/{key}"
+                page = self._index(f"{title}: {self._label(key, True)}", chrome, box, None,
+                                   (key, names))  # fmt: skip
+                found.append((here, page))
         for name in self.order:
             found.extend(self._name_pages(name, chrome, box))
         return found
 
-    def _initials(self) -> dict[str, list[str]]:
-        letters: dict[str, list[str]] = {}
+    @property
+    def _folder(self) -> str:
+        return YEARS if self.kind == "events" else LETTERS
+
+    def _label(self, key: str, whole: bool) -> str:
+        if self.kind == "events":
+            return "Undated" if key == UNDATED else key
+        if key == "other":
+            return "0\N{EN DASH}9 and others" if whole else "0\N{EN DASH}9 …"
+        return key.upper()
+
+    def _groups(self) -> dict[str, list[str]]:
+        """The names by initial, A to Z (others last); events by year, the latest first."""
+        groups: dict[str, list[str]] = {}
+        if self.kind == "events":
+            for name in self.order:  # (the latest first)
+                latest = max(v.date or "" for v in self.groups[name])[:4]
+                groups.setdefault(latest if latest.isdigit() else UNDATED, []).append(name)
+            return dict(sorted(groups.items(), key=_year_order))
         for name in sorted(self.order, key=str.casefold):
-            letters.setdefault(_initial(name), []).append(name)
-        return dict(sorted(letters.items(), key=lambda item: (item[0] == "other", item[0])))
+            groups.setdefault(_initial(name), []).append(name)
+        return dict(sorted(groups.items(), key=lambda item: (item[0] == "other", item[0])))
 
     def _index(
         self,
         title: str,
         chrome: Chrome,
         box: Box,
-        initials: dict[str, list[str]] | None,
-        names: Sequence[str] | None = None,
+        groups: dict[str, list[str]] | None,
+        group: tuple[str, Sequence[str]] | None = None,
     ) -> str:
-        here = self.kind if names is None else f"{self.kind}/{LETTERS}/{_initial(names[0])}"
+        """The index page (`groups`: its links to the initials' or years' pages), or the page
+        of one `group` (its key and names)."""
+        here = self.kind if group is None else f"{self.kind}/{self._folder}/{group[0]}"
         noun = _NOUN[self.kind][1]
         parts = [front_matter({"title": attr(title)}), chrome(here), f"# {inert(title)}\n\n"]
         parts += [box(here), facet_links(self.facets, current=self.kind, here=here)]
-        shown = self.order if names is None else names
-        if names is not None:
+        shown = self.order if group is None else group[1]
+        if group is not None:
             back = _folder_url(self.kind, here, self.directory_urls)
-            parts.append(f'<p class="yt2doc-facet-count">{len(names):,} {noun} · '
+            parts.append(f'<p class="yt2doc-facet-count">{len(shown):,} {noun} · '
                          f'<a href="{back}">all {noun}</a></p>\n\n')  # fmt: skip
         else:
             parts.append(f'<p class="yt2doc-facet-count">{len(self.order):,} {noun}</p>\n\n')
-        if initials is None:
+        if groups is None:
             parts.append(self._names(shown, here))
             return "".join(parts)
         links = []
-        for letter, group in initials.items():
-            url = _folder_url(f"{self.kind}/{LETTERS}/{letter}", here, self.directory_urls)
-            label = letter.upper() if letter != "other" else "0\N{EN DASH}9 …"
-            links.append(f'<li><a href="{url}">{label}</a> '
-                         f'<span class="yt2doc-count">{len(group):,}</span></li>')  # fmt: skip
-        parts.append('<ul class="yt2doc-years yt2doc-initials">' + "".join(links) + "</ul>\n\n")
+        for key, names in groups.items():
+            url = _folder_url(f"{self.kind}/{self._folder}/{key}", here, self.directory_urls)
+            links.append(f'<li><a href="{url}">{self._label(key, False)}</a> '
+                         f'<span class="yt2doc-count">{len(names):,}</span></li>')  # fmt: skip
+        kind = "yt2doc-years" + ("" if self.kind == "events" else " yt2doc-initials")
+        parts.append(f'<ul class="{kind}">' + "".join(links) + "</ul>\n\n")
+        if self.kind == "events":
+            parts.append(f"## Latest events\n\n{self._names(self.order[:LATEST_EVENTS], here)}")
+            return "".join(parts)
         most = sorted(self.order, key=lambda n: -len(self.groups[n]))[: self.names_per_page // 5]
         parts.append(f"## Most talks\n\n{self._names(most, here)}")
         return "".join(parts)

@@ -153,7 +153,7 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
     for kind, _, _ in FACETS:
         if kind in facets:
             made = FacetPages(
-                shown, kind, facets, names_per_page=max(100, 10 * options.nav_group_size),
+                shown, kind, facets, names_per_page=_names_per_page(kind, options),
                 cards_per_page=options.nav_group_size,
                 directory_urls=options.use_directory_urls,
             ).pages(
@@ -198,6 +198,14 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
         files = [_lists_apart(f, spliced) if f.path not in spliced else f for f in files]
     files += [f for f in facet_files if not f.is_page]  # speakers' photos
     return Archive(files, nav, attr(options.nav_title), spliced)
+
+
+def _names_per_page(kind: str, options: ArchiveOptions) -> int:
+    """Names an index page lists before it links their groups' pages instead: events go by
+    year past a group of the navigation's (a year's events read better than a long list,
+    and the index stays light whatever the archive's length); speakers and tags by initial
+    past ten."""
+    return options.nav_group_size if kind == "events" else max(100, 10 * options.nav_group_size)
 
 
 def _lists_apart(file: ArchiveFile, spliced: dict[str, list[str]]) -> ArchiveFile:

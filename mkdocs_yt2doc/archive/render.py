@@ -54,8 +54,9 @@ def facet_anchor(name: str) -> str:
     return slugify(name) or "n-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
 
 
-# Folders inside an index page's folder that are not a name's page (`speakers/a-z/b/`).
-FACET_SUBPAGES = frozenset({"a-z"})
+# Folders inside an index page's folder that are not a name's page (`speakers/a-z/b/`,
+# `events/years/2024/`).
+FACET_SUBPAGES = frozenset({"a-z", "years"})
 _SEPARATORS = re.compile(r"[\s\-_.,'\u2019]+")
 
 
