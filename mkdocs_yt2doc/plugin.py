@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 __all__ = ["Yt2DocPlugin", "settings_from_config"]
 
 log = get_plugin_logger("yt2doc")
+# From so many archive pages on, a talk page's HTML (`page.content`) is let go once written:
+# a plugin reading it after `on_post_page` (in `on_post_build`, say) finds None. Fewer keep it.
+RELEASE_FROM_PAGES = 2000
 
 
 def _pagefind_site(config: MkDocsConfig, output_dir: str) -> None:
@@ -236,6 +239,9 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self._nav, self._nav_title = archive.nav, archive.nav_title
         self._page_uris, self._html = _add_files(files, archive, config, self.output_dir)
         self._pages = set(self._page_uris.values())
+        if len(self._pages) >= RELEASE_FROM_PAGES:
+            log.info("%d archive pages: each one's HTML (page.content) is let go once written, "
+                     "to bound the build's memory", len(self._pages))  # fmt: skip
         return files
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -285,8 +291,8 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         index = self._live_index(config)
         if index is not None and page.file.dest_uri.endswith(".html"):
             index.add(page.file.dest_uri, output)
-        if page.file.src_uri in self._pages:  # written: its HTML is let go (10,000 talks)
-            page.content = None
+        if page.file.src_uri in self._pages and len(self._pages) >= RELEASE_FROM_PAGES:
+            page.content = None  # written: its HTML is let go (10,000 talks: 0.6 GiB)
             if self._written % 100 == 0:  # (the first: the downloads, written just before)
                 give_back()
             self._written += 1

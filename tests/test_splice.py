@@ -11,6 +11,7 @@ placeholder from the Markdown is named in a warning.
 
 from __future__ import annotations
 
+import ast
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -112,6 +113,31 @@ def test_a_placeholder_another_plugin_dropped_is_named(
     build_site(config)
     lost = [w for w in plugin_log.warnings if "HTML blocks are missing" in w]
     assert any("talks/small-telescopes/index.md" in w for w in lost), plugin_log.warnings
+
+
+KEEPER = """
+seen = {}
+def on_post_page(output, page, **kwargs):
+    seen[page.file.src_uri] = page
+def on_post_build(config, **kwargs):
+    import pathlib
+    kept = {uri: p.content is not None for uri, p in seen.items() if uri.startswith("talks/")}
+    pathlib.Path(config.site_dir, "kept.txt").write_text(repr(sorted(kept.items())))
+"""
+
+
+def test_a_small_archive_keeps_its_pages_html_for_other_plugins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below RELEASE_FROM_PAGES pages, a plugin reading page.content after the page was
+    written (on_post_build) still finds it."""
+    monkeypatch.setenv("YT2DOC_TRANSCRIBE", "never")
+    config = _example(tmp_path, "material")
+    (tmp_path / "example" / "keeper.py").write_text(KEEPER)
+    config.write_text(config.read_text() + "hooks:\n  - keeper.py\n")
+    build_site(config)
+    kept = dict(ast.literal_eval((tmp_path / "example" / "site" / "kept.txt").read_text()))
+    assert kept.get("talks/small-telescopes/index.md") is True and all(kept.values()), kept
 
 
 class _Ids(HTMLParser):
