@@ -199,9 +199,12 @@ def material_visit(page: Any, local: str, queries: list[str], visit: Visit, size
         visit.found[phase] = page.inner_text(".md-search-result__meta")
 
 
-def page_weights(site: Path, paths: list[str]) -> dict[str, int]:
+def page_weights(
+    site: Path, paths: list[str], gzipped: dict[str, int] | None = None
+) -> dict[str, int]:
     """Each page's whole load, cold, nothing typed: every byte it fetched (headers and
-    bodies), scripts' fetches included."""
+    bodies), scripts' fetches included; and into `gzipped`, what a server that gzips text
+    files (as static hosts do) would send of it."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser import ARGS, CHROMIUM, serve
@@ -209,6 +212,7 @@ def page_weights(site: Path, paths: list[str]) -> dict[str, int]:
     weights = {}
     with serve(site) as local, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        sizes = Sizes(site, local, re.compile("$^"))
         for path in paths:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
@@ -216,11 +220,15 @@ def page_weights(site: Path, paths: list[str]) -> dict[str, int]:
             context.on("requestfinished", lambda request, seen=finished: seen.append(request))
             page.goto(f"{local}/{path}", wait_until="load")
             page.wait_for_timeout(1500)  # what its scripts fetch once loaded
-            total = 0
+            total = packed = 0
             for request in finished:
-                sizes = request.sizes()
-                total += max(0, sizes["responseBodySize"]) + sizes["responseHeadersSize"]
+                size = request.sizes()
+                body, head = max(0, size["responseBodySize"]), size["responseHeadersSize"]
+                total += body + head
+                packed += sizes.gzip_size(request.url, body) + head
             weights[path] = total
+            if gzipped is not None:
+                gzipped[path] = packed
             context.close()
         browser.close()
     return weights

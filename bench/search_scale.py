@@ -164,9 +164,12 @@ def main() -> None:
                 )
             slug = talk_slug(min(37, count - 1))
             paths = ["", "talks/", f"talks/{slug}/", "talks/speakers/", "talks/events/"]
-            site.figures["page_weights"] = page_weights(site.root, paths)
+            packed: dict[str, int] = {}
+            site.figures["page_weights"] = page_weights(site.root, paths, packed)
+            site.figures["page_weights_gzip"] = packed
             print("  bytes before typing, a whole page's load: " + ", ".join(
-                f"/{p} {b / KIB:.0f} KiB" for p, b in site.figures["page_weights"].items()
+                f"/{p} {b / KIB:.0f} KiB (gzip server {packed[p] / KIB:.0f})"
+                for p, b in site.figures["page_weights"].items()
             ), flush=True)  # fmt: skip
             results.append(site)
             if site is not real and args.keep is None:  # 377 KiB a page: make room
