@@ -359,6 +359,31 @@ def test_instant_navigation_keeps_the_player_working(site: tuple[Path, str], pag
     assert seen.errors == []
 
 
+def test_instant_navigation_brings_each_page_its_scripts(site: tuple[Path, str], page: Any) -> None:
+    """An index page loads neither the player's nor the search page's script; a talk page and
+    the search page swapped in by instant navigation each get theirs and work."""
+    _, local = site
+    seen = Seen(page, local)
+    scripts: list[str] = []
+    page.on(
+        "request",
+        lambda r: scripts.append(r.url.rsplit("/", 1)[-1]) if r.url.endswith(".js") else None,
+    )
+    page.goto(f"{local}/talks/", wait_until="load")
+    page.evaluate("window.__sameDocument = true")
+    assert "yt2doc-site.js" in scripts
+    assert "yt2doc.js" not in scripts and "yt2doc-search.js" not in scripts, scripts
+    page.locator(".md-nav--primary a", has_text="Search").first.click()
+    page.wait_for_url(f"{local}/talks/search/")
+    page.fill("#yt2doc-q", "telescope")
+    page.wait_for_selector(".yt2doc-result")
+    page.locator(".yt2doc-hit a").first.click()
+    page.wait_for_selector("audio")
+    page.wait_for_function("window.__yt2doc === true")  # the player's script, swapped in too
+    assert page.evaluate("window.__sameDocument") is True  # Material swapped both pages in
+    assert seen.errors == []
+
+
 def test_without_javascript_timestamps_are_plain_links(
     site: tuple[Path, str], browser: Any
 ) -> None:

@@ -90,15 +90,20 @@
   }
 
   /* Where the words are: the few words in a row (the query's length and two) with the
-   * most of the query in them: a phrase said together, before its words said apart. One
-   * pass over the sorted locations (a talk may say a query's words hundreds of times). */
+   * most of the query in them (at most `cap`), the closest together of those: a phrase said
+   * together, before its words said apart. One pass over the sorted locations (a talk may
+   * say a query's words hundreds of times). */
   var near = 12;
-  function cluster(sub) {
+  function cluster(sub, cap) {
     var words = (sub.locations || []).slice().sort(function (a, b) { return a - b; });
-    var best = { at: words.length ? words[0] : 0, score: 0, words: [] };
+    var best = { at: words.length ? words[0] : 0, score: 0, span: 0, words: [] };
     for (var first = 0, end = 0; first < words.length; first++) {
       while (end < words.length && words[end] < words[first] + near) end++;
-      if (end - first > best.score) best = { at: words[first], score: end - first, words: words.slice(first, end) };
+      var score = Math.min(end - first, cap || Infinity);
+      var span = words[first + score - 1] - words[first];
+      if (score > best.score || (score === best.score && span < best.span)) {
+        best = { at: words[first], score: score, span: span, words: words.slice(first, first + score) };
+      }
     }
     return best;
   }
@@ -401,14 +406,14 @@
     var most = asked.query.split(/\s+/).filter(Boolean).length;
     this.pagefind.search(asked.query || null, { filters: filters }).then(function (found) {
       if (serial !== self.serial) return; // a newer query is on its way
-      // every result ordered by how much of the query it says together, from the word
-      // locations Pagefind gives before any fragment is fetched (stable otherwise: shards
-      // rank by their own statistics, and Pagefind not by nearness)
+      // every result ordered by how much of the query it says together, and how closely,
+      // from the word locations Pagefind gives before any fragment is fetched (stable
+      // otherwise: shards rank by their own statistics, and Pagefind not by nearness)
       self.results = most < 2 ? found.results : found.results
-        .map(function (r, i) {
-          return { r: r, i: i, score: Math.min(most, cluster({ locations: r.words }).score) };
+        .map(function (r, i) { return { r: r, i: i, near: cluster({ locations: r.words }, most) }; })
+        .sort(function (a, b) {
+          return b.near.score - a.near.score || a.near.span - b.near.span || a.i - b.i;
         })
-        .sort(function (a, b) { return b.score - a.score || a.i - b.i; })
         .map(function (x) { return x.r; });
       self.shown = 0;
       self.list.replaceChildren();
