@@ -284,6 +284,26 @@ def test_many_events_go_by_year() -> None:
 
 
 @needs_chromium
+def test_the_years_are_a_row_under_material(tmp_path: Path, browser: Any) -> None:
+    """The events' years (and the talks' years, the speakers' initials) are links on a line
+    or two, not a column: Material's `.md-typeset ul` rule must not win."""
+    talks = {"talks": [{"url": f"https://example.org/{n}.mp3", "title": f"Talk {n}",
+                        "event": f"Conf {n}", "date": f"{2010 + n}-03-01"}
+                       for n in range(8)]}  # fmt: skip
+    config = write_site(tmp_path / "p", talks, transcribe="never", nav_group_size=2)
+    build_site(config)
+    with serve(tmp_path / "p" / "site") as local:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for path in ("talks/events/", "talks/"):
+            page.goto(f"{local}/{path}", wait_until="load")
+            rows = page.eval_on_selector(  # each item's top, in the first such list
+                "ul.yt2doc-years", "u => [...u.children].map(li => li.getBoundingClientRect().top)"
+            )
+            assert len(rows) == 8 and len(set(rows)) <= 2, (path, rows)  # a row or two, no column
+        page.close()
+
+
+@needs_chromium
 @pytest.mark.parametrize("width", [1280, 390])
 def test_cards_with_and_without_thumbnails_are_of_one_height(
     site: Path, browser: Any, width: int
