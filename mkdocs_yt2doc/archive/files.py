@@ -141,7 +141,7 @@ def build_archive(views: Sequence[TalkView], options: ArchiveOptions) -> Archive
     if grouped:  # the newest talks, and every year's page: each talk two clicks away
         cards = newest_first(shown)[: options.nav_group_size]
         intro = (
-            f'<p class="yt2doc-newest">The {len(cards)} newest of {len(shown)} talks; '
+            f'<p class="yt2doc-newest">The {len(cards)} newest of {len(shown):,} talks; '
             "all of them by year:</p>\n" + years_html(grouped, options.use_directory_urls)
         )
     index = index_page(

@@ -131,7 +131,7 @@ def years_html(grouped: Sequence[Year], directory_urls: bool = True) -> str:
     links = []
     for year in grouped:
         url = f"{year.page}/" if directory_urls else f"{year.page}/index.html"
-        count = f"{len(year.talks)} talk" + ("s" if len(year.talks) != 1 else "")
+        count = f"{len(year.talks):,} talk" + ("s" if len(year.talks) != 1 else "")
         links.append(
             f'<li><a href="{attr(url)}">{html_text(year.title)}</a> '
             f'<span class="yt2doc-count">{count}</span></li>'
