@@ -148,6 +148,20 @@ def _spliced(html: str, page: Page, blocks: list[str]) -> str:
     return html
 
 
+def _say_release(pages: int) -> None:
+    if pages >= RELEASE_FROM_PAGES:
+        log.info("%d archive pages: each one's HTML (page.content) is let go once written, "
+                 "to bound the build's memory", pages)  # fmt: skip
+
+
+def _with_open_graph(output: str, page: Page, config: MkDocsConfig) -> str:
+    """The page's Open Graph tags (from its front matter) in its <head>."""
+    if "</head>" not in output:
+        return output
+    head = open_graph_html(page.meta.get("og"), page.canonical_url if config.site_url else None)
+    return output.replace("</head>", head + "</head>", 1) if head else output
+
+
 class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
     supports_multiple_instances = False
     # A talk page's raw HTML kept out of Python-Markdown (archive/splice.py); False: in its
@@ -239,9 +253,7 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
         self._nav, self._nav_title = archive.nav, archive.nav_title
         self._page_uris, self._html = _add_files(files, archive, config, self.output_dir)
         self._pages = set(self._page_uris.values())
-        if len(self._pages) >= RELEASE_FROM_PAGES:
-            log.info("%d archive pages: each one's HTML (page.content) is let go once written, "
-                     "to bound the build's memory", len(self._pages))  # fmt: skip
+        _say_release(len(self._pages))
         return files
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -284,10 +296,8 @@ class Yt2DocPlugin(BasePlugin[Yt2DocConfig]):
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Open Graph tags from the page's front matter, in the <head> (render output needs
         the README's theme override for this); then the page goes to Pagefind."""
-        if page.file.src_uri in self._pages and "</head>" in output:
-            url = page.canonical_url if config.site_url else None
-            head = open_graph_html(page.meta.get("og"), url)
-            output = output.replace("</head>", head + "</head>", 1) if head else output
+        if page.file.src_uri in self._pages:
+            output = _with_open_graph(output, page, config)
         index = self._live_index(config)
         if index is not None and page.file.dest_uri.endswith(".html"):
             index.add(page.file.dest_uri, output)
